@@ -1,0 +1,249 @@
+package convert
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// event is one Directory Insights event, read from validated JSON.
+type event struct {
+	raw         []byte // the event object itself, for --map paths
+	at          Position
+	typ         string
+	id          string
+	service     string
+	time        time.Time // zero when missing or unreadable
+	initiatedBy string
+	resource    gjson.Result
+	changes     []change
+	psCut       bool // PowerShell cut nested values short (see powershell.go)
+}
+
+// change is one entry of an event's changes: which attribute and its values
+// before and after. from and to do not Exist when the key was absent.
+type change struct {
+	field    string
+	from, to gjson.Result
+}
+
+// maxWrap bounds how many envelopes deep an event is looked for.
+const maxWrap = 8
+
+// unwrap finds the events in a top-level value and hands each to emit.
+// Besides a plain event object it accepts what exporters wrap events in: an
+// object with a single key ({"jumpcloud_bridge": {...}}, {"events": [...]}),
+// the raw event kept as a JSON string ("message", "event.original",
+// "input.message"), and arrays of any of these. Anything else is reported.
+func unwrap(v gjson.Result, at Position, depth int, emit func(*event), report func(Problem)) {
+	notEvent := func(why string) {
+		report(Problem{Pos: at, Message: "not a Directory Insights event: " + why})
+	}
+	if depth > maxWrap {
+		notEvent("wrapped too deeply")
+		return
+	}
+	switch {
+	case v.IsObject():
+		if t := v.Get("event_type"); t.Exists() {
+			emit(parseEvent(v, at))
+			return
+		}
+		for _, path := range [...]string{"event.original", "message", "input.message"} {
+			if s := v.Get(path); s.Type == gjson.String {
+				unwrap(s, at, depth+1, emit, report)
+				return
+			}
+		}
+		var only gjson.Result
+		keys := 0
+		v.ForEach(func(_, value gjson.Result) bool {
+			keys++
+			only = value
+			return keys < 2
+		})
+		if keys == 1 && (only.IsObject() || only.IsArray() || only.Type == gjson.String) {
+			unwrap(only, at, depth+1, emit, report)
+			return
+		}
+		notEvent("an object without event_type")
+	case v.IsArray():
+		v.ForEach(func(_, item gjson.Result) bool {
+			unwrap(item, lineOf(v, item, at), depth+1, emit, report)
+			return true
+		})
+	case v.Type == gjson.String:
+		s := strings.TrimSpace(v.Str)
+		if !strings.HasPrefix(s, "{") && !strings.HasPrefix(s, "[") {
+			notEvent("a string")
+			return
+		}
+		if !gjson.Valid(s) {
+			notEvent("a string that holds broken JSON")
+			return
+		}
+		unwrap(gjson.Parse(s), at, depth+1, emit, report)
+	default:
+		notEvent(describe(v))
+	}
+}
+
+// lineOf is the position of item, an element of the array parent whose
+// first byte is at position at.
+func lineOf(parent, item gjson.Result, at Position) Position {
+	if item.Index <= parent.Index || item.Index > parent.Index+len(parent.Raw) {
+		return at
+	}
+	before := parent.Raw[:item.Index-parent.Index]
+	if n := strings.Count(before, "\n"); n > 0 {
+		return Position{File: at.File, Line: at.Line + n, Col: len(before) - strings.LastIndexByte(before, '\n')}
+	}
+	return Position{File: at.File, Line: at.Line, Col: at.Col + len(before)}
+}
+
+func describe(v gjson.Result) string {
+	switch v.Type {
+	case gjson.Null:
+		return "null"
+	case gjson.Number:
+		return "a number"
+	case gjson.True, gjson.False:
+		return "a boolean"
+	}
+	return "an empty value"
+}
+
+// parseEvent reads the fields jcrestore uses.
+func parseEvent(v gjson.Result, at Position) *event {
+	e := &event{
+		raw:      []byte(v.Raw),
+		at:       at,
+		typ:      scalar(v.Get("event_type")),
+		id:       scalar(v.Get("id")),
+		service:  scalar(v.Get("service")),
+		resource: v.Get("resource"),
+	}
+	e.time = parseTime(v.Get("timestamp"))
+	by := v.Get("initiated_by")
+	for _, k := range [...]string{"email", "username", "id"} {
+		if s := scalar(by.Get(k)); s != "" {
+			e.initiatedBy = s
+			break
+		}
+	}
+	e.changes, e.psCut = parseChanges(v.Get("changes"))
+	return e
+}
+
+// parseChanges reads changes in the shapes seen: an array of {field, from,
+// to} objects; PowerShell's "@{field=...; from=...}" strings in place of
+// the objects, or in place of the whole array; and, as a lenient reading, an
+// object keyed by field name.
+func parseChanges(v gjson.Result) (changes []change, psCut bool) {
+	add := func(c gjson.Result) {
+		if c.Type == gjson.String && isPSObject(c.Str) {
+			psCut = true
+			p, ok := parsePS(c.Str)
+			if !ok {
+				return
+			}
+			if p.IsArray() {
+				p.ForEach(func(_, c gjson.Result) bool {
+					changes = append(changes, changeOf(c))
+					return true
+				})
+				return
+			}
+			c = p
+		}
+		if c.IsObject() {
+			changes = append(changes, changeOf(c))
+		}
+	}
+	switch {
+	case v.IsArray():
+		v.ForEach(func(_, c gjson.Result) bool {
+			add(c)
+			return true
+		})
+	case v.Type == gjson.String:
+		if v.Str == lostArray {
+			psCut = true
+		}
+		add(v)
+	case v.IsObject():
+		v.ForEach(func(k, c gjson.Result) bool {
+			if c.IsObject() && !c.Get("field").Exists() {
+				changes = append(changes, change{field: k.Str, from: c.Get("from"), to: c.Get("to")})
+			} else {
+				add(c)
+			}
+			return true
+		})
+	}
+	for _, c := range changes {
+		psCut = psCut || isCut(c.from) || isCut(c.to)
+	}
+	return changes, psCut
+}
+
+func changeOf(c gjson.Result) change {
+	return change{field: scalar(c.Get("field")), from: c.Get("from"), to: c.Get("to")}
+}
+
+// isCut reports whether v is a value that PowerShell wrote as a string
+// because it was too deep.
+func isCut(v gjson.Result) bool {
+	return v.Type == gjson.String && (v.Str == lostArray || isPSObject(v.Str))
+}
+
+// scalar returns a JSON string, number or boolean as text; null, objects
+// and arrays give "".
+func scalar(v gjson.Result) string {
+	switch v.Type {
+	case gjson.String:
+		return v.Str
+	case gjson.Number, gjson.True, gjson.False:
+		return v.Raw
+	}
+	return ""
+}
+
+// parseTime reads the timestamp forms in the wild: RFC 3339 with any
+// fraction (the API), without a zone (taken as UTC), Windows PowerShell's
+// "/Date(ms)/" and its DateTime object, and Unix seconds or milliseconds.
+func parseTime(v gjson.Result) time.Time {
+	switch v.Type {
+	case gjson.Number:
+		n := v.Float()
+		if n > 1e11 {
+			return time.UnixMilli(int64(n)).UTC()
+		}
+		return time.Unix(int64(n), 0).UTC()
+	case gjson.JSON:
+		if v.IsObject() {
+			return parseTime(v.Get("value"))
+		}
+		return time.Time{}
+	case gjson.String:
+	default:
+		return time.Time{}
+	}
+	s := strings.TrimSpace(v.Str)
+	if rest, ok := strings.CutPrefix(s, "/Date("); ok {
+		if end := strings.IndexAny(rest, "+-)"); end > 0 {
+			if ms, err := strconv.ParseInt(rest[:end], 10, 64); err == nil {
+				return time.UnixMilli(ms).UTC()
+			}
+		}
+		return time.Time{}
+	}
+	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

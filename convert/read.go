@@ -1,0 +1,375 @@
+package convert
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// DefaultEvents are the event types that produce rows unless told otherwise.
+var DefaultEvents = []string{"user_delete"}
+
+// Input is one export to read, named as messages should name it.
+type Input struct {
+	Name string
+	R    io.Reader
+}
+
+// Options says which deletions count and how to read them.
+type Options struct {
+	// Events are the event types that produce rows (DefaultEvents if empty).
+	Events []string
+	// Since and Until keep deletions in [Since, Until); zero means open.
+	Since, Until time.Time
+	// DeletedBy keeps deletions initiated by this admin (email, username or
+	// id, compared without regard to case).
+	DeletedBy string
+	// Map reads a column from a gjson path of the deletion event instead of
+	// the usual places. Keys are column names.
+	Map map[string]string
+	// Report, when set, receives each problem as soon as it is found.
+	Report func(Problem)
+}
+
+// Stats counts what Read saw.
+type Stats struct {
+	Inputs     int
+	Events     int            // Directory Insights events read
+	ByType     map[string]int // events read, by event_type
+	Unreadable int            // events (or whole inputs) that could not be read
+	Deletions  int            // deletion events read
+	Repeated   int            // deletion events read more than once (same id)
+	Users      int            // distinct deleted users found
+	PSCut      int            // events that PowerShell cut at its default depth
+}
+
+// LeftOut is a deleted user left out on purpose, with the reason in words.
+type LeftOut struct {
+	Record
+	Reason string
+}
+
+// Result is what Read found: the users to restore in deletion order, and the
+// users left out on purpose.
+type Result struct {
+	Stats
+	Records []Record
+	LeftOut []LeftOut
+}
+
+// reader holds the state of one Read across its inputs. Its memory grows
+// with the number of users, not with the number of events.
+type reader struct {
+	opts    Options
+	events  map[string]bool
+	stats   Stats
+	kept    map[string]*candidate // deletions that pass the filters, by user
+	outside map[string]*candidate // deletions the filters left out, by user
+	created map[string]created    // latest user_create by "u:"+username / "e:"+email
+	seen    map[string]bool       // ids of deletion events read
+	order   int
+}
+
+// candidate is the latest deletion of one user so far.
+type candidate struct {
+	rec     Record
+	order   int
+	earlier []Record
+	reason  string // why the filters left it out
+}
+
+type created struct {
+	at     time.Time
+	source string
+}
+
+// Read reads every input and rebuilds one Record per deleted user. Problems
+// with the input never stop it: they go to opts.Report and are counted in
+// Stats.Unreadable. It returns an error only when ctx is cancelled.
+func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
+	if opts.Report == nil {
+		opts.Report = func(Problem) {}
+	}
+	if len(opts.Events) == 0 {
+		opts.Events = DefaultEvents
+	}
+	r := &reader{
+		opts:    opts,
+		events:  make(map[string]bool),
+		stats:   Stats{ByType: make(map[string]int)},
+		kept:    make(map[string]*candidate),
+		outside: make(map[string]*candidate),
+		created: make(map[string]created),
+		seen:    make(map[string]bool),
+	}
+	for _, t := range opts.Events {
+		r.events[t] = true
+	}
+	for _, in := range inputs {
+		if err := r.read(ctx, in); err != nil {
+			return nil, err
+		}
+	}
+	return r.finish(), nil
+}
+
+func (r *reader) problem(p Problem) {
+	if p.Kind == Unreadable {
+		r.stats.Unreadable++
+	}
+	r.opts.Report(p)
+}
+
+func (r *reader) read(ctx context.Context, in Input) error {
+	r.stats.Inputs++
+	src, _, err := decode(in.R)
+	if err != nil {
+		r.problem(Problem{Pos: Position{File: in.Name}, Message: err.Error()})
+		return nil
+	}
+	s := newSplitter(src, in.Name)
+	psCut, lost := r.stats.PSCut, r.stats.Unreadable
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p, prob, ok := s.next()
+		if !ok {
+			break
+		}
+		if prob != nil {
+			r.problem(*prob)
+			continue
+		}
+		unwrap(gjson.ParseBytes(p.raw), p.at, 0, r.event, r.problem)
+	}
+	if s.values == 0 && r.stats.Unreadable == lost {
+		r.problem(Problem{Pos: Position{File: in.Name}, Message: "no input: the file is empty"})
+	}
+	if n := r.stats.PSCut - psCut; n > 0 {
+		r.problem(Problem{Kind: Notice, Pos: Position{File: in.Name}, Message: fmt.Sprintf(
+			"%d %s cut short by PowerShell's ConvertTo-Json at its default depth; the values were recovered best-effort. "+
+				"For exact data export again with ConvertTo-Json -Depth 10", n, plural(n, "event was", "events were"))})
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// event takes one event in.
+func (r *reader) event(e *event) {
+	r.stats.Events++
+	r.stats.ByType[e.typ]++
+	if e.psCut {
+		r.stats.PSCut++
+	}
+	switch {
+	case r.events[e.typ] && (e.service == "" || e.service == "directory"):
+		r.deletion(e)
+	case e.typ == "user_create":
+		r.creation(e)
+	}
+}
+
+func (r *reader) creation(e *event) {
+	var a attrs
+	for _, c := range e.changes {
+		a.add(c.field, c.to)
+	}
+	e.resource.ForEach(func(k, v gjson.Result) bool {
+		a.add(k.Str, v)
+		return true
+	})
+	c := created{at: e.time, source: Position{File: e.at.File, Line: e.at.Line}.String()}
+	for _, key := range [...]string{"u:" + strings.ToLower(a.user.Username), "e:" + strings.ToLower(a.user.Email)} {
+		if len(key) > 2 && c.at.After(r.created[key].at) {
+			r.created[key] = c
+		}
+	}
+}
+
+func (r *reader) deletion(e *event) {
+	if e.id != "" {
+		if r.seen[e.id] {
+			r.stats.Repeated++
+			return
+		}
+		r.seen[e.id] = true
+	}
+	r.stats.Deletions++
+	var a attrs
+	a.fromDeletion(e)
+	for col, path := range r.opts.Map {
+		a.user.Set(col, scalar(gjson.GetBytes(e.raw, path)))
+	}
+	rec := Record{
+		User:       a.user,
+		Attributes: a.attributes,
+		DeletedAt:  e.time,
+		DeletedBy:  e.initiatedBy,
+		EventID:    e.id,
+		FormerID:   scalar(e.resource.Get("id")),
+		Source:     Position{File: e.at.File, Line: e.at.Line}.String(),
+		Notes:      a.notes,
+	}
+	key := "id:" + rec.FormerID
+	switch {
+	case rec.FormerID != "":
+	case rec.Username != "":
+		key = "u:" + strings.ToLower(rec.Username)
+	default:
+		key = "event:" + rec.Source + ":" + e.id
+	}
+	r.order++
+	c := &candidate{rec: rec, order: r.order}
+	if reason := r.filter(e); reason != "" {
+		c.reason = reason
+		merge(r.outside, key, c)
+		return
+	}
+	merge(r.kept, key, c)
+}
+
+// filter returns why the options leave the deletion out, or "".
+func (r *reader) filter(e *event) string {
+	o := r.opts
+	if !o.Since.IsZero() || !o.Until.IsZero() {
+		switch {
+		case e.time.IsZero():
+			return "deletion time unknown, outside --since/--until"
+		case !o.Since.IsZero() && e.time.Before(o.Since), !o.Until.IsZero() && !e.time.Before(o.Until):
+			return "deleted outside --since/--until"
+		}
+	}
+	if o.DeletedBy != "" && !strings.EqualFold(o.DeletedBy, e.initiatedBy) {
+		return "not deleted by " + o.DeletedBy
+	}
+	return ""
+}
+
+// later reports whether a is a later deletion than b: by time, and by input
+// order where the times are equal or unknown.
+func (a *candidate) later(b *candidate) bool {
+	if c := a.rec.DeletedAt.Compare(b.rec.DeletedAt); c != 0 {
+		return c > 0
+	}
+	return a.order > b.order
+}
+
+// merge keeps the latest deletion of a user under key and remembers the
+// earlier ones.
+func merge(m map[string]*candidate, key string, c *candidate) {
+	old, ok := m[key]
+	if !ok {
+		m[key] = c
+		return
+	}
+	if c.later(old) {
+		old, c = c, old
+		m[key] = old
+	}
+	old.earlier = append(old.earlier, c.rec)
+	old.earlier = append(old.earlier, c.earlier...)
+}
+
+// byUsername merges the users of m that share a username (ignoring case):
+// the same name deleted twice under two ids is one user to restore.
+func byUsername(m map[string]*candidate) map[string]*candidate {
+	out := make(map[string]*candidate, len(m))
+	for _, key := range sortedKeys(m) {
+		c := m[key]
+		if c.rec.Username != "" {
+			key = "u:" + strings.ToLower(c.rec.Username)
+		}
+		merge(out, key, c)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]*candidate) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(m[a].order, m[b].order) })
+	return keys
+}
+
+func (r *reader) finish() *Result {
+	kept, outside := byUsername(r.kept), byUsername(r.outside)
+	res := &Result{}
+	for _, key := range sortedKeys(kept) {
+		c := kept[key]
+		rec := c.rec
+		slices.SortStableFunc(c.earlier, func(a, b Record) int { return b.DeletedAt.Compare(a.DeletedAt) })
+		for _, e := range c.earlier {
+			note := fmt.Sprintf("also deleted earlier: %s (event %s, %s)", when(e.DeletedAt), e.EventID, e.Source)
+			if filled := fillGaps(&rec, &e); len(filled) > 0 {
+				note += "; " + strings.Join(filled, ", ") + " taken from that deletion"
+			}
+			rec.Notes = append(rec.Notes, note)
+		}
+		if back, ok := r.recreated(&rec); ok {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: fmt.Sprintf("already back: created again %s (%s)", when(back.at), back.source)})
+			continue
+		}
+		res.Records = append(res.Records, rec)
+	}
+	for _, key := range sortedKeys(outside) {
+		if _, ok := kept[key]; !ok {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: outside[key].rec, Reason: outside[key].reason})
+		}
+	}
+	slices.SortStableFunc(res.Records, func(a, b Record) int {
+		return cmp.Or(a.DeletedAt.Compare(b.DeletedAt), cmp.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)))
+	})
+	res.Stats = r.stats
+	res.Users = len(res.Records) + len(res.LeftOut)
+	return res
+}
+
+// fillGaps copies into dst the values src has where dst has none, and
+// returns the columns it filled.
+func fillGaps(dst, src *Record) []string {
+	var filled []string
+	for _, col := range Columns {
+		if v := src.User.Get(col); v != "" && dst.User.Get(col) == "" {
+			dst.User.Set(col, v)
+			filled = append(filled, col)
+		}
+	}
+	if len(dst.Attributes) == 0 && len(src.Attributes) > 0 {
+		dst.Attributes = src.Attributes
+		filled = append(filled, "custom attributes")
+	}
+	return filled
+}
+
+// recreated finds a user_create for the same username or email after the
+// deletion.
+func (r *reader) recreated(rec *Record) (created, bool) {
+	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
+		if c, ok := r.created[key]; ok && len(key) > 2 && c.at.After(rec.DeletedAt) {
+			return c, true
+		}
+	}
+	return created{}, false
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "at an unknown time"
+	}
+	return t.Format("2006-01-02 15:04:05Z")
+}

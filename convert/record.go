@@ -1,0 +1,256 @@
+package convert
+
+import (
+	"reflect"
+	"strings"
+	"time"
+)
+
+// User holds the data columns of a restored user. The csv tags are the header
+// of JumpCloud's PowerShell import template (New-JCImportTemplate) in its
+// order; unix_uid and unix_guid are written only when some row has them.
+type User struct {
+	FirstName string `csv:"FirstName"`
+	LastName  string `csv:"LastName"`
+	Username  string `csv:"Username"`
+	// Password is part of the import template but is always empty: jcrestore
+	// never writes a password; the user activates or resets it.
+	Password           string `csv:"Password"`
+	Email              string `csv:"Email"`
+	AlternateEmail     string `csv:"alternateEmail"`
+	RecoveryEmail      string `csv:"recoveryEmail"`
+	Manager            string `csv:"manager"`
+	ManagedAppleID     string `csv:"managedAppleId"`
+	MiddleName         string `csv:"MiddleName"`
+	PreferredName      string `csv:"preferredName"`
+	JobTitle           string `csv:"jobTitle"`
+	EmployeeIdentifier string `csv:"employeeIdentifier"`
+	Department         string `csv:"department"`
+	CostCenter         string `csv:"costCenter"`
+	Company            string `csv:"company"`
+	EmployeeType       string `csv:"employeeType"`
+	Description        string `csv:"description"`
+	Location           string `csv:"location"`
+	HomeStreetAddress  string `csv:"home_streetAddress"`
+	HomePOBox          string `csv:"home_poBox"`
+	HomeCity           string `csv:"home_city"`
+	HomeState          string `csv:"home_state"`
+	HomePostalCode     string `csv:"home_postalCode"`
+	HomeCountry        string `csv:"home_country"`
+	WorkStreetAddress  string `csv:"work_streetAddress"`
+	WorkPOBox          string `csv:"work_poBox"`
+	WorkCity           string `csv:"work_city"`
+	WorkState          string `csv:"work_state"`
+	WorkPostalCode     string `csv:"work_postalCode"`
+	WorkCountry        string `csv:"work_country"`
+	MobileNumber       string `csv:"mobile_number"`
+	HomeNumber         string `csv:"home_number"`
+	WorkNumber         string `csv:"work_number"`
+	WorkMobileNumber   string `csv:"work_mobile_number"`
+	WorkFaxNumber      string `csv:"work_fax_number"`
+	UnixUID            string `csv:"unix_uid"`
+	UnixGUID           string `csv:"unix_guid"`
+}
+
+// Attribute is one custom user attribute (AttributeN_name, AttributeN_value).
+type Attribute struct {
+	Name  string
+	Value string
+}
+
+// Record is one deleted user to restore: the data columns, the optional
+// repeated columns, where the deletion came from, and what validation found.
+// It is the only type that crosses from convert to export.
+type Record struct {
+	User
+	Groups     []string    `csv:"-"`
+	Attributes []Attribute `csv:"-"`
+
+	DeletedAt time.Time `csv:"-"` // zero when the event had no readable timestamp
+	DeletedBy string    `csv:"-"` // the admin's email (or username, or id)
+	EventID   string    `csv:"-"`
+	FormerID  string    `csv:"-"` // the deleted user's id; never written to the CSV
+	Source    string    `csv:"-"` // file:line of the deletion event
+
+	// Notes are facts about the record worth telling the admin (earlier
+	// deletions of the same user, data without a column, recovered values).
+	Notes []string `csv:"-"`
+	// Issues is what Validate found, errors first.
+	Issues []Issue `csv:"-"`
+}
+
+// Severity ranks a validation finding.
+type Severity int
+
+const (
+	// Warning keeps the row in the output.
+	Warning Severity = iota
+	// Error leaves the row out unless --include-invalid is given.
+	Error
+)
+
+func (s Severity) String() string {
+	if s == Error {
+		return "error"
+	}
+	return "warning"
+}
+
+// Issue is one validation finding on one field of a record.
+type Issue struct {
+	Severity Severity
+	Field    string // a column name such as "Email" or "Attribute2_name"
+	Message  string
+}
+
+// Invalid reports whether validation found an error in the record.
+func (r *Record) Invalid() bool {
+	for _, is := range r.Issues {
+		if is.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Name is how messages refer to the user: the username, else the email,
+// else the former user id.
+func (r *Record) Name() string {
+	switch {
+	case r.Username != "":
+		return r.Username
+	case r.Email != "":
+		return r.Email
+	case r.FormerID != "":
+		return "user " + r.FormerID
+	}
+	return "user without username"
+}
+
+// Columns lists the data columns of User in template order, as written in
+// the csv tags.
+var Columns = columnNames()
+
+// column is the User field behind each normalised column name.
+var column = columnIndex()
+
+func columnNames() []string {
+	t := reflect.TypeFor[User]()
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = t.Field(i).Tag.Get("csv")
+	}
+	return names
+}
+
+func columnIndex() map[string]int {
+	m := make(map[string]int, len(Columns))
+	for i, c := range Columns {
+		m[Normalize(c)] = i
+	}
+	return m
+}
+
+// field returns the User field that the column name (in any spelling that
+// Canonical accepts) refers to.
+func (u *User) field(name string) (*string, bool) {
+	c, ok := Canonical(name)
+	if !ok {
+		return nil, false
+	}
+	return reflect.ValueOf(u).Elem().Field(column[Normalize(c)]).Addr().Interface().(*string), true
+}
+
+// Get returns the value of a data column given by name.
+func (u *User) Get(name string) string {
+	if p, ok := u.field(name); ok {
+		return *p
+	}
+	return ""
+}
+
+// Set stores the value of a data column given by name; it reports false for
+// a name that is no data column.
+func (u *User) Set(name, value string) bool {
+	p, ok := u.field(name)
+	if ok {
+		*p = value
+	}
+	return ok
+}
+
+// Normalize folds an attribute or header name for matching: lower case,
+// without spaces, '_' and '-'. "first_name", "First Name" and "firstName"
+// all become "firstname".
+func Normalize(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '_', '-', '\t':
+			return -1
+		}
+		return toLower(r)
+	}, strings.TrimSpace(name))
+}
+
+func toLower(r rune) rune {
+	if 'A' <= r && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
+}
+
+// synonyms maps normalised names that are not column names to the column
+// they mean: the v1 API spellings found in events, and the wording of
+// spreadsheet templates such as the Admin Portal's.
+var synonyms = map[string]string{
+	"first":                 "FirstName",
+	"givenname":             "FirstName",
+	"last":                  "LastName",
+	"surname":               "LastName",
+	"familyname":            "LastName",
+	"middle":                "MiddleName",
+	"user":                  "Username",
+	"login":                 "Username",
+	"emailaddress":          "Email",
+	"companyemail":          "Email",
+	"workemail":             "Email",
+	"mail":                  "Email",
+	"alternateemailaddress": "alternateEmail",
+	"personalemail":         "alternateEmail",
+	"recoveryemailaddress":  "recoveryEmail",
+	"recoveryemail.address": "recoveryEmail",
+	"displayname":           "preferredName",
+	"title":                 "jobTitle",
+	"employeeid":            "employeeIdentifier",
+	"employeenumber":        "employeeIdentifier",
+	"appleid":               "managedAppleId",
+	"homecity":              "home_city",
+	"homelocality":          "home_city",
+	"homeregion":            "home_state",
+	"workcity":              "work_city",
+	"worklocality":          "work_city",
+	"workregion":            "work_state",
+	"mobile":                "mobile_number",
+	"mobilephone":           "mobile_number",
+	"homephone":             "home_number",
+	"workphone":             "work_number",
+	"workmobile":            "work_mobile_number",
+	"workmobilephone":       "work_mobile_number",
+	"workfax":               "work_fax_number",
+	"fax":                   "work_fax_number",
+	"uid":                   "unix_uid",
+	"unixid":                "unix_uid",
+	"gid":                   "unix_guid",
+	"unixgid":               "unix_guid",
+}
+
+// Canonical returns the column that name refers to, matching column names
+// and common synonyms after Normalize.
+func Canonical(name string) (string, bool) {
+	n := Normalize(name)
+	if i, ok := column[n]; ok {
+		return Columns[i], true
+	}
+	c, ok := synonyms[n]
+	return c, ok
+}

@@ -1,0 +1,208 @@
+package convert
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Rules says which checks apply to the layout being written.
+type Rules struct {
+	// RequireNames makes FirstName and LastName required, as
+	// Import-JCUsersFromCSV requires them (the PowerShell layout).
+	RequireNames bool
+	// Formulas warns about values a spreadsheet would run as a formula
+	// (CSV output; the review workbook writes every value as text).
+	Formulas bool
+}
+
+// Limits from JumpCloud's v1 user schema.
+const (
+	maxText          = 1024
+	maxEmployeeID    = 256
+	maxAttributeName = 31
+	windowsUsername  = 20
+	unixUsername     = 30
+	maxUnixID        = 2147483647
+)
+
+var attributeName = regexp.MustCompile(`^[A-Za-z0-9]{1,31}$`)
+
+// Validate checks every record against JumpCloud's import rules and stores
+// the findings in its Issues, replacing earlier ones. It also normalises
+// what the import would change anyway: Email is lowercased, invalid UTF-8
+// is replaced, and Password is emptied. Duplicates are looked for across
+// all records, so pass every record that will be written.
+func Validate(records []Record, rules Rules) {
+	for i := range records {
+		records[i].Issues = checkRecord(&records[i], rules)
+	}
+	duplicates(records, "Username", func(r *Record) string { return r.Username })
+	duplicates(records, "Email", func(r *Record) string { return r.Email })
+	duplicates(records, "employeeIdentifier", func(r *Record) string { return r.EmployeeIdentifier })
+	for i := range records {
+		slices.SortStableFunc(records[i].Issues, func(a, b Issue) int { return int(b.Severity) - int(a.Severity) })
+	}
+}
+
+type checker struct{ issues []Issue }
+
+func (c *checker) add(s Severity, field, format string, args ...any) {
+	c.issues = append(c.issues, Issue{Severity: s, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func checkRecord(r *Record, rules Rules) []Issue {
+	var c checker
+	if r.Password != "" {
+		r.Password = ""
+		c.add(Warning, "Password", "emptied: jcrestore never writes a password")
+	}
+	for i, col := range Columns {
+		v := r.User.Get(col)
+		if !utf8.ValidString(v) {
+			v = strings.ToValidUTF8(v, "\uFFFD")
+			r.User.Set(col, v)
+			c.add(Warning, col, "invalid UTF-8 replaced by \uFFFD")
+		}
+		checkText(&c, col, v, maxLength(i), rules)
+	}
+	r.Email = strings.ToLower(r.Email)
+	checkUsername(&c, r.Username)
+	checkEmail(&c, r.Email)
+	if rules.RequireNames {
+		for _, col := range [...]string{"FirstName", "LastName"} {
+			if strings.TrimSpace(r.User.Get(col)) == "" {
+				c.add(Error, col, "missing (Import-JCUsersFromCSV requires it)")
+			}
+		}
+	}
+	for _, col := range [...]string{"unix_uid", "unix_guid"} {
+		if v := r.User.Get(col); v != "" {
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < 1 || n > maxUnixID {
+				c.add(Error, col, "%q is not a whole number from 1 to %d", v, maxUnixID)
+			}
+		}
+	}
+	for i, g := range r.Groups {
+		checkText(&c, fmt.Sprintf("Group%d", i+1), g, maxText, rules)
+	}
+	checkAttributes(&c, r, rules)
+	return c.issues
+}
+
+func maxLength(col int) int {
+	if Columns[col] == "employeeIdentifier" {
+		return maxEmployeeID
+	}
+	return maxText
+}
+
+// checkText applies the checks every value gets: length, line breaks and
+// control characters, and formula-like beginnings.
+func checkText(c *checker, field, v string, limit int, rules Rules) {
+	if v == "" {
+		return
+	}
+	if n := utf8.RuneCountInString(v); n > limit {
+		c.add(Error, field, "%d characters, more than JumpCloud's %d", n, limit)
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) {
+		c.add(Warning, field, "contains a line break or control character")
+	}
+	if rules.Formulas && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		c.add(Warning, field, "%q begins with %q: a spreadsheet opening the CSV would run it as a formula", v, v[:1])
+	}
+}
+
+func checkUsername(c *checker, u string) {
+	const f = "Username"
+	switch {
+	case strings.TrimSpace(u) == "":
+		c.add(Error, f, "missing")
+		return
+	case !isASCIILetter(u[0]):
+		c.add(Error, f, "%q does not start with a letter", u)
+	case strings.ContainsFunc(u, unicode.IsSpace):
+		c.add(Error, f, "%q contains whitespace", u)
+	case strings.Contains(u, "@"):
+		c.add(Error, f, "%q contains '@'", u)
+	case strings.ContainsFunc(u, func(r rune) bool { return !isASCIILetter(byte(r)) && !('0' <= r && r <= '9') && r != '.' && r != '_' && r != '-' || r > 0x7f }):
+		c.add(Warning, f, "%q has characters other than letters, digits, '.', '_' and '-': devices may not accept it", u)
+	}
+	switch n := utf8.RuneCountInString(u); {
+	case n > maxText:
+	case n > unixUsername:
+		c.add(Warning, f, "%d characters: macOS and Linux devices take at most %d, Windows %d", n, unixUsername, windowsUsername)
+	case n > windowsUsername:
+		c.add(Warning, f, "%d characters: Windows devices take at most %d", n, windowsUsername)
+	}
+}
+
+func isASCIILetter(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
+func checkEmail(c *checker, e string) {
+	const f = "Email"
+	if strings.TrimSpace(e) == "" {
+		c.add(Error, f, "missing")
+		return
+	}
+	local, domain, ok := strings.Cut(e, "@")
+	switch {
+	case !ok || strings.Contains(domain, "@") || local == "" || domain == "":
+		c.add(Error, f, "%q is not an email address (it needs one '@' with text on both sides)", e)
+	case strings.ContainsFunc(e, unicode.IsSpace):
+		c.add(Error, f, "%q contains whitespace", e)
+	}
+}
+
+func checkAttributes(c *checker, r *Record, rules Rules) {
+	seen := make(map[string]bool)
+	for i, a := range r.Attributes {
+		name, value := fmt.Sprintf("Attribute%d_name", i+1), fmt.Sprintf("Attribute%d_value", i+1)
+		switch {
+		case !attributeName.MatchString(a.Name):
+			c.add(Error, name, "%q: custom attribute names are 1 to %d letters and digits", a.Name, maxAttributeName)
+		case seen[strings.ToLower(a.Name)]:
+			c.add(Error, name, "%q appears twice", a.Name)
+		}
+		seen[strings.ToLower(a.Name)] = true
+		if a.Value == "" {
+			c.add(Error, value, "empty: Import-JCUsersFromCSV stops at an attribute without a value")
+		} else if strings.HasSuffix(strings.ToLower(a.Value), "null") {
+			c.add(Warning, value, "%q ends in \"null\": Import-JCUsersFromCSV drops such values", a.Value)
+		}
+		checkText(c, value, a.Value, maxText, rules)
+	}
+}
+
+// duplicates marks every record that shares a non-empty value of field
+// (ignoring case) with another: only one of them can be created.
+func duplicates(records []Record, field string, get func(*Record) string) {
+	rows := make(map[string][]int)
+	for i := range records {
+		if v := strings.ToLower(get(&records[i])); v != "" {
+			rows[v] = append(rows[v], i)
+		}
+	}
+	for i := range records {
+		v := strings.ToLower(get(&records[i]))
+		same := rows[v]
+		if len(same) < 2 {
+			continue
+		}
+		var others []string
+		for _, j := range same {
+			if j != i {
+				others = append(others, records[j].Name())
+			}
+		}
+		records[i].Issues = append(records[i].Issues, Issue{Severity: Error, Field: field,
+			Message: fmt.Sprintf("%q is also the %s of %s: only one can be created", get(&records[i]), field, strings.Join(others, ", "))})
+	}
+}

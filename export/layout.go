@@ -1,0 +1,236 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+
+	"github.com/jcrestore/jcrestore/convert"
+)
+
+// source says where a column's cells come from.
+type source struct {
+	kind int // one of the constants below
+	n    int // data column index, or 0-based group or attribute number
+}
+
+const (
+	empty = iota
+	data
+	group
+	attrName
+	attrValue
+)
+
+// Layout is the shape of a CSV: its header and where each column's cells
+// come from.
+type Layout struct {
+	// Header is the column names as written.
+	Header []string
+	// RawHeader, when set, is written instead of Header, byte for byte: a
+	// template's first line is copied exactly.
+	RawHeader []byte
+	// BOM starts the file with a UTF-8 byte order mark.
+	BOM bool
+	// CRLF ends lines with "\r\n" instead of "\n".
+	CRLF bool
+	// Unknown lists template columns that jcrestore has no data for.
+	Unknown []string
+
+	sources []source
+}
+
+// fixedColumns is how many data columns the PowerShell layout always has:
+// all but unix_uid and unix_guid.
+const fixedColumns = 36
+
+// PowerShell is the layout of JumpCloud's New-JCImportTemplate for new users
+// with the extended, location and telephony blocks, in the module's order,
+// followed only where some record has data by unix_uid and unix_guid,
+// Group1..N and Attribute1_name, Attribute1_value, ... UTF-8 with BOM, which
+// Windows PowerShell 5.1 needs to read non-ASCII names.
+func PowerShell(records []convert.Record) *Layout {
+	l := &Layout{BOM: true}
+	for i := range fixedColumns {
+		l.add(convert.Columns[i], source{data, i})
+	}
+	groups, attrs, unix := 0, 0, false
+	for _, r := range records {
+		groups = max(groups, len(r.Groups))
+		attrs = max(attrs, len(r.Attributes))
+		unix = unix || r.UnixUID != "" || r.UnixGUID != ""
+	}
+	if unix {
+		for i := fixedColumns; i < len(convert.Columns); i++ {
+			l.add(convert.Columns[i], source{data, i})
+		}
+	}
+	for i := range groups {
+		l.add(fmt.Sprintf("Group%d", i+1), source{group, i})
+	}
+	for i := range attrs {
+		l.add(fmt.Sprintf("Attribute%d_name", i+1), source{attrName, i})
+		l.add(fmt.Sprintf("Attribute%d_value", i+1), source{attrValue, i})
+	}
+	return l
+}
+
+func (l *Layout) add(name string, s source) {
+	l.Header = append(l.Header, name)
+	l.sources = append(l.sources, s)
+}
+
+var (
+	groupColumn = regexp.MustCompile(`^group(\d+)$`)
+	attrColumn  = regexp.MustCompile(`^attribute(\d+)(name|value)$`)
+)
+
+// Template reads the header row of a CSV template (such as the one the
+// Admin Portal's import offers) and returns a layout that writes that row
+// exactly and fills each column it recognises by its normalised name or a
+// common synonym ("First Name", "Company Email", "Employee ID", "Group2",
+// "Attribute1_value"). The template's line ending is kept; a BOM is not.
+func Template(r io.Reader) (*Layout, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("the template is empty: it needs a header row")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the template's header row: %w", err)
+	}
+	raw := b[:cr.InputOffset()]
+	l := &Layout{RawHeader: bytes.TrimRight(raw, "\r\n"), CRLF: bytes.HasSuffix(raw, []byte("\r\n"))}
+	seen := make(map[string]bool)
+	for _, h := range header {
+		n := convert.Normalize(h)
+		if n == "" {
+			l.add(h, source{kind: empty})
+			continue
+		}
+		if seen[n] {
+			return nil, fmt.Errorf("the template has the column %q twice (Import-Csv refuses such a file)", h)
+		}
+		seen[n] = true
+		s := templateSource(h, n)
+		if c, _ := convert.Canonical(h); s.kind == empty && c != "Password" {
+			l.Unknown = append(l.Unknown, h)
+		}
+		l.add(h, s)
+	}
+	return l, nil
+}
+
+func templateSource(h, n string) source {
+	if c, ok := convert.Canonical(h); ok && c != "Password" {
+		return source{data, columnIndex(c)}
+	}
+	if m := groupColumn.FindStringSubmatch(n); m != nil {
+		if i, err := strconv.Atoi(m[1]); err == nil && i > 0 {
+			return source{group, i - 1}
+		}
+	}
+	if m := attrColumn.FindStringSubmatch(n); m != nil {
+		if i, err := strconv.Atoi(m[1]); err == nil && i > 0 {
+			if m[2] == "name" {
+				return source{attrName, i - 1}
+			}
+			return source{attrValue, i - 1}
+		}
+	}
+	return source{kind: empty}
+}
+
+func columnIndex(name string) int {
+	for i, c := range convert.Columns {
+		if c == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Unfilled lists, for data the layout has no column for, the column name and
+// how many records hold such data: what a template drops.
+func (l *Layout) Unfilled(records []convert.Record) []string {
+	has := make(map[source]bool)
+	for _, s := range l.sources {
+		has[s] = true
+	}
+	var out []string
+	count := func(name string, s source, n int) {
+		if n > 0 && !has[s] {
+			out = append(out, fmt.Sprintf("%s (%d %s)", name, n, users(n)))
+		}
+	}
+	for i, c := range convert.Columns {
+		n := 0
+		for _, r := range records {
+			if r.User.Get(c) != "" {
+				n++
+			}
+		}
+		count(c, source{data, i}, n)
+	}
+	for i := 0; ; i++ {
+		gs, as := 0, 0
+		for _, r := range records {
+			if len(r.Groups) > i {
+				gs++
+			}
+			if len(r.Attributes) > i {
+				as++
+			}
+		}
+		if gs == 0 && as == 0 {
+			break
+		}
+		count(fmt.Sprintf("Group%d", i+1), source{group, i}, gs)
+		count(fmt.Sprintf("Attribute%d_name", i+1), source{attrName, i}, as)
+		count(fmt.Sprintf("Attribute%d_value", i+1), source{attrValue, i}, as)
+	}
+	return out
+}
+
+func users(n int) string {
+	if n == 1 {
+		return "user"
+	}
+	return "users"
+}
+
+// row fills the layout's cells for r; fixed holds r's data columns in
+// convert.Columns order.
+func (l *Layout) row(dst []string, r *convert.Record, fixed []string) []string {
+	dst = dst[:0]
+	for _, s := range l.sources {
+		v := ""
+		switch s.kind {
+		case data:
+			v = fixed[s.n]
+		case group:
+			if s.n < len(r.Groups) {
+				v = r.Groups[s.n]
+			}
+		case attrName:
+			if s.n < len(r.Attributes) {
+				v = r.Attributes[s.n].Name
+			}
+		case attrValue:
+			if s.n < len(r.Attributes) {
+				v = r.Attributes[s.n].Value
+			}
+		}
+		dst = append(dst, v)
+	}
+	return dst
+}

@@ -1,0 +1,734 @@
+// Command jcrestore rebuilds deleted JumpCloud users from Directory Insights
+// exports, offline, as JumpCloud's bulk-import CSV.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes: part of the contract, shown in --help and the README.
+const (
+	exitOK        = 0 // every matched user was written (zero users too)
+	exitUsage     = 1 // unknown flag, bad value, missing file
+	exitNoInput   = 2 // nothing could be read; nothing written
+	exitPartial   = 3 // written, but events were unreadable or users invalid
+	exitOutput    = 4 // the output could not be written
+	exitInterrupt = 130
+)
+
+const exitCodesHelp = `EXIT CODES:
+   0  every matched user was written (zero users is success, with a note)
+   1  usage: unknown flag, bad value, missing file
+   2  no usable input: nothing could be read; nothing written
+   3  written, but some events could not be read or some users failed
+      validation and were left out (each one reported)
+   4  the output could not be written`
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise the module version from the build info is shown.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries an exit code; its message, if any, is printed once by
+// run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func fail(code int, format string, args ...any) error {
+	return &exitError{code: code, err: fmt.Errorf(format, args...)}
+}
+
+// run is the whole program, with its streams and arguments injected.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.RunContext(ctx, reorder(args, app.Commands))
+	var ee *exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintf(stderr, "jcrestore: %s\n", ee.err)
+		}
+		return ee.code
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "jcrestore: interrupted; nothing written")
+		return exitInterrupt
+	}
+	fmt.Fprintf(stderr, "jcrestore: %s\n", err)
+	return exitUsage
+}
+
+// newApp builds the command line with injected streams. ExitErrHandler is a
+// no-op so that urfave/cli never calls os.Exit itself.
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	cli.VersionPrinter = printVersion
+	return &cli.App{
+		Name:            "jcrestore",
+		Usage:           "rebuild deleted JumpCloud users from Directory Insights exports",
+		UsageText:       "jcrestore convert [options] [INPUT...]",
+		Description:     "Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV\nfor the users they show deleted. No network, no API key.\n\n" + exitCodesHelp,
+		Version:         buildVersion(),
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError:    usageError,
+		HideHelpCommand: true,
+		// Slice flags are not split at commas: gjson paths given to --map
+		// may hold them. --events splits its values itself.
+		DisableSliceFlagSeparator: true,
+		Commands:                  []*cli.Command{convertCommand()},
+	}
+}
+
+func usageError(c *cli.Context, err error, _ bool) error {
+	hint := "jcrestore --help"
+	if c.Command != nil && c.Command.Name != "" {
+		hint = "jcrestore " + c.Command.Name + " --help"
+	}
+	return fail(exitUsage, "%s (see %s)", err, hint)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+func printVersion(c *cli.Context) {
+	fmt.Fprintf(c.App.Writer, "jcrestore %s\n", c.App.Version)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(c.App.Writer, "built with %s for %s/%s", bi.GoVersion, runtime.GOOS, runtime.GOARCH)
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				fmt.Fprintf(c.App.Writer, " from %s", s.Value)
+			}
+		}
+		fmt.Fprintln(c.App.Writer)
+	}
+}
+
+// reorder moves flags that follow positional arguments in front of them, so
+// that "convert export.json -o restore.csv" means what it says. urfave/cli
+// (like the flag package) stops at the first positional argument. "--" ends
+// the flags; "-" is stdin, a positional argument.
+func reorder(args []string, commands []*cli.Command) []string {
+	if len(args) < 3 {
+		return args
+	}
+	var cmd *cli.Command
+	for _, c := range commands {
+		if c.HasName(args[1]) {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return args
+	}
+	takesValue := make(map[string]bool)
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	flags, positional := []string{}, []string{}
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case len(a) > 1 && a[0] == '-':
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i])
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	out := append(slices.Clone(args[:2]), flags...)
+	out = append(out, "--")
+	return append(out, positional...)
+}
+
+// convertCommand builds the convert command. Commands are built per app
+// and not shared as package values because urfave/cli mutates them while
+// running (their help names grow with every run in one process).
+func convertCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "convert",
+		Usage:     "Directory Insights export(s) -> JumpCloud import CSV",
+		ArgsUsage: "[INPUT...]",
+		Description: `Reads Directory Insights exports and writes one CSV row per deleted user, ready
+for Import-JCUsersFromCSV (JumpCloud's PowerShell module) or, with --template,
+shaped to any template header such as the Admin Portal's CSV import.
+
+INPUT is a file, or - for stdin; no INPUT reads stdin. Every container is
+recognised by its content: one event pasted from the console's JSON tab, JSON
+arrays (API, console and serverless exports), NDJSON, gzip, UTF-8 with or
+without BOM, UTF-16 from Windows PowerShell, exporter envelopes, and
+PowerShell ConvertTo-Json output cut at its default depth.
+
+Each user's attributes are read from the deletion's changes (the old values),
+then from its resource. The latest deletion of a user wins; a user created
+again later in the same input is already back and is left out.
+
+Rows with errors (a missing email, a duplicate username, ...) are left out
+and reported; warnings are reported and the row is kept.
+
+EXAMPLES:
+   jcrestore convert export.json -o restore.csv
+   jcrestore convert --since 2024-04-01 --deleted-by admin@example.com jc_*.json.gz > restore.csv
+   pbpaste | jcrestore convert
+   jcrestore convert --template portal-template.csv -o restore.csv export.json
+
+` + exitCodesHelp,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (created 0600) instead of stdout"},
+			&cli.StringFlag{Name: "format", Value: "powershell", Usage: "the CSV layout: `powershell` (Import-JCUsersFromCSV)"},
+			&cli.StringFlag{Name: "template", Usage: "write a CSV whose header is exactly the first row of `FILE`; columns are matched by name"},
+			&cli.BoolFlag{Name: "bom", Usage: "start a --template CSV with a UTF-8 byte order mark"},
+			&cli.StringSliceFlag{Name: "events", Usage: "event types that produce rows, a comma-separated `LIST` (default: user_delete)"},
+			&cli.StringFlag{Name: "since", Usage: "only deletions at or after `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
+			&cli.StringFlag{Name: "until", Usage: "only deletions before `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
+			&cli.StringFlag{Name: "deleted-by", Usage: "only deletions initiated by the admin `EMAIL`"},
+			&cli.StringSliceFlag{Name: "map", Usage: "read the column ATTR from the gjson PATH of the deletion event (`ATTR=PATH`, repeatable)"},
+			&cli.BoolFlag{Name: "include-invalid", Usage: "also write rows that fail validation (they are always reported)"},
+			&cli.BoolFlag{Name: "strict", Usage: "write nothing and exit 3 if any event is unreadable or any row invalid"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar, no summary"},
+		},
+		OnUsageError: usageError,
+		Action:       convertAction,
+	}
+}
+
+func convertAction(c *cli.Context) error {
+	stderr := c.App.ErrWriter
+	opts, err := convertOptions(c)
+	if err != nil {
+		return err
+	}
+	names := c.Args().Slice()
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	output := c.String("output")
+	if output != "" {
+		if err := export.Check(output, c.Bool("force")); err != nil {
+			return fail(exitUsage, "%s", err)
+		}
+		if in, same := export.SameFile(output, names); same {
+			return fail(exitUsage, "the output %s is the input %s; choose another file", output, in)
+		}
+	}
+	var layout *export.Layout
+	if t := c.String("template"); t != "" {
+		f, err := os.Open(t)
+		if err != nil {
+			return fail(exitUsage, "--template: %s", pathError(err))
+		}
+		layout, err = export.Template(f)
+		f.Close()
+		if err != nil {
+			return fail(exitUsage, "--template %s: %s", t, err)
+		}
+		layout.BOM = c.Bool("bom")
+	}
+
+	inputs, closeInputs, err := openInputs(names, c.App.Reader, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeInputs()
+
+	out := newReporter(stderr, c.Bool("quiet"))
+	opts.Report = out.problem
+	prog := out.startProgress(inputs)
+	res, err := convert.Read(c.Context, inputs, opts)
+	prog.stop()
+	if err != nil {
+		return err
+	}
+	if res.Events == 0 && res.Unreadable > 0 {
+		out.flush()
+		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
+	}
+
+	convert.Validate(res.Records, convert.Rules{RequireNames: layout == nil, Formulas: true})
+	var rows []convert.Record
+	invalid := 0
+	for _, r := range res.Records {
+		out.record(r)
+		if r.Invalid() {
+			invalid++
+			if !c.Bool("include-invalid") {
+				continue
+			}
+		}
+		rows = append(rows, r)
+	}
+	for _, l := range res.LeftOut {
+		if strings.HasPrefix(l.Reason, "already back") {
+			out.line("%s: %s: left out, %s", l.Source, l.Name(), l.Reason)
+		}
+	}
+	out.flush()
+	if c.Bool("strict") && (res.Unreadable > 0 || invalid > 0) {
+		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, invalid))
+	}
+	if layout == nil {
+		layout = export.PowerShell(rows)
+	} else {
+		if len(layout.Unknown) > 0 {
+			out.line("note: the template's columns %s match no attribute jcrestore reads; they are left empty", quoteList(layout.Unknown))
+		}
+		if miss := layout.Unfilled(rows); len(miss) > 0 {
+			out.line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
+		}
+	}
+	if err := writeCSV(c.App.Writer, output, c.Bool("force"), layout, rows); err != nil {
+		return err
+	}
+
+	if res.Users == 0 {
+		out.line("note: %s", noUsers(res))
+	}
+	invalidLeftOut := len(res.Records) - len(rows)
+	out.summary(res, len(rows), invalidLeftOut)
+	if res.Unreadable > 0 || invalidLeftOut > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+func strictReason(unreadable, invalid int) string {
+	var parts []string
+	if unreadable > 0 {
+		parts = append(parts, count(unreadable, "unreadable event", "unreadable events"))
+	}
+	if invalid > 0 {
+		parts = append(parts, fmt.Sprintf("%s with errors", count(invalid, "user", "users")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func noUsers(res *convert.Result) string {
+	if res.Events == 0 {
+		return "the input holds no events"
+	}
+	return fmt.Sprintf("no deleted users found among %s", count(res.Events, "event", "events"))
+}
+
+func quoteList(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// convertOptions turns flags into convert.Options, refusing bad values.
+func convertOptions(c *cli.Context) (convert.Options, error) {
+	var o convert.Options
+	switch f := c.String("format"); f {
+	case "powershell":
+	case "xlsx":
+		return o, fail(exitUsage, "--format xlsx: the review workbook is not available in this version; write CSV")
+	default:
+		return o, fail(exitUsage, "--format %q: use powershell", f)
+	}
+	if strings.EqualFold(fileExt(c.String("output")), ".xlsx") {
+		return o, fail(exitUsage, "-o %s: the review workbook is not available in this version; write CSV", c.String("output"))
+	}
+	if c.IsSet("template") && c.IsSet("format") {
+		return o, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
+	}
+	for _, e := range c.StringSlice("events") {
+		for _, t := range strings.Split(e, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				o.Events = append(o.Events, t)
+			}
+		}
+	}
+	var err error
+	if o.Since, err = parseTime(c.String("since")); err != nil {
+		return o, fail(exitUsage, "--since: %s", err)
+	}
+	if o.Until, err = parseTime(c.String("until")); err != nil {
+		return o, fail(exitUsage, "--until: %s", err)
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
+		return o, fail(exitUsage, "--since %s is not before --until %s", c.String("since"), c.String("until"))
+	}
+	o.DeletedBy = strings.TrimSpace(c.String("deleted-by"))
+	for _, m := range c.StringSlice("map") {
+		attr, path, ok := strings.Cut(m, "=")
+		col, known := convert.Canonical(attr)
+		switch {
+		case !ok || strings.TrimSpace(path) == "":
+			return o, fail(exitUsage, "--map %q: write ATTR=PATH, e.g. --map email=resource.email", m)
+		case !known || col == "Password":
+			return o, fail(exitUsage, "--map %q: %q is not a column; use one of %s", m, attr, strings.Join(slices.DeleteFunc(slices.Clone(convert.Columns), func(c string) bool { return c == "Password" }), ", "))
+		}
+		if o.Map == nil {
+			o.Map = make(map[string]string)
+		}
+		o.Map[col] = path
+	}
+	return o, nil
+}
+
+func fileExt(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 && !strings.ContainsAny(path[i:], `/\`) {
+		return path[i:]
+	}
+	return ""
+}
+
+// parseTime reads --since and --until: RFC 3339, or a date taken as
+// midnight UTC.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2024-04-02T14:00:00Z) or YYYY-MM-DD", s)
+}
+
+// openInputs opens every input before anything is read, so that a missing
+// file is a usage error and not a half-done run. "-" is stdin; when stdin
+// is a terminal a hint says how to end the paste.
+func openInputs(names []string, stdin io.Reader, stderr io.Writer) ([]convert.Input, func(), error) {
+	var inputs []convert.Input
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	for _, n := range names {
+		if n == "-" {
+			if isTerminal(stdin) {
+				fmt.Fprintln(stderr, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
+			}
+			inputs = append(inputs, convert.Input{Name: "stdin", R: stdin})
+			continue
+		}
+		f, err := os.Open(n)
+		if err == nil {
+			var fi os.FileInfo
+			if fi, err = f.Stat(); err == nil && fi.IsDir() {
+				err = fmt.Errorf("%s is a directory", n)
+			}
+		}
+		if err != nil {
+			if f != nil {
+				f.Close()
+			}
+			closeAll()
+			return nil, nil, fail(exitUsage, "%s", pathError(err))
+		}
+		files = append(files, f)
+		inputs = append(inputs, convert.Input{Name: n, R: f})
+	}
+	return inputs, closeAll, nil
+}
+
+// pathError words a file error without Go's "open" prefix.
+func pathError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, os.ErrNotExist) {
+			return pe.Path + ": no such file"
+		}
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// writeCSV writes rows to the output file (safely) or to stdout. A closed
+// stdout pipe ends the run quietly.
+func writeCSV(stdout io.Writer, output string, force bool, l *export.Layout, rows []convert.Record) error {
+	if output == "" {
+		err := writeRows(stdout, l, rows)
+		if errors.Is(err, syscall.EPIPE) {
+			return nil
+		}
+		if err != nil {
+			return fail(exitOutput, "writing to stdout: %s", err)
+		}
+		return nil
+	}
+	f, err := export.Create(output, force)
+	if err != nil {
+		return fail(exitOutput, "%s", pathError(err))
+	}
+	if err := writeRows(f, l, rows); err != nil {
+		f.Abort()
+		return fail(exitOutput, "%s: %s; nothing written", output, err)
+	}
+	if err := f.Commit(); err != nil {
+		return fail(exitOutput, "%s: %s; nothing written", output, pathError(err))
+	}
+	return nil
+}
+
+func writeRows(w io.Writer, l *export.Layout, rows []convert.Record) error {
+	cw, err := export.NewCSV(w, l)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
+}
+
+// reporter prints messages on stderr, each prefixed once with the program
+// name, and keeps the count of unreadable events it did not print.
+type reporter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	quiet  bool
+	bar    bool // a progress line is on screen
+	shown  int
+	hidden int
+}
+
+// maxShown is how many unreadable-event messages are printed in full.
+const maxShown = 50
+
+func newReporter(w io.Writer, quiet bool) *reporter { return &reporter{w: w, quiet: quiet} }
+
+func (r *reporter) line(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clearBar()
+	fmt.Fprintf(r.w, "jcrestore: "+format+"\n", args...)
+}
+
+// clearBar removes the progress line; r.mu must be held.
+func (r *reporter) clearBar() {
+	if r.bar {
+		fmt.Fprint(r.w, "\r\033[K")
+		r.bar = false
+	}
+}
+
+func (r *reporter) problem(p convert.Problem) {
+	if p.Kind == convert.Unreadable {
+		r.mu.Lock()
+		r.shown++
+		hide := r.shown > maxShown
+		if hide {
+			r.hidden++
+		}
+		r.mu.Unlock()
+		if hide {
+			return
+		}
+	}
+	r.line("%s", p.Error())
+}
+
+// flush tells how many problems were not printed.
+func (r *reporter) flush() {
+	if r.hidden > 0 {
+		r.line("%d more unreadable %s not shown", r.hidden, plural(r.hidden, "event", "events"))
+		r.hidden = 0
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// record prints what validation found and the notes of one record.
+func (r *reporter) record(rec convert.Record) {
+	for _, is := range rec.Issues {
+		r.line("%s: %s: %s: %s: %s", rec.Source, rec.Name(), is.Severity, is.Field, is.Message)
+	}
+	for _, n := range rec.Notes {
+		r.line("%s: %s: note: %s", rec.Source, rec.Name(), n)
+	}
+}
+
+// summary is the last line on stderr: events read, users found, written,
+// left out and why.
+func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
+	if r.quiet {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s read", count(res.Events, "event", "events"))
+	if res.Unreadable > 0 {
+		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
+	}
+	fmt.Fprintf(&b, ", %s found, %d written", count(res.Users, "deleted user", "deleted users"), written)
+	if leftOut := invalidLeftOut + len(res.LeftOut); leftOut > 0 {
+		reasons := map[string]int{}
+		var order []string
+		add := func(why string) {
+			if reasons[why] == 0 {
+				order = append(order, why)
+			}
+			reasons[why]++
+		}
+		for range invalidLeftOut {
+			add("with errors")
+		}
+		for _, l := range res.LeftOut {
+			why := l.Reason
+			if strings.HasPrefix(why, "already back") {
+				why = "already back"
+			}
+			add(why)
+		}
+		parts := make([]string, len(order))
+		for i, why := range order {
+			parts[i] = fmt.Sprintf("%d %s", reasons[why], why)
+		}
+		fmt.Fprintf(&b, ", %d left out (%s)", leftOut, strings.Join(parts, ", "))
+	}
+	r.line("%s", b.String())
+}
+
+// progress shows how far reading has come, on stderr when it is a
+// terminal, for reads that take longer than a moment.
+type progress struct {
+	done  chan struct{}
+	wg    sync.WaitGroup
+	read  atomic.Int64
+	total int64
+}
+
+func (r *reporter) startProgress(inputs []convert.Input) *progress {
+	p := &progress{done: make(chan struct{})}
+	if r.quiet || !isTerminal(r.w) {
+		return p
+	}
+	for i, in := range inputs {
+		if f, ok := in.R.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				p.total += fi.Size()
+			}
+		}
+		inputs[i].R = &countingReader{r: in.R, n: &p.read}
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for start := time.Now(); ; {
+			select {
+			case <-p.done:
+				r.mu.Lock()
+				r.clearBar()
+				r.mu.Unlock()
+				return
+			case <-tick.C:
+				if time.Since(start) < time.Second {
+					continue
+				}
+				r.mu.Lock()
+				fmt.Fprintf(r.w, "\r\033[Kjcrestore: reading %s", p.status())
+				r.bar = true
+				r.mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) status() string {
+	const mb = 1 << 20
+	n := p.read.Load()
+	if p.total <= 0 {
+		return fmt.Sprintf("%d MB", n/mb)
+	}
+	const width = 30
+	done := int(min(n, p.total) * width / p.total)
+	return fmt.Sprintf("[%s%s] %3d%% %d/%d MB", strings.Repeat("=", done), strings.Repeat(" ", width-done), min(n, p.total)*100/p.total, n/mb, p.total/mb)
+}
+
+func (p *progress) stop() {
+	close(p.done)
+	p.wg.Wait()
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}

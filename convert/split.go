@@ -2,12 +2,9 @@ package convert
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/tidwall/gjson"
 )
 
 // MaxEventSize is the largest single event jcrestore reads. A larger value
@@ -15,8 +12,7 @@ import (
 // whatever the input holds. Real events are a few kilobytes.
 const MaxEventSize = 16 << 20
 
-// maxDepth bounds nesting; encoding/json, which finds the exact place of a
-// syntax error, stops at the same depth.
+// maxDepth bounds nesting, as encoding/json does.
 const maxDepth = 10000
 
 // keepBefore is how many bytes before an event stay buffered, so that a
@@ -48,11 +44,13 @@ type splitter struct {
 	line      int   // line of buf[pos]
 	lineStart int64 // input offset where that line begins
 
-	inArray bool // inside a top-level array
-	eof     bool
-	rerr    error // the read error that ended the input, reported once
-	done    bool
-	values  int // top-level values and containers seen
+	sc       scanner
+	inArray  bool // inside a top-level array
+	resynced bool // a resynchronisation skipped part of that array
+	eof      bool
+	rerr     error // the read error that ended the input, reported once
+	done     bool
+	values   int // top-level values and containers seen
 }
 
 func newSplitter(r io.Reader, name string) *splitter {
@@ -140,7 +138,7 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 			s.advance(s.pos + 1)
 		case '[':
 			if !s.inArray {
-				s.inArray = true
+				s.inArray, s.resynced = true, false
 				s.values++
 				s.advance(s.pos + 1)
 				continue
@@ -167,7 +165,7 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 		s.rerr = nil
 		return piece{}, &Problem{Pos: s.position(s.pos), Message: "reading stopped: " + readError(err)}, true
 	}
-	if s.inArray {
+	if s.inArray && !s.resynced {
 		s.inArray = false
 		return piece{}, &Problem{Pos: s.position(s.pos), Message: "unexpected end of input: the array is not closed with ']' (file cut off?)"}, true
 	}
@@ -208,65 +206,23 @@ func (s *splitter) value() (piece, *Problem, bool) {
 	start := s.pos
 	startPos := s.position(start)
 	indent := s.indent(start)
-	first := s.buf[start]
-	scalar := first != '{' && first != '[' && first != '"'
-
-	depth, inString, escaped, skipping := 0, false, false, false
-	end, failAt, why := -1, -1, ""
-	i := start
-scan:
+	sc := &s.sc
+	sc.reset()
+	i, skipping := start, false
 	for {
-		for ; i < s.n; i++ {
-			c := s.buf[i]
-			if scalar {
-				switch c {
-				case ',', ']', '}', ' ', '\t', '\r', '\n':
-					end = i
-					break scan
-				}
-				continue
-			}
-			if inString {
-				switch {
-				case escaped:
-					escaped = false
-				case c == '\\':
-					escaped = true
-				case c == '"':
-					inString = false
-					if depth == 0 {
-						end = i + 1
-						break scan
-					}
-				case c == '\n':
-					failAt, why = i, "line break inside a string (the line is cut off?)"
-					break scan
-				}
-				continue
-			}
-			switch c {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-				if depth > maxDepth {
-					failAt, why = i, fmt.Sprintf("nested deeper than %d levels", maxDepth)
-					break scan
-				}
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					end = i + 1
-					break scan
-				}
-			}
+		stop := s.n
+		if !skipping {
+			stop = min(s.n, start+MaxEventSize)
 		}
-		if !skipping && i-start > MaxEventSize {
-			if off, _ := syntaxError(s.buf[start:i]); off < i-start {
-				failAt, why = start+off, ""
-				break scan
-			}
+		i = sc.scan(s.buf, i, stop)
+		if sc.closed || sc.state == scanError {
+			break
+		}
+		if !skipping && i-start >= MaxEventSize {
 			skipping = true
+		}
+		if i < s.n {
+			continue // stopped at the size limit with bytes left to scan
 		}
 		keep := max(0, start-keepBefore)
 		if skipping {
@@ -278,69 +234,78 @@ scan:
 		i -= shift
 		start -= shift
 		if !more {
-			if scalar {
-				end = i
-				break scan
-			}
-			failAt = i
+			sc.finish()
 			break
 		}
 	}
 
-	if skipping {
-		s.advance(max(i, end))
-		return piece{}, &Problem{Pos: startPos, Message: fmt.Sprintf("a value larger than %d MiB was skipped", MaxEventSize>>20)}, true
-	}
-	if end >= 0 {
-		raw := s.buf[start:end]
-		if gjson.ValidBytes(raw) {
-			s.advance(end)
-			return piece{raw: raw, at: startPos}, nil, true
+	switch {
+	case skipping:
+		prob := &Problem{Pos: startPos, Message: fmt.Sprintf("a value larger than %d MiB was skipped", MaxEventSize>>20)}
+		if sc.state == scanError {
+			s.advance(i)
+			s.resync(s.base+int64(i)-1, indent)
+		} else {
+			s.advance(i)
 		}
-	}
-	if scalar {
+		return piece{}, prob, true
+	case sc.closed:
+		s.advance(i)
+		return piece{raw: s.buf[start:i], at: startPos}, nil, true
+	case s.buf[start] != '{' && s.buf[start] != '[' && s.buf[start] != '"':
 		// A bare word where a value should be: report it whole.
+		s.lookahead(&start, &i)
+		word := s.buf[start:i]
+		if k := bytes.IndexAny(s.buf[start:min(s.n, start+40)], " \t\r\n,]}"); k >= 0 {
+			word = s.buf[start : start+k]
+		}
 		text, caret := excerpt(s.buf[:s.n], start)
-		prob := &Problem{Pos: startPos, Message: fmt.Sprintf("invalid value %q: not JSON", s.buf[start:end]), Excerpt: text, Caret: caret}
+		prob := &Problem{Pos: startPos, Message: fmt.Sprintf("invalid value %q: not JSON", word), Excerpt: text, Caret: caret}
 		s.resync(s.base+int64(start), indent)
 		return piece{}, prob, true
+	case sc.state != scanError:
+		text, caret := excerpt(s.buf[:s.n], start)
+		s.done = true
+		return piece{}, &Problem{Pos: startPos, Message: "the event is cut off: the input ends before it closes", Excerpt: text, Caret: caret}, true
 	}
-	return piece{}, s.broken(start, startPos, indent, end, failAt, why), true
+	s.lookahead(&start, &i)
+	return piece{}, s.broken(start, startPos, indent, i), true
 }
 
-// broken reports a value that is not valid JSON at the first place where
-// encoding/json finds an error (or at failAt, where the scan gave up, for
-// the reason why), then moves on: past the value when it closed on the line
-// of its error (one bad element of a one-line array), otherwise to the next
-// line that starts a value at this value's indentation or less.
-func (s *splitter) broken(start int, at Position, indent, end, failAt int, why string) *Problem {
-	limit := end
-	if end < 0 {
-		limit = min(failAt+1, s.n)
-	}
-	off, msg := syntaxError(s.buf[start:limit])
-	if off >= limit-start {
-		// Valid as far as it goes: the scan's reason, or a value cut off.
-		switch {
-		case why != "":
-			off, msg = failAt-start, why
-		case end >= 0:
-			off, msg = 0, "invalid JSON"
-		default:
-			off, msg = 0, "the event is cut off: the input ends before it closes"
+// lookaheadSize is how far past an error the rest of its line is read, to
+// show it and to find where the broken value ends.
+const lookaheadSize = 1 << 20
+
+// lookahead reads on until the buffer holds the line break after buffer
+// index *at, or lookaheadSize bytes after it, or the end of the input. It
+// keeps the bytes from *start on and moves both indices with the bytes.
+func (s *splitter) lookahead(start, at *int) {
+	for s.n-*at < lookaheadSize && bytes.IndexByte(s.buf[*at:s.n], '\n') < 0 {
+		keep := max(0, *start-keepBefore)
+		shift, more := s.fill(keep)
+		*start -= shift
+		*at -= shift
+		if !more {
+			return
 		}
 	}
-	errAt := start + off
+}
+
+// broken reports a value whose first syntax error is at buffer index errAt,
+// then moves on: past the value when it closes on the same line (one bad
+// element of a one-line array), otherwise to the next line that starts a
+// value at this value's indentation or less.
+func (s *splitter) broken(start int, at Position, indent, errAt int) *Problem {
 	s.advance(errAt)
 	text, caret := excerpt(s.buf[:s.n], errAt)
-	prob := &Problem{Pos: s.position(errAt), Message: msg, Excerpt: text, Caret: caret}
+	prob := &Problem{Pos: s.position(errAt), Message: s.sc.msg, Excerpt: text, Caret: caret}
 	if s.line > at.Line && s.buf[errAt] == '{' && s.indent(errAt) == prob.Pos.Col-1 && prob.Pos.Col-1 <= indent {
 		// The error is the start of the next event: this one was cut off.
 		text, caret = excerpt(s.buf[:s.n], start)
 		prob = &Problem{Pos: at, Excerpt: text, Caret: caret,
 			Message: fmt.Sprintf("the event is cut off: it is not closed before line %d, where the next one starts", s.line)}
 	}
-	if end >= 0 && bytes.IndexByte(s.buf[errAt:end], '\n') < 0 {
+	if end := s.sameLineEnd(errAt); end > 0 {
 		s.advance(end)
 		return prob
 	}
@@ -348,11 +313,41 @@ func (s *splitter) broken(start int, at Position, indent, end, failAt int, why s
 	return prob
 }
 
+// sameLineEnd looks for the end of the broken value from its error on, on
+// the same line and within the buffer: the closing bracket that brings the
+// open containers back to none. It returns 0 when there is none.
+func (s *splitter) sameLineEnd(i int) int {
+	depth, inString, escaped := len(s.sc.stack), false, false
+	for ; i < s.n; i++ {
+		c := s.buf[i]
+		switch {
+		case c == '\n':
+			return 0
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
 // resync moves to the first line, from the current one on, whose first
 // non-blank byte opens a value ('{', or '[' outside an array) at an
 // indentation of at most indent and lies after input offset after (so that
 // a broken value is never read again). At the end of the input it stops.
 func (s *splitter) resync(after int64, indent int) {
+	s.resynced = s.inArray
 	if ls := int(s.lineStart - s.base); ls >= 0 {
 		s.pos = ls
 	} else if !s.skipLine() {
@@ -408,28 +403,4 @@ func (s *splitter) skipLine() bool {
 func (s *splitter) stop() {
 	s.done = true
 	s.inArray = false
-}
-
-// syntaxError returns the offset and message of the first syntax error in b
-// as encoding/json sees it; the offset is len(b) when b is valid or a valid
-// prefix.
-func syntaxError(b []byte) (int, string) {
-	var v json.RawMessage
-	err := json.Unmarshal(b, &v)
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off := int(se.Offset)
-		if off >= len(b) {
-			return len(b), ""
-		}
-		// Offset counts the bytes read, including the offending one.
-		if off > 0 {
-			off--
-		}
-		return off, se.Error()
-	}
-	if err != nil {
-		return 0, err.Error()
-	}
-	return len(b), ""
 }

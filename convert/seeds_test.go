@@ -1,0 +1,30 @@
+package convert
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seeds returns the inputs of the CLI cases under testdata/cases, to seed
+// the fuzz targets with every container and encoding the tests know.
+func seeds(f *testing.F) [][]byte {
+	paths, err := filepath.Glob("../testdata/cases/*/*")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var out [][]byte
+	for _, p := range paths {
+		base := filepath.Base(p)
+		if base == "cmd" || strings.HasPrefix(base, "want.") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}

@@ -54,8 +54,9 @@ func parsePS(s string) (gjson.Result, bool) {
 }
 
 type psParser struct {
-	s string
-	i int
+	s     string
+	i     int
+	depth int // objects open
 }
 
 func (p *psParser) skipSpace() {
@@ -70,11 +71,13 @@ func (p *psParser) object() ([]byte, bool) {
 		return nil, false
 	}
 	p.i += 2
+	p.depth++
 	b := []byte{'{'}
 	first := true
 	for {
 		if p.i < len(p.s) && p.s[p.i] == '}' {
 			p.i++
+			p.depth--
 			return append(b, '}'), true
 		}
 		key, ok := p.key()
@@ -139,8 +142,9 @@ func psKeyLen(s string) int {
 
 // value reads a plain value up to the "; name=" that starts the next
 // property or the '}' that closes this object. A closing brace counts only
-// where the text after it could follow an object: the end, a space before
-// another object, "; name=", or another closing brace.
+// where the text after it could follow an object at this depth: the end or
+// a space before another object at the top, "; name=" or another closing
+// brace inside an enclosing object.
 func (p *psParser) value() string {
 	start := p.i
 	for i := p.i; i < len(p.s); i++ {
@@ -148,7 +152,7 @@ func (p *psParser) value() string {
 		case strings.HasPrefix(p.s[i:], "; ") && psKeyLen(p.s[i+2:]) > 0:
 			p.i = i
 			return p.s[start:i]
-		case p.s[i] == '}' && p.closes(i+1):
+		case p.s[i] == '}' && closes(p.s[i+1:], p.depth):
 			p.i = i
 			return p.s[start:i]
 		}
@@ -157,9 +161,14 @@ func (p *psParser) value() string {
 	return p.s[start:]
 }
 
-func (p *psParser) closes(i int) bool {
-	rest := p.s[i:]
-	return rest == "" || rest[0] == '}' ||
-		strings.HasPrefix(rest, " @{") ||
-		strings.HasPrefix(rest, "; ") && psKeyLen(rest[2:]) > 0
+// closes reports whether rest can follow the '}' that closes an object
+// opened at depth.
+func closes(rest string, depth int) bool {
+	switch {
+	case depth == 1:
+		return rest == "" || strings.HasPrefix(rest, " @{")
+	case strings.HasPrefix(rest, "}"):
+		return closes(rest[1:], depth-1)
+	}
+	return strings.HasPrefix(rest, "; ") && psKeyLen(rest[2:]) > 0
 }

@@ -130,7 +130,9 @@ func checkUsername(c *checker, u string) {
 		c.add(Error, f, "%q contains whitespace", u)
 	case strings.Contains(u, "@"):
 		c.add(Error, f, "%q contains '@'", u)
-	case strings.ContainsFunc(u, func(r rune) bool { return !isASCIILetter(byte(r)) && !('0' <= r && r <= '9') && r != '.' && r != '_' && r != '-' || r > 0x7f }):
+	case strings.ContainsFunc(u, func(r rune) bool {
+		return !isASCIILetter(byte(r)) && !('0' <= r && r <= '9') && r != '.' && r != '_' && r != '-' || r > 0x7f
+	}):
 		c.add(Warning, f, "%q has characters other than letters, digits, '.', '_' and '-': devices may not accept it", u)
 	}
 	switch n := utf8.RuneCountInString(u); {

@@ -1,0 +1,184 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+func read(t *testing.T, opts Options, files ...string) (*Result, []Problem) {
+	t.Helper()
+	var probs []Problem
+	opts.Report = func(p Problem) { probs = append(probs, p) }
+	var inputs []Input
+	for i, f := range files {
+		inputs = append(inputs, Input{Name: fmt.Sprintf("in%d.json", i+1), R: strings.NewReader(f)})
+	}
+	res, err := Read(context.Background(), inputs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, probs
+}
+
+// TestDeletionShapes reads one deleted user from every shape a pasted or
+// exported user_delete may have (di-events.md §9 C, E, F and §3), with the
+// names in changes or in resource, spelled three ways. Each must give the
+// same single record.
+func TestDeletionShapes(t *testing.T) {
+	const rest = `"event_type":"user_delete","service":"directory","id":"65c0ffee0123456789abcdef","timestamp":"2024-04-02T14:37:12.004Z",` +
+		`"initiated_by":{"id":"5f0c1a2b3c4d5e6f7a8b9c0d","type":"admin","email":"it-admin@example.com"}`
+	names := map[string][3]string{
+		"firstname":  {"firstname", "lastname", "email"},
+		"first_name": {"first_name", "last_name", "email"},
+		"firstName":  {"firstName", "lastName", "Email"},
+	}
+	resource := func(typ, extra string) string {
+		return `{"id":"64a1b2c3d4e5f60718293a4b","type":"` + typ + `","username":"jdoe"` + extra + `}`
+	}
+	inResource := func(n [3]string) string {
+		return fmt.Sprintf(`,"%s":"Jane","%s":"Doe","%s":"jane.doe@example.com"`, n[0], n[1], n[2])
+	}
+	changes := func(n [3]string) string {
+		return fmt.Sprintf(`[{"field":"%s","from":"jane.doe@example.com"},{"field":"%s","from":"Jane"},{"field":"%s","from":"Doe"},{"field":"state","from":"ACTIVATED"}]`, n[2], n[0], n[1])
+	}
+	psChanges := func(n [3]string) string {
+		return fmt.Sprintf(`["@{field=%s; from=jane.doe@example.com}","@{field=%s; from=Jane}","@{field=%s; from=Doe}"]`, n[2], n[0], n[1])
+	}
+	shapes := map[string]func(res, ch string) string{
+		"C pasted from the console": func(res, ch string) string {
+			return "{\n  \"resource\": " + res + ",\n  \"changes\": " + ch + ",\n  " + rest + ",\n  \"@version\": \"1\"\n}\n"
+		},
+		"E PowerShell depth 2": func(res, ch string) string {
+			return "[\n  {\n    \"resource\": " + res + ",\n    \"changes\": " + ch + ",\n    " + rest + "\n  }\n]\n"
+		},
+		"F bridge envelope": func(res, ch string) string {
+			return `{"jumpcloud_bridge": {"resource": ` + res + `, "changes": ` + ch + `, ` + rest + "}}\n"
+		},
+		"F sanitised NDJSON": func(res, ch string) string {
+			return `{"resource": ` + res + `, "changes": ` + ch + `, ` + rest + `, "_version": "1", "correlation": null}` + "\n"
+		},
+	}
+	for shape, build := range shapes {
+		for spelling, n := range names {
+			for _, where := range []string{"changes", "resource", "resource systemuser"} {
+				var in string
+				ch := changes(n)
+				if strings.HasPrefix(shape, "E") {
+					ch = psChanges(n)
+				}
+				switch where {
+				case "changes":
+					in = build(resource("user", ""), ch)
+				case "resource":
+					in = build(resource("user", inResource(n)), "[]")
+				default:
+					in = build(resource("systemuser", inResource(n)+`,"recipient_email":"jane.doe@example.com","email_type":"company"`), "null")
+				}
+				t.Run(fmt.Sprintf("%s/%s/%s", shape, spelling, where), func(t *testing.T) {
+					res, probs := read(t, Options{}, in)
+					for _, p := range probs {
+						if p.Kind == Unreadable {
+							t.Errorf("problem: %v", p.Error())
+						}
+					}
+					if len(res.Records) != 1 {
+						t.Fatalf("%d records, want 1", len(res.Records))
+					}
+					r := res.Records[0]
+					want := User{FirstName: "Jane", LastName: "Doe", Username: "jdoe", Email: "jane.doe@example.com"}
+					if r.User != want {
+						t.Errorf("user %+v, want %+v", r.User, want)
+					}
+					if r.DeletedAt != time.Date(2024, 4, 2, 14, 37, 12, 4e6, time.UTC) || r.DeletedBy != "it-admin@example.com" ||
+						r.EventID != "65c0ffee0123456789abcdef" || r.FormerID != "64a1b2c3d4e5f60718293a4b" || !strings.HasPrefix(r.Source, "in1.json:") {
+						t.Errorf("provenance %v %q %q %q %q", r.DeletedAt, r.DeletedBy, r.EventID, r.FormerID, r.Source)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	want := time.Date(2024, 4, 2, 14, 37, 12, 4e6, time.UTC)
+	for _, in := range []string{
+		`"2024-04-02T14:37:12.004Z"`,
+		`"2024-04-02T14:37:12.004000000Z"`,
+		`"2024-04-02T16:37:12.004+02:00"`,
+		`"2024-04-02T14:37:12.004"`,
+		`"2024-04-02 14:37:12.004"`,
+		`"\/Date(1712068632004)\/"`,
+		`"/Date(1712068632004+0000)/"`,
+		`{"value":"\/Date(1712068632004)\/","DisplayHint":2}`,
+		`1712068632004`,
+	} {
+		if got := parseTime(gjson.Parse(in)); !got.Equal(want) {
+			t.Errorf("parseTime(%s) = %v, want %v", in, got, want)
+		}
+	}
+	for _, in := range []string{`"yesterday"`, `null`, `""`, `"/Date(x)/"`, `[1]`} {
+		if got := parseTime(gjson.Parse(in)); !got.IsZero() {
+			t.Errorf("parseTime(%s) = %v, want zero", in, got)
+		}
+	}
+	if got := parseTime(gjson.Parse(`1712068632`)); !got.Equal(want.Truncate(time.Second)) {
+		t.Errorf("Unix seconds: %v", got)
+	}
+}
+
+// TestDeletionFilters checks the filters and the deletion order on records.
+func TestDeletionFilters(t *testing.T) {
+	ev := func(id, user, ts, by string) string {
+		return fmt.Sprintf(`{"event_type":"user_delete","id":%q,"timestamp":%q,"initiated_by":{"email":%q},"resource":{"id":"u-%s","username":%q}}`+"\n", id, ts, by, user, user)
+	}
+	in := ev("1", "ann", "2024-04-02T00:00:00Z", "a@example.com") + ev("2", "bob", "2024-04-01T00:00:00Z", "B@example.com") +
+		ev("3", "cid", "2024-04-03T00:00:00Z", "a@example.com") + ev("4", "dee", "", "a@example.com")
+	names := func(recs []Record) string {
+		var s []string
+		for _, r := range recs {
+			s = append(s, r.Username)
+		}
+		return strings.Join(s, ",")
+	}
+	res, _ := read(t, Options{}, in)
+	if got := names(res.Records); got != "dee,bob,ann,cid" {
+		t.Errorf("order %s: unknown times first, then by deletion time", got)
+	}
+	day := func(d int) time.Time { return time.Date(2024, 4, d, 0, 0, 0, 0, time.UTC) }
+	res, _ = read(t, Options{Since: day(2), Until: day(3)}, in)
+	if got := names(res.Records); got != "ann" || len(res.LeftOut) != 3 {
+		t.Errorf("since/until kept %s, left out %d", got, len(res.LeftOut))
+	}
+	res, _ = read(t, Options{DeletedBy: "b@EXAMPLE.com"}, in)
+	if got := names(res.Records); got != "bob" {
+		t.Errorf("deleted-by kept %s", got)
+	}
+	res, _ = read(t, Options{Events: []string{"user_update"}}, in)
+	if len(res.Records) != 0 || res.Users != 0 || res.Events != 4 {
+		t.Errorf("--events user_update: %d records, %d users, %d events", len(res.Records), res.Users, res.Events)
+	}
+}
+
+// FuzzRead checks that Read and Validate never panic on any bytes and that
+// the counts they report add up.
+func FuzzRead(f *testing.F) {
+	for _, seed := range seeds(f) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		res, err := Read(context.Background(), []Input{{Name: "f", R: bytes.NewReader(in)}}, Options{Report: func(p Problem) { _ = p.Error() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Users != len(res.Records)+len(res.LeftOut) {
+			t.Fatalf("%d users, %d records, %d left out", res.Users, len(res.Records), len(res.LeftOut))
+		}
+		Validate(res.Records, Rules{RequireNames: true, Formulas: true})
+	})
+}

@@ -44,7 +44,8 @@ func Create(path string, force bool) (*File, error) {
 }
 
 // Check tells, before any work is done, whether path may be written:
-// without force it must not exist; it must not be a directory.
+// without force it must not exist; it must be a regular file if it does
+// (renaming over a device or a directory would replace it).
 func Check(path string, force bool) error {
 	fi, err := os.Stat(path)
 	switch {
@@ -54,6 +55,8 @@ func Check(path string, force bool) error {
 		return err
 	case fi.IsDir():
 		return fmt.Errorf("%s is a directory", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file; write to a file, or to stdout without -o", path)
 	case !force:
 		return fmt.Errorf("%s %w (--force replaces it)", path, ErrExists)
 	}

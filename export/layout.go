@@ -55,7 +55,7 @@ const fixedColumns = 36
 func PowerShell(records []convert.Record) *Layout {
 	l := &Layout{BOM: true}
 	for i := range fixedColumns {
-		l.add(convert.Columns[i], source{data, i})
+		l.add(convert.Columns[i], dataSource(i))
 	}
 	groups, attrs, unix := 0, 0, false
 	for _, r := range records {
@@ -65,7 +65,7 @@ func PowerShell(records []convert.Record) *Layout {
 	}
 	if unix {
 		for i := fixedColumns; i < len(convert.Columns); i++ {
-			l.add(convert.Columns[i], source{data, i})
+			l.add(convert.Columns[i], dataSource(i))
 		}
 	}
 	for i := range groups {
@@ -76,6 +76,17 @@ func PowerShell(records []convert.Record) *Layout {
 		l.add(fmt.Sprintf("Attribute%d_value", i+1), source{attrValue, i})
 	}
 	return l
+}
+
+// password is the index of the Password column, which is always written
+// empty whatever the record holds.
+var password = columnIndex("Password")
+
+func dataSource(i int) source {
+	if i == password {
+		return source{kind: empty}
+	}
+	return source{data, i}
 }
 
 func (l *Layout) add(name string, s source) {
@@ -131,8 +142,8 @@ func Template(r io.Reader) (*Layout, error) {
 }
 
 func templateSource(h, n string) source {
-	if c, ok := convert.Canonical(h); ok && c != "Password" {
-		return source{data, columnIndex(c)}
+	if c, ok := convert.Canonical(h); ok {
+		return dataSource(columnIndex(c))
 	}
 	if m := groupColumn.FindStringSubmatch(n); m != nil {
 		if i, err := strconv.Atoi(m[1]); err == nil && i > 0 {
@@ -173,6 +184,9 @@ func (l *Layout) Unfilled(records []convert.Record) []string {
 		}
 	}
 	for i, c := range convert.Columns {
+		if i == password {
+			continue
+		}
 		n := 0
 		for _, r := range records {
 			if r.User.Get(c) != "" {

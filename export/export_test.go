@@ -1,0 +1,183 @@
+package export
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcrestore/jcrestore/convert"
+)
+
+// The header of New-JCImportTemplate's new-user template with the
+// extended, location and telephony blocks (import-csv.md §6b).
+const powershellHeader = "FirstName,LastName,Username,Password,Email,alternateEmail,recoveryEmail,manager,managedAppleId,MiddleName,preferredName,jobTitle,employeeIdentifier,department,costCenter,company,employeeType,description,location,home_streetAddress,home_poBox,home_city,home_state,home_postalCode,home_country,work_streetAddress,work_poBox,work_city,work_state,work_postalCode,work_country,mobile_number,home_number,work_number,work_mobile_number,work_fax_number"
+
+func write(t *testing.T, l *Layout, recs ...convert.Record) string {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := NewCSV(&b, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func jane() convert.Record {
+	return convert.Record{User: convert.User{FirstName: "Jane", LastName: "Doe", Username: "jdoe", Email: "jane@example.com", HomeCity: "Denver, CO", Password: "never"}}
+}
+
+func TestPowerShellLayout(t *testing.T) {
+	if got := write(t, PowerShell(nil)); got != "\ufeff"+powershellHeader+"\n" {
+		t.Errorf("no records: %q", got)
+	}
+	got := write(t, PowerShell([]convert.Record{jane()}), jane())
+	want := "\ufeff" + powershellHeader + "\nJane,Doe,jdoe,,jane@example.com,,,,,,,,,,,,,,,,,\"Denver, CO\",,,,,,,,,,,,,,\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+
+	r := jane()
+	r.UnixGUID = "5001"
+	r.Groups = []string{"Finance", "VPN"}
+	r.Attributes = []convert.Attribute{{Name: "costCode", Value: "F-7"}}
+	other := jane()
+	other.Groups = []string{"Sales"}
+	l := PowerShell([]convert.Record{other, r})
+	wantHeader := powershellHeader + ",unix_uid,unix_guid,Group1,Group2,Attribute1_name,Attribute1_value"
+	if h := strings.Join(l.Header, ","); h != wantHeader {
+		t.Errorf("header %s", h)
+	}
+	lines := strings.Split(write(t, l, other, r), "\n")
+	if !strings.HasSuffix(lines[1], ",,,Sales,,,") || !strings.HasSuffix(lines[2], ",,5001,Finance,VPN,costCode,F-7") {
+		t.Errorf("rows %q", lines[1:])
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	tpl := "\ufeff\"First Name\",\"Last Name\",User Name,Company Email,Employee ID,Password,Group2,Attribute1_Value,attribute1_name,Start Date,\r\nignored,rows\r\n"
+	l, err := Template(strings.NewReader(tpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(l.Unknown, "|") != "Start Date" {
+		t.Errorf("unknown %q", l.Unknown)
+	}
+	r := jane()
+	r.EmployeeIdentifier = "E-1"
+	r.Groups = []string{"Finance", "VPN"}
+	r.Attributes = []convert.Attribute{{Name: "costCode", Value: "F-7"}}
+	got := write(t, l, r)
+	want := "\"First Name\",\"Last Name\",User Name,Company Email,Employee ID,Password,Group2,Attribute1_Value,attribute1_name,Start Date,\r\n" +
+		"Jane,Doe,jdoe,jane@example.com,E-1,,VPN,F-7,costCode,,\r\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if u := strings.Join(l.Unfilled([]convert.Record{r, jane()}), "; "); u != "home_city (2 users); Group1 (1 user)" {
+		t.Errorf("unfilled %q", u)
+	}
+	l.BOM = true
+	if got := write(t, l); got != "\ufeff\"First Name\",\"Last Name\",User Name,Company Email,Employee ID,Password,Group2,Attribute1_Value,attribute1_name,Start Date,\r\n" {
+		t.Errorf("BOM, no rows: %q", got)
+	}
+
+	for _, bad := range []string{"", "Email,E-mail\n", "\"unclosed\n"} {
+		if _, err := Template(strings.NewReader(bad)); err == nil {
+			t.Errorf("Template(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzTemplate(f *testing.F) {
+	f.Add("First Name,Last Name,Company Email\r\n")
+	f.Add("\ufeff\"a\"\"b\",Group1,Attribute3_name\n")
+	f.Fuzz(func(t *testing.T, tpl string) {
+		l, err := Template(strings.NewReader(tpl))
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		w, err := NewCSV(&b, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := jane()
+		r.Groups = []string{"g"}
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b.Bytes(), l.RawHeader) {
+			t.Fatalf("header not copied: %q", b.Bytes())
+		}
+	})
+}
+
+func TestFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "restore.csv")
+
+	f, err := Create(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("half")
+	f.Abort()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("Abort left %v", entries)
+	}
+
+	f, _ = Create(path, false)
+	f.WriteString("new")
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, %v", fi.Mode().Perm(), err)
+	}
+	if _, err := Create(path, false); !errors.Is(err, ErrExists) {
+		t.Errorf("existing file without force: %v", err)
+	}
+	f, _ = Create(path, true)
+	f.WriteString("newer")
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "newer" {
+		t.Errorf("force: %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	if _, err := Create(dir, true); err == nil {
+		t.Error("a directory as output was accepted")
+	}
+}
+
+func TestSameFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "events.json")
+	os.WriteFile(in, []byte("[]"), 0o644)
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(in, link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if got, same := SameFile(link, []string{"other.json", in}); !same || got != in {
+		t.Errorf("link to an input: %q %v", got, same)
+	}
+	if _, same := SameFile(filepath.Join(dir, "new.csv"), []string{in}); same {
+		t.Error("a new file is the input")
+	}
+}

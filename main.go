@@ -107,12 +107,18 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// may hold them. --events splits its values itself.
 		DisableSliceFlagSeparator: true,
 		Commands:                  []*cli.Command{convertCommand()},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return fail(exitUsage, "unknown command %q (see jcrestore --help)", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 	}
 }
 
 func usageError(c *cli.Context, err error, _ bool) error {
 	hint := "jcrestore --help"
-	if c.Command != nil && c.Command.Name != "" {
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
 		hint = "jcrestore " + c.Command.Name + " --help"
 	}
 	return fail(exitUsage, "%s (see %s)", err, hint)
@@ -222,7 +228,7 @@ EXAMPLES:
 
 ` + exitCodesHelp,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (created 0600) instead of stdout"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (created 0600); - or none is stdout"},
 			&cli.StringFlag{Name: "format", Value: "powershell", Usage: "the CSV layout: `powershell` (Import-JCUsersFromCSV)"},
 			&cli.StringFlag{Name: "template", Usage: "write a CSV whose header is exactly the first row of `FILE`; columns are matched by name"},
 			&cli.BoolFlag{Name: "bom", Usage: "start a --template CSV with a UTF-8 byte order mark"},
@@ -252,6 +258,9 @@ func convertAction(c *cli.Context) error {
 		names = []string{"-"}
 	}
 	output := c.String("output")
+	if output == "-" {
+		output = ""
+	}
 	if output != "" {
 		if err := export.Check(output, c.Bool("force")); err != nil {
 			return fail(exitUsage, "%s", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -191,5 +193,79 @@ func TestREADME(t *testing.T) {
 	}
 	if examples == 0 {
 		t.Fatal("README.md shows no example")
+	}
+}
+
+func runArgs(t *testing.T, ctx context.Context, stdout io.Writer, args ...string) (int, string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	code := run(ctx, append([]string{"jcrestore"}, args...), strings.NewReader(""), stdout, &stderr)
+	return code, stderr.String()
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	code, stderr := runArgs(t, context.Background(), &out, "--version")
+	if code != 0 || stderr != "" || !strings.HasPrefix(out.String(), "jcrestore ") || !strings.Contains(out.String(), "built with go") {
+		t.Errorf("--version: %d %q %q", code, out.String(), stderr)
+	}
+}
+
+const sample = "testdata/sample/export.json"
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestStdoutErrors: a failing stdout is exit 4; a closed pipe ends quietly.
+func TestStdoutErrors(t *testing.T) {
+	code, stderr := runArgs(t, context.Background(), failingWriter{errors.New("no space left on device")}, "convert", "-q", sample)
+	if code != exitOutput || stderr != "jcrestore: writing to stdout: no space left on device\n" {
+		t.Errorf("full stdout: %d %q", code, stderr)
+	}
+	code, stderr = runArgs(t, context.Background(), failingWriter{syscall.EPIPE}, "convert", "-q", sample)
+	if code != exitOK || stderr != "" {
+		t.Errorf("closed pipe: %d %q", code, stderr)
+	}
+}
+
+// TestOutputRefused: an output that reaches an input through a link, and a
+// device, are refused before anything is read or written.
+func TestOutputRefused(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "events.json")
+	b, _ := os.ReadFile(sample)
+	os.WriteFile(in, b, 0o644)
+	link := filepath.Join(dir, "restore.csv")
+	if err := os.Symlink(in, link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	code, stderr := runArgs(t, context.Background(), io.Discard, "convert", in, "--force", "-o", link)
+	if code != exitUsage || !strings.Contains(stderr, "is the input") {
+		t.Errorf("link to input: %d %q", code, stderr)
+	}
+	if got, _ := os.ReadFile(in); !bytes.Equal(got, b) {
+		t.Error("the input was changed")
+	}
+	if _, err := os.Stat(os.DevNull); err == nil {
+		code, stderr = runArgs(t, context.Background(), io.Discard, "convert", in, "--force", "-o", os.DevNull)
+		if code != exitUsage || !strings.Contains(stderr, "not a regular file") {
+			t.Errorf("device: %d %q", code, stderr)
+		}
+	}
+}
+
+// TestInterrupted: a run cancelled (Ctrl-C) writes nothing and leaves no
+// temporary file.
+func TestInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, stderr := runArgs(t, ctx, io.Discard, "convert", sample, "-o", filepath.Join(dir, "restore.csv"))
+	if code != exitInterrupt || stderr != "jcrestore: interrupted; nothing written\n" {
+		t.Errorf("%d %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %v", entries)
 	}
 }

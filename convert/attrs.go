@@ -16,10 +16,11 @@ type attrs struct {
 	psCut      bool
 }
 
-// set stores value in the column unless it already has one.
+// set stores value in the column unless it already has one. The value is
+// copied: a substring would keep the whole event in memory.
 func (a *attrs) set(column, value string) {
 	if value != "" && a.user.Get(column) == "" {
-		a.user.Set(column, value)
+		a.user.Set(column, strings.Clone(value))
 	}
 }
 
@@ -155,7 +156,7 @@ func (a *attrs) customAttributes(v gjson.Result) {
 				return
 			}
 		}
-		a.attributes = append(a.attributes, Attribute{Name: name, Value: scalar(at.Get("value"))})
+		a.attributes = append(a.attributes, Attribute{Name: strings.Clone(name), Value: strings.Clone(scalar(at.Get("value")))})
 	})
 }
 

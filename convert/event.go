@@ -37,7 +37,7 @@ const maxWrap = 8
 // object with a single key ({"jumpcloud_bridge": {...}}, {"events": [...]}),
 // the raw event kept as a JSON string ("message", "event.original",
 // "input.message"), and arrays of any of these. Anything else is reported.
-func unwrap(v gjson.Result, at Position, depth int, emit func(*event), report func(Problem)) {
+func unwrap(v gjson.Result, at Position, depth int, emit func(gjson.Result, Position), report func(Problem)) {
 	notEvent := func(why string) {
 		report(Problem{Pos: at, Message: "not a Directory Insights event: " + why})
 	}
@@ -48,7 +48,7 @@ func unwrap(v gjson.Result, at Position, depth int, emit func(*event), report fu
 	switch {
 	case v.IsObject():
 		if t := v.Get("event_type"); t.Exists() {
-			emit(parseEvent(v, at))
+			emit(v, at)
 			return
 		}
 		for _, path := range [...]string{"event.original", "message", "input.message"} {
@@ -115,13 +115,14 @@ func describe(v gjson.Result) string {
 	return "an empty value"
 }
 
-// parseEvent reads the fields jcrestore uses.
+// parseEvent reads the fields jcrestore uses. The strings it keeps are
+// copies, so that what outlives the event does not hold on to all of it.
 func parseEvent(v gjson.Result, at Position) *event {
 	e := &event{
 		raw:      []byte(v.Raw),
 		at:       at,
-		typ:      scalar(v.Get("event_type")),
-		id:       scalar(v.Get("id")),
+		typ:      strings.Clone(scalar(v.Get("event_type"))),
+		id:       strings.Clone(scalar(v.Get("id"))),
 		service:  scalar(v.Get("service")),
 		resource: v.Get("resource"),
 	}
@@ -129,7 +130,7 @@ func parseEvent(v gjson.Result, at Position) *event {
 	by := v.Get("initiated_by")
 	for _, k := range [...]string{"email", "username", "id"} {
 		if s := scalar(by.Get(k)); s != "" {
-			e.initiatedBy = s
+			e.initiatedBy = strings.Clone(s)
 			break
 		}
 	}

@@ -46,7 +46,7 @@ type Stats struct {
 	Deletions  int            // deletion events read
 	Repeated   int            // deletion events read more than once (same id)
 	Users      int            // distinct deleted users found
-	PSCut      int            // events that PowerShell cut at its default depth
+	PSCut      int            // user events that PowerShell cut at its default depth
 }
 
 // LeftOut is a deleted user left out on purpose, with the reason in words.
@@ -147,14 +147,20 @@ func (r *reader) read(ctx context.Context, in Input) error {
 			r.problem(*prob)
 			continue
 		}
-		unwrap(gjson.ParseBytes(p.raw), p.at, 0, r.event, r.problem)
+		// Most values are plain events: their type is read without
+		// parsing the rest (GetBytes copies only what it returns).
+		if t := gjson.GetBytes(p.raw, "event_type"); t.Exists() {
+			r.event(t.String(), p.at, gjson.Result{}, p.raw)
+			continue
+		}
+		unwrap(gjson.ParseBytes(p.raw), p.at, 0, r.wrapped, r.problem)
 	}
 	if s.values == 0 && r.stats.Unreadable == lost {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: "no input: the file is empty"})
 	}
 	if n := r.stats.PSCut - psCut; n > 0 {
 		r.problem(Problem{Kind: Notice, Pos: Position{File: in.Name}, Message: fmt.Sprintf(
-			"%d %s cut short by PowerShell's ConvertTo-Json at its default depth; the values were recovered best-effort. "+
+			"%d user %s cut short by PowerShell's ConvertTo-Json at its default depth; the values were recovered best-effort. "+
 				"For exact data export again with ConvertTo-Json -Depth 10", n, plural(n, "event was", "events were"))})
 	}
 	return nil
@@ -167,17 +173,31 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// event takes one event in.
-func (r *reader) event(e *event) {
+// wrapped takes an event found inside an envelope.
+func (r *reader) wrapped(v gjson.Result, at Position) {
+	r.event(scalar(v.Get("event_type")), at, v, nil)
+}
+
+// event counts an event of type typ and, when jcrestore uses that type,
+// parses it: from v, or else from raw.
+func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
 	r.stats.Events++
-	r.stats.ByType[e.typ]++
+	r.stats.ByType[typ]++
+	deletion := r.events[typ]
+	if !deletion && typ != "user_create" {
+		return
+	}
+	if !v.Exists() {
+		v = gjson.ParseBytes(raw)
+	}
+	e := parseEvent(v, at)
 	if e.psCut {
 		r.stats.PSCut++
 	}
 	switch {
-	case r.events[e.typ] && (e.service == "" || e.service == "directory"):
+	case deletion && (e.service == "" || e.service == "directory"):
 		r.deletion(e)
-	case e.typ == "user_create":
+	case typ == "user_create":
 		r.creation(e)
 	}
 }
@@ -211,7 +231,7 @@ func (r *reader) deletion(e *event) {
 	var a attrs
 	a.fromDeletion(e)
 	for col, path := range r.opts.Map {
-		a.user.Set(col, scalar(gjson.GetBytes(e.raw, path)))
+		a.user.Set(col, scalar(gjson.GetBytes(e.raw, path))) // GetBytes copies
 	}
 	rec := Record{
 		User:       a.user,
@@ -219,7 +239,7 @@ func (r *reader) deletion(e *event) {
 		DeletedAt:  e.time,
 		DeletedBy:  e.initiatedBy,
 		EventID:    e.id,
-		FormerID:   scalar(e.resource.Get("id")),
+		FormerID:   strings.Clone(scalar(e.resource.Get("id"))),
 		Source:     Position{File: e.at.File, Line: e.at.Line}.String(),
 		Notes:      a.notes,
 	}

@@ -678,8 +678,8 @@ type progress struct {
 
 func (r *reporter) startProgress(inputs []convert.Input) *progress {
 	p := &progress{done: make(chan struct{})}
-	if r.quiet || !isTerminal(r.w) {
-		return p
+	if r.quiet || !isTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return isTerminal(in.R) }) {
+		return p // a line redrawn over a paste would garble it
 	}
 	for i, in := range inputs {
 		if f, ok := in.R.(*os.File); ok {

@@ -16,11 +16,12 @@ type attrs struct {
 	psCut      bool
 }
 
-// set stores value in the column unless it already has one. The value is
-// copied: a substring would keep the whole event in memory.
+// set stores value in the column (named exactly) unless it already has
+// one. The value is copied: a substring would keep the whole event in
+// memory.
 func (a *attrs) set(column, value string) {
-	if value != "" && a.user.Get(column) == "" {
-		a.user.Set(column, strings.Clone(value))
+	if i := field[column]; value != "" && a.user.get(i) == "" {
+		a.user.set(i, strings.Clone(value))
 	}
 }
 
@@ -69,7 +70,7 @@ func (a *attrs) add(name string, v gjson.Result) {
 		if ignored[n] {
 			return
 		}
-		if c, ok := Canonical(n); ok {
+		if c, ok := canonical(n); ok {
 			a.set(c, scalar(v))
 		}
 	}
@@ -164,13 +165,13 @@ func (a *attrs) customAttributes(v gjson.Result) {
 // documented priority: each changes entry's old value (from, else to), then
 // the keys of resource.
 func (a *attrs) fromDeletion(e *event) {
-	for _, c := range e.changes {
+	e.eachChange(func(c change) {
 		v := c.from
 		if !v.Exists() || v.Type == gjson.Null {
 			v = c.to
 		}
 		a.add(c.field, v)
-	}
+	})
 	e.resource.ForEach(func(k, v gjson.Result) bool {
 		a.add(k.Str, v)
 		return true

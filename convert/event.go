@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +11,7 @@ import (
 
 // event is one Directory Insights event, read from validated JSON.
 type event struct {
-	raw         []byte // the event object itself, for --map paths
+	raw         string // the event object itself, for --map paths
 	at          Position
 	typ         string
 	id          string
@@ -18,8 +19,8 @@ type event struct {
 	time        time.Time // zero when missing or unreadable
 	initiatedBy string
 	resource    gjson.Result
-	changes     []change
-	psCut       bool // PowerShell cut nested values short (see powershell.go)
+	changes     gjson.Result // walked by eachChange
+	psCut       bool         // PowerShell cut nested values short (see powershell.go)
 }
 
 // change is one entry of an event's changes: which attribute and its values
@@ -27,6 +28,7 @@ type event struct {
 type change struct {
 	field    string
 	from, to gjson.Result
+	cut      bool // PowerShell wrote the entry as a string
 }
 
 // maxWrap bounds how many envelopes deep an event is looked for.
@@ -119,7 +121,7 @@ func describe(v gjson.Result) string {
 // copies, so that what outlives the event does not hold on to all of it.
 func parseEvent(v gjson.Result, at Position) *event {
 	e := &event{
-		raw:      []byte(v.Raw),
+		raw:      v.Raw,
 		at:       at,
 		typ:      strings.Clone(scalar(v.Get("event_type"))),
 		id:       strings.Clone(scalar(v.Get("id"))),
@@ -134,64 +136,84 @@ func parseEvent(v gjson.Result, at Position) *event {
 			break
 		}
 	}
-	e.changes, e.psCut = parseChanges(v.Get("changes"))
+	e.changes = v.Get("changes")
 	return e
 }
 
-// parseChanges reads changes in the shapes seen: an array of {field, from,
-// to} objects; PowerShell's "@{field=...; from=...}" strings in place of
-// the objects, or in place of the whole array; and, as a lenient reading, an
-// object keyed by field name.
-func parseChanges(v gjson.Result) (changes []change, psCut bool) {
-	add := func(c gjson.Result) {
+// eachChange calls f for each entry of the event's changes, in the shapes
+// seen: an array of {field, from, to} objects; PowerShell's "@{field=...;
+// from=...}" strings in place of the objects, or in place of the whole
+// array; and, as a lenient reading, an object keyed by field name. Entries
+// are read in place: no list of them is built. Walking them sets psCut
+// when PowerShell cut any of them short.
+func (e *event) eachChange(f func(change)) {
+	v := e.changes
+	seen := f
+	f = func(c change) {
+		e.psCut = e.psCut || c.cut || isCut(c.from) || isCut(c.to)
+		seen(c)
+	}
+	var one func(c gjson.Result, cut bool)
+	one = func(c gjson.Result, cut bool) {
 		if c.Type == gjson.String && isPSObject(c.Str) {
-			psCut = true
 			p, ok := parsePS(c.Str)
 			if !ok {
+				f(change{cut: true})
 				return
 			}
 			if p.IsArray() {
 				p.ForEach(func(_, c gjson.Result) bool {
-					changes = append(changes, changeOf(c))
+					one(c, true)
 					return true
 				})
 				return
 			}
-			c = p
+			c, cut = p, true
 		}
 		if c.IsObject() {
-			changes = append(changes, changeOf(c))
+			ch := changeOf(c)
+			ch.cut = cut
+			f(ch)
 		}
 	}
 	switch {
 	case v.IsArray():
 		v.ForEach(func(_, c gjson.Result) bool {
-			add(c)
+			one(c, false)
 			return true
 		})
 	case v.Type == gjson.String:
 		if v.Str == lostArray {
-			psCut = true
+			f(change{cut: true})
 		}
-		add(v)
+		one(v, false)
 	case v.IsObject():
 		v.ForEach(func(k, c gjson.Result) bool {
 			if c.IsObject() && !c.Get("field").Exists() {
-				changes = append(changes, change{field: k.Str, from: c.Get("from"), to: c.Get("to")})
+				f(change{field: k.Str, from: c.Get("from"), to: c.Get("to")})
 			} else {
-				add(c)
+				one(c, false)
 			}
 			return true
 		})
 	}
-	for _, c := range changes {
-		psCut = psCut || isCut(c.from) || isCut(c.to)
-	}
-	return changes, psCut
 }
 
+// changeOf reads one {field, from, to} entry in a single pass.
 func changeOf(c gjson.Result) change {
-	return change{field: scalar(c.Get("field")), from: c.Get("from"), to: c.Get("to")}
+	var ch change
+	c.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "field":
+			ch.field = scalar(v)
+		case "from":
+			ch.from = v
+		case "to":
+			ch.to = v
+		}
+		return true
+	})
+	return ch
 }
 
 // isCut reports whether v is a value that PowerShell wrote as a string
@@ -247,4 +269,46 @@ func parseTime(v gjson.Result) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// auditEntry describes e for the audit trail; v is the event object.
+func auditEntry(e *event, v gjson.Result) AuditEntry {
+	a := AuditEntry{
+		Time: e.time, Type: e.typ, Service: e.service, InitiatedBy: e.initiatedBy, ID: e.id,
+		Username: strings.Clone(scalar(e.resource.Get("username"))),
+		ClientIP: strings.Clone(scalar(v.Get("client_ip"))),
+		Source:   Position{File: e.at.File, Line: e.at.Line}.String(),
+	}
+	var parts []string
+	e.eachChange(func(c change) {
+		if c.field != "" {
+			parts = append(parts, fmt.Sprintf("%s: %s -> %s", c.field, shortValue(c.from), shortValue(c.to)))
+		}
+	})
+	if as := v.Get("association"); as.Exists() {
+		// A group or device association: "add: user_group Finance -> user jdoe".
+		from, to := as.Get("connection.from"), as.Get("connection.to")
+		for _, side := range [...]gjson.Result{from, to} {
+			if t := scalar(side.Get("type")); (t == "user" || t == "systemuser") && a.Username == "" {
+				a.Username = strings.Clone(scalar(side.Get("name")))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s %s -> %s %s", scalar(as.Get("op")),
+			scalar(from.Get("type")), scalar(from.Get("name")), scalar(to.Get("type")), scalar(to.Get("name"))))
+	}
+	a.Changes = strings.Join(parts, "; ")
+	return a
+}
+
+// shortValue renders a change value for the audit trail: text as it is,
+// anything else as compact JSON, cut at 200 bytes.
+func shortValue(v gjson.Result) string {
+	s := scalar(v)
+	if v.IsObject() || v.IsArray() {
+		s = v.Get("@ugly").Raw // without the layout's white space
+	}
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
 }

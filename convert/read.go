@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +35,9 @@ type Options struct {
 	// Map reads a column from a gjson path of the deletion event instead of
 	// the usual places. Keys are column names.
 	Map map[string]string
+	// Trail collects the audit trail (Result.Trail): every user lifecycle
+	// event and association_change read.
+	Trail bool
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
 }
@@ -55,12 +60,34 @@ type LeftOut struct {
 	Reason string
 }
 
-// Result is what Read found: the users to restore in deletion order, and the
-// users left out on purpose.
+// Result is what Read found: the users to restore in deletion order, the
+// users left out on purpose, and (with Options.Trail) the audit trail,
+// oldest first.
 type Result struct {
 	Stats
 	Records []Record
 	LeftOut []LeftOut
+	Trail   []AuditEntry
+}
+
+// AuditEntry is one user-related event as the review workbook lists it.
+type AuditEntry struct {
+	Time        time.Time // zero when unreadable
+	Type        string
+	Service     string
+	Username    string
+	InitiatedBy string
+	Changes     string // "field: from -> to; ..."
+	ClientIP    string
+	ID          string
+	Source      string // file:line
+}
+
+// audited reports whether events of type typ belong in the audit trail:
+// what happens to user accounts (not their logins), and group and device
+// associations.
+func audited(typ string) bool {
+	return strings.HasPrefix(typ, "user_") && !strings.Contains(typ, "login") || typ == "association_change"
 }
 
 // reader holds the state of one Read across its inputs. Its memory grows
@@ -74,11 +101,13 @@ type reader struct {
 	created map[string]created    // latest user_create by "u:"+username / "e:"+email
 	seen    map[string]bool       // ids of deletion events read
 	order   int
+	trail   []AuditEntry
 }
 
 // candidate is the latest deletion of one user so far.
 type candidate struct {
 	rec     Record
+	lower   string // the username in lower case, to sort by
 	order   int
 	earlier []Record
 	reason  string // why the filters left it out
@@ -184,15 +213,16 @@ func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
 	r.stats.Events++
 	r.stats.ByType[typ]++
 	deletion := r.events[typ]
-	if !deletion && typ != "user_create" {
+	trail := r.opts.Trail && audited(typ)
+	if !deletion && !trail && typ != "user_create" {
 		return
 	}
 	if !v.Exists() {
 		v = gjson.ParseBytes(raw)
 	}
 	e := parseEvent(v, at)
-	if e.psCut {
-		r.stats.PSCut++
+	if trail {
+		r.trail = append(r.trail, auditEntry(e, v))
 	}
 	switch {
 	case deletion && (e.service == "" || e.service == "directory"):
@@ -200,13 +230,14 @@ func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
 	case typ == "user_create":
 		r.creation(e)
 	}
+	if e.psCut { // known once the changes were walked
+		r.stats.PSCut++
+	}
 }
 
 func (r *reader) creation(e *event) {
 	var a attrs
-	for _, c := range e.changes {
-		a.add(c.field, c.to)
-	}
+	e.eachChange(func(c change) { a.add(c.field, c.to) })
 	e.resource.ForEach(func(k, v gjson.Result) bool {
 		a.add(k.Str, v)
 		return true
@@ -231,7 +262,7 @@ func (r *reader) deletion(e *event) {
 	var a attrs
 	a.fromDeletion(e)
 	for col, path := range r.opts.Map {
-		a.user.Set(col, scalar(gjson.GetBytes(e.raw, path))) // GetBytes copies
+		a.user.Set(col, strings.Clone(scalar(gjson.Get(e.raw, path))))
 	}
 	rec := Record{
 		User:       a.user,
@@ -252,7 +283,7 @@ func (r *reader) deletion(e *event) {
 		key = "event:" + rec.Source + ":" + e.id
 	}
 	r.order++
-	c := &candidate{rec: rec, order: r.order}
+	c := &candidate{rec: rec, lower: strings.ToLower(rec.Username), order: r.order}
 	if reason := r.filter(e); reason != "" {
 		c.reason = reason
 		merge(r.outside, key, c)
@@ -304,33 +335,42 @@ func merge(m map[string]*candidate, key string, c *candidate) {
 }
 
 // byUsername merges the users of m that share a username (ignoring case):
-// the same name deleted twice under two ids is one user to restore.
-func byUsername(m map[string]*candidate) map[string]*candidate {
-	out := make(map[string]*candidate, len(m))
-	for _, key := range sortedKeys(m) {
-		c := m[key]
+// the same name deleted twice under two ids is one user to restore. It
+// returns them in input order.
+func byUsername(m map[string]*candidate) []*candidate {
+	merged := make(map[string]*candidate, len(m))
+	for _, c := range inOrder(m) {
+		key := "c:" + strconv.Itoa(c.order)
 		if c.rec.Username != "" {
 			key = "u:" + strings.ToLower(c.rec.Username)
 		}
-		merge(out, key, c)
+		merge(merged, key, c)
 	}
-	return out
+	return inOrder(merged)
 }
 
-func sortedKeys(m map[string]*candidate) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(m[a].order, m[b].order) })
-	return keys
+// inOrder returns the candidates of m in the order they were read.
+func inOrder(m map[string]*candidate) []*candidate {
+	cs := slices.Collect(maps.Values(m))
+	slices.SortFunc(cs, func(a, b *candidate) int { return cmp.Compare(a.order, b.order) })
+	return cs
 }
 
 func (r *reader) finish() *Result {
 	kept, outside := byUsername(r.kept), byUsername(r.outside)
-	res := &Result{}
-	for _, key := range sortedKeys(kept) {
-		c := kept[key]
+	r.kept, r.outside = nil, nil
+	keptNames := make(map[string]bool, len(kept))
+	for _, c := range kept {
+		keptNames[strings.ToLower(c.rec.Username)] = true
+	}
+	// Sort by deletion time, then username; the records are large, so
+	// their pointers are sorted and each is copied once, into place.
+	slices.SortStableFunc(kept, func(a, b *candidate) int {
+		return cmp.Or(a.rec.DeletedAt.Compare(b.rec.DeletedAt), cmp.Compare(a.lower, b.lower))
+	})
+	res := &Result{Records: make([]Record, 0, len(kept))}
+	for i, c := range kept {
+		kept[i] = nil // let the candidate go once its record is copied
 		rec := c.rec
 		slices.SortStableFunc(c.earlier, func(a, b Record) int { return b.DeletedAt.Compare(a.DeletedAt) })
 		for _, e := range c.earlier {
@@ -346,16 +386,15 @@ func (r *reader) finish() *Result {
 		}
 		res.Records = append(res.Records, rec)
 	}
-	for _, key := range sortedKeys(outside) {
-		if _, ok := kept[key]; !ok {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: outside[key].rec, Reason: outside[key].reason})
+	for _, c := range outside {
+		if c.rec.Username == "" || !keptNames[strings.ToLower(c.rec.Username)] {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: c.rec, Reason: c.reason})
 		}
 	}
-	slices.SortStableFunc(res.Records, func(a, b Record) int {
-		return cmp.Or(a.DeletedAt.Compare(b.DeletedAt), cmp.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)))
-	})
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
+	res.Trail = r.trail
+	slices.SortStableFunc(res.Trail, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
 	return res
 }
 
@@ -363,9 +402,9 @@ func (r *reader) finish() *Result {
 // returns the columns it filled.
 func fillGaps(dst, src *Record) []string {
 	var filled []string
-	for _, col := range Columns {
-		if v := src.User.Get(col); v != "" && dst.User.Get(col) == "" {
-			dst.User.Set(col, v)
+	for i, col := range Columns {
+		if v := src.User.get(i); v != "" && dst.User.get(i) == "" {
+			dst.User.set(i, v)
 			filled = append(filled, col)
 		}
 	}

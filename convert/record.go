@@ -131,8 +131,9 @@ func (r *Record) Name() string {
 // the csv tags.
 var Columns = columnNames()
 
-// column is the User field behind each normalised column name.
-var column = columnIndex()
+// column is the User field behind each normalised column name, and
+// field the one behind each column name as written.
+var column, field = columnIndex()
 
 func columnNames() []string {
 	t := reflect.TypeFor[User]()
@@ -143,28 +144,34 @@ func columnNames() []string {
 	return names
 }
 
-func columnIndex() map[string]int {
-	m := make(map[string]int, len(Columns))
+func columnIndex() (normalised, exact map[string]int) {
+	normalised, exact = make(map[string]int, len(Columns)), make(map[string]int, len(Columns))
 	for i, c := range Columns {
-		m[Normalize(c)] = i
+		normalised[Normalize(c)] = i
+		exact[c] = i
 	}
-	return m
+	return normalised, exact
 }
 
-// field returns the User field that the column name (in any spelling that
-// Canonical accepts) refers to.
-func (u *User) field(name string) (*string, bool) {
-	c, ok := Canonical(name)
-	if !ok {
-		return nil, false
+// get and set read and write the data column with index i (in Columns).
+// Reflection on the addressed struct neither allocates nor copies.
+func (u *User) get(i int) string { return reflect.ValueOf(u).Elem().Field(i).String() }
+
+func (u *User) set(i int, v string) { reflect.ValueOf(u).Elem().Field(i).SetString(v) }
+
+// SetCells sets every data column: value(i) gives the one of Columns[i].
+func (u *User) SetCells(value func(i int) string) {
+	v := reflect.ValueOf(u).Elem()
+	for i := range Columns {
+		v.Field(i).SetString(value(i))
 	}
-	return reflect.ValueOf(u).Elem().Field(column[Normalize(c)]).Addr().Interface().(*string), true
 }
 
-// Get returns the value of a data column given by name.
+// Get returns the value of a data column given by name (any spelling
+// Canonical accepts).
 func (u *User) Get(name string) string {
-	if p, ok := u.field(name); ok {
-		return *p
+	if c, ok := Canonical(name); ok {
+		return u.get(field[c])
 	}
 	return ""
 }
@@ -172,9 +179,9 @@ func (u *User) Get(name string) string {
 // Set stores the value of a data column given by name; it reports false for
 // a name that is no data column.
 func (u *User) Set(name, value string) bool {
-	p, ok := u.field(name)
+	c, ok := Canonical(name)
 	if ok {
-		*p = value
+		u.set(field[c], value)
 	}
 	return ok
 }
@@ -247,7 +254,11 @@ var synonyms = map[string]string{
 // Canonical returns the column that name refers to, matching column names
 // and common synonyms after Normalize.
 func Canonical(name string) (string, bool) {
-	n := Normalize(name)
+	return canonical(Normalize(name))
+}
+
+// canonical is Canonical for a name already normalised.
+func canonical(n string) (string, bool) {
 	if i, ok := column[n]; ok {
 		return Columns[i], true
 	}

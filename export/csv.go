@@ -12,7 +12,8 @@ import (
 type CSV struct {
 	csv    *gocsv.SafeCSVWriter
 	layout *Layout
-	cells  cells
+	cells  []string // the data cells of the record being written
+	row    []string
 }
 
 // NewCSV writes the layout's header (and BOM) to w at once, so that a file
@@ -21,7 +22,6 @@ func NewCSV(w io.Writer, l *Layout) (*CSV, error) {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = l.CRLF
 	c := &CSV{csv: gocsv.NewSafeCSVWriter(cw), layout: l}
-	c.cells.out = c
 	if l.BOM {
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {
 			return nil, err
@@ -40,12 +40,15 @@ func NewCSV(w io.Writer, l *Layout) (*CSV, error) {
 	return c, c.csv.Write(l.Header)
 }
 
-// Write adds one row. gocsv turns the record's data columns into cells by
-// their csv tags; the layout picks and orders them and adds the repeated
-// Group and Attribute columns.
+// Write adds one row: the layout picks and orders the record's data cells
+// and adds the repeated Group and Attribute columns.
 func (c *CSV) Write(r convert.Record) error {
-	c.cells.rec = &r
-	return gocsv.MarshalCSVWithoutHeaders([]convert.User{r.User}, &c.cells)
+	var err error
+	if c.cells, err = userCells(c.cells, r.User); err != nil {
+		return err
+	}
+	c.row = c.layout.row(c.row, &r, c.cells)
+	return c.csv.Write(c.row)
 }
 
 // Close flushes the rows and returns the first write error.
@@ -54,20 +57,22 @@ func (c *CSV) Close() error {
 	return c.csv.Error()
 }
 
-// cells receives the data cells of one record from gocsv (it is gocsv's
-// CSVWriter) and writes the layout's row for that record.
-type cells struct {
-	out *CSV
-	rec *convert.Record
-	row []string
+// userCells returns u's data columns as cells, in convert.Columns order:
+// gocsv turns the struct into cells by its csv tags.
+func userCells(dst []string, u convert.User) ([]string, error) {
+	c := capture{row: dst[:0]}
+	err := gocsv.MarshalCSVWithoutHeaders([]convert.User{u}, &c)
+	return c.row, err
 }
 
-func (x *cells) Write(fixed []string) error {
-	x.row = x.out.layout.row(x.row, x.rec, fixed)
-	return x.out.csv.Write(x.row)
+// capture is a gocsv.CSVWriter that keeps the one row it is given.
+type capture struct{ row []string }
+
+func (c *capture) Write(row []string) error {
+	c.row = append(c.row, row...) // gocsv reuses row
+	return nil
 }
 
-// Flush is called by gocsv after each record; rows are flushed on Close.
-func (x *cells) Flush() {}
+func (c *capture) Flush() {}
 
-func (x *cells) Error() error { return x.out.csv.Error() }
+func (c *capture) Error() error { return nil }

@@ -1,0 +1,247 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/xuri/excelize/v2"
+)
+
+// Limits for opening a workbook: what its zip may unpack to in all, and
+// how much of one sheet's XML is unpacked in memory (more goes to a
+// temporary file). A zip bomb stops at the first.
+const (
+	maxUnzipped    = 1 << 30
+	maxSheetMemory = 16 << 20
+)
+
+// NotReviewError says a file is not a review workbook jcrestore can read.
+type NotReviewError struct{ Reason string }
+
+func (e *NotReviewError) Error() string { return e.Reason }
+
+// Approved is what a reviewed workbook asks for.
+type Approved struct {
+	Records []convert.Record // the rows marked Restore, as edited, in sheet order
+	Rows    int              // user rows in the sheet
+}
+
+// restoreYes are the Restore values that mean yes, in any case.
+var restoreYes = []string{"yes", "y", "true", "1", "x"}
+
+// ReadReview reads the Users sheet of a review workbook by its header
+// names, so that columns may be moved and rows sorted, filtered, deleted or
+// edited, and extra columns added. It returns the rows whose Restore is
+// yes, y, true, 1 or x. Every data column the workbook was written with
+// must still be there: a missing one is an error, not data dropped.
+func ReadReview(r io.Reader) (*Approved, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory})
+	if err != nil {
+		return nil, &NotReviewError{fmt.Sprintf("not a readable Excel workbook (%v)", err)}
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if !slices.Contains(sheets, SheetAbout) || !slices.Contains(sheets, SheetUsers) {
+		return nil, &NotReviewError{fmt.Sprintf("not a jcrestore review workbook: it needs the sheets %s and %s (it has %s)", SheetUsers, SheetAbout, strings.Join(sheets, ", "))}
+	}
+	if title, _ := f.GetCellValue(SheetAbout, "A1"); title != Title {
+		return nil, &NotReviewError{fmt.Sprintf("not a jcrestore review workbook: About!A1 is %q, not %q", title, Title)}
+	}
+	rows, err := f.Rows(SheetUsers)
+	if err != nil {
+		return nil, &NotReviewError{err.Error()}
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, &NotReviewError{"the Users sheet is empty: it has no header row"}
+	}
+	header, err := rows.Columns()
+	if err != nil {
+		return nil, &NotReviewError{err.Error()}
+	}
+	cols, err := reviewColumns(header)
+	if err != nil {
+		return nil, err
+	}
+	a := &Approved{}
+	// Records are large: a growing slice of them would be copied into
+	// fresh memory again and again. They are gathered in fixed chunks and
+	// copied once, at the end, into a slice of the right size.
+	const chunk = 4096
+	var chunks [][]convert.Record
+	for n := 2; rows.Next(); n++ {
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, &NotReviewError{fmt.Sprintf("Users row %d: %v", n, err)}
+		}
+		if blank(cells) {
+			continue
+		}
+		a.Rows++
+		if !slices.Contains(restoreYes, strings.ToLower(strings.TrimSpace(cols.get(cells, ColRestore)))) {
+			continue
+		}
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == chunk {
+			chunks = append(chunks, make([]convert.Record, 0, chunk))
+		}
+		last := &chunks[len(chunks)-1]
+		*last = append(*last, cols.record(cells, n))
+	}
+	if err := rows.Error(); err != nil {
+		return nil, &NotReviewError{err.Error()}
+	}
+	a.Records = slices.Concat(chunks...)
+	return a, nil
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// reviewCols maps the header of a Users sheet to the places of the values.
+type reviewCols struct {
+	index      map[string]int // normalised header -> cell index
+	data       []int          // cell index of each of convert.Columns, -1 where none
+	groups     []int          // cell index of Group1, Group2, ... (-1 where missing)
+	attributes [][2]int       // cell indexes of AttributeN_name and _value
+}
+
+var (
+	reviewGroup = regexp.MustCompile(`^group(\d+)$`)
+	reviewAttr  = regexp.MustCompile(`^attribute(\d+)(name|value)$`)
+)
+
+func reviewColumns(header []string) (*reviewCols, error) {
+	c := &reviewCols{index: make(map[string]int)}
+	for i, h := range header {
+		n := convert.Normalize(h)
+		if n == "" {
+			continue
+		}
+		if _, dup := c.index[n]; dup {
+			return nil, &NotReviewError{fmt.Sprintf("the Users sheet has the column %q twice", h)}
+		}
+		c.index[n] = i
+		if m := reviewGroup.FindStringSubmatch(n); m != nil {
+			k, _ := strconv.Atoi(m[1])
+			for len(c.groups) < k {
+				c.groups = append(c.groups, -1)
+			}
+			if k > 0 {
+				c.groups[k-1] = i
+			}
+		}
+		if m := reviewAttr.FindStringSubmatch(n); m != nil {
+			k, _ := strconv.Atoi(m[1])
+			for len(c.attributes) < k {
+				c.attributes = append(c.attributes, [2]int{-1, -1})
+			}
+			if k > 0 {
+				c.attributes[k-1][boolIndex(m[2] == "value")] = i
+			}
+		}
+	}
+	for _, col := range convert.Columns {
+		i, ok := c.index[convert.Normalize(col)]
+		if !ok || col == "Password" {
+			i = -1
+		}
+		c.data = append(c.data, i)
+	}
+	var missing []string
+	for _, col := range append([]string{ColRestore}, convert.Columns[:fixedColumns]...) {
+		if _, ok := c.index[convert.Normalize(col)]; !ok && col != "Password" {
+			missing = append(missing, col)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &NotReviewError{fmt.Sprintf("the Users sheet lacks the columns %s (moving columns is fine; deleting them is not)", strings.Join(missing, ", "))}
+	}
+	return c, nil
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (c *reviewCols) cell(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return cells[i]
+}
+
+func (c *reviewCols) get(cells []string, name string) string {
+	i, ok := c.index[convert.Normalize(name)]
+	if !ok {
+		return ""
+	}
+	return c.cell(cells, i)
+}
+
+// record builds the record of one approved row; n is its row number.
+func (c *reviewCols) record(cells []string, n int) convert.Record {
+	var r convert.Record
+	r.User.SetCells(func(i int) string { return c.cell(cells, c.data[i]) })
+	for _, i := range c.groups {
+		if g := c.cell(cells, i); g != "" {
+			r.Groups = append(r.Groups, g)
+		}
+	}
+	for _, p := range c.attributes {
+		name, value := c.cell(cells, p[0]), c.cell(cells, p[1])
+		if name != "" || value != "" {
+			r.Attributes = append(r.Attributes, convert.Attribute{Name: name, Value: value})
+		}
+	}
+	r.DeletedAt = cellTime(c.get(cells, ColDeletedAt))
+	r.DeletedBy = c.get(cells, ColDeletedBy)
+	r.EventID = c.get(cells, ColEventID)
+	r.FormerID = c.get(cells, ColFormerID)
+	r.Source = fmt.Sprintf("Users row %d", n)
+	if src := c.get(cells, ColSource); src != "" {
+		r.Source += " (" + src + ")"
+	}
+	return r
+}
+
+// cellTime reads a date cell's raw value (a serial number) or, where a
+// reviewer typed one, a date as text.
+func cellTime(v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	if serial, err := strconv.ParseFloat(v, 64); err == nil {
+		t, err := excelize.ExcelDateToTime(serial, false)
+		if err == nil {
+			return t.UTC().Round(time.Millisecond)
+		}
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", time.RFC3339Nano, "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// IsNotReview reports whether err says the file is no review workbook.
+func IsNotReview(err error) bool {
+	var nr *NotReviewError
+	return errors.As(err, &nr)
+}

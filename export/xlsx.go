@@ -1,0 +1,480 @@
+package export
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/xuri/excelize/v2"
+)
+
+// Sheet names of the review workbook, in their order.
+const (
+	SheetUsers   = "Users"
+	SheetEvents  = "Events"
+	SheetSummary = "Summary"
+	SheetAbout   = "About"
+)
+
+// Title is the first cell of the About sheet; approve looks for it to know
+// a workbook is a jcrestore review workbook.
+const Title = "jcrestore review workbook"
+
+// Columns of the Users sheet around the data columns.
+const (
+	ColRestore   = "Restore"
+	ColStatus    = "Status"
+	ColNotes     = "Notes"
+	ColDeletedAt = "Deleted at"
+	ColDeletedBy = "Deleted by"
+	ColEventID   = "Event ID"
+	ColFormerID  = "Former user ID"
+	ColSource    = "Source"
+)
+
+// dateFormat shows deletion times; the cells hold real date-times in UTC.
+const dateFormat = "yyyy-mm-dd hh:mm:ss"
+
+// Review is what the review workbook shows: every deleted user found (rows
+// with errors too, marked No), the audit trail and the counts of a Read,
+// and where it all came from.
+type Review struct {
+	Result  *convert.Result // validated records, left-out users, trail
+	Inputs  []Input
+	Options []string // the options given, as typed
+	Version string
+	Made    time.Time
+	Next    string // the command that turns the reviewed workbook into the CSV
+}
+
+// Input is one file read, for the About sheet.
+type Input struct {
+	Name   string
+	Size   int64
+	SHA256 string
+}
+
+// WriteWorkbook writes the review workbook: Users, Events, Summary, About.
+// Every value taken from an event is a string cell, never a formula. The
+// large sheets are streamed, in excelize's documented order: widths, panes
+// and validations first, rows in ascending order, then the table (which
+// gives the filter buttons), then Flush.
+func WriteWorkbook(w io.Writer, r *Review) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", SheetUsers); err != nil {
+		return err
+	}
+	for _, s := range []string{SheetEvents, SheetSummary, SheetAbout} {
+		if _, err := f.NewSheet(s); err != nil {
+			return err
+		}
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	// Printed (or turned into PDF) landscape; the small sheets one page
+	// wide. Set before the sheets are streamed: excelize drops page setup
+	// made after.
+	for _, sh := range []string{SheetUsers, SheetEvents, SheetSummary, SheetAbout} {
+		if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+			return err
+		}
+		fit := sh == SheetSummary || sh == SheetAbout
+		if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+			return err
+		}
+	}
+	for _, step := range []func(*excelize.File, *Review, *styles) error{writeUsers, writeEvents, writeSummary, writeAbout} {
+		if err := step(f, r, st); err != nil {
+			return err
+		}
+	}
+	f.SetActiveSheet(0)
+	return f.Write(w)
+}
+
+type styles struct {
+	header, text, date int
+	status             map[string]int
+}
+
+func newStyles(f *excelize.File) (*styles, error) {
+	var st styles
+	var err error
+	add := func(s *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = f.NewStyle(s)
+		return id
+	}
+	fill := func(bg, fg string) *excelize.Style {
+		return &excelize.Style{NumFmt: 49, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{bg}}, Font: &excelize.Font{Color: fg}}
+	}
+	format := dateFormat
+	st.header = add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}})
+	st.text = add(&excelize.Style{NumFmt: 49}) // "@": what a reviewer types stays text
+	st.date = add(&excelize.Style{CustomNumFmt: &format})
+	st.status = map[string]int{
+		"OK":      add(fill("C6EFCE", "006100")),
+		"Warning": add(fill("FFEB9C", "9C5700")),
+		"Error":   add(fill("FFC7CE", "9C0006")),
+	}
+	return &st, err
+}
+
+// column is one column of a streamed sheet.
+type column struct {
+	name  string
+	style int
+	width int // in characters, grown to fit the content
+	cap   int // the widest it gets, if not 60
+}
+
+// sheet streams rows into a sheet whose columns are known in advance. The
+// rows are made on the fly by row, twice: once to fit the column widths
+// (which the stream writer needs first), once to write them. No sheet is
+// ever held in memory as cells.
+type sheet struct {
+	f    *excelize.File
+	name string
+	cols []column
+	n    int                          // rows
+	row  func(i int, dst []any) []any // makes row i (0-based) into dst
+}
+
+// write streams the header and the rows, with fitted widths (capped), a
+// frozen header, the Restore drop-down where asked, and a table for the
+// filter buttons.
+func (s *sheet) write(st *styles, dropList string) error {
+	var buf []any
+	for i := range s.n {
+		buf = s.row(i, buf[:0])
+		for j, v := range buf {
+			if c, ok := v.(excelize.Cell); ok {
+				if str, ok := c.Value.(string); ok {
+					s.cols[j].width = max(s.cols[j].width, utf8.RuneCountInString(str))
+				}
+			}
+		}
+	}
+	if dropList != "" && s.n > 0 {
+		dv := excelize.NewDataValidation(true)
+		dv.SetSqref(fmt.Sprintf("%s2:%s%d", dropList, dropList, s.n+1))
+		if err := dv.SetDropList([]string{"Yes", "No"}); err != nil {
+			return err
+		}
+		if err := s.f.AddDataValidation(s.name, dv); err != nil {
+			return err
+		}
+	}
+	sw, err := s.f.NewStreamWriter(s.name)
+	if err != nil {
+		return err
+	}
+	// excelize puts each column's settings before those already made:
+	// setting them from the last column to the first leaves the <col>
+	// elements in the ascending order spreadsheet programs expect.
+	for i := len(s.cols) - 1; i >= 0; i-- {
+		c := s.cols[i]
+		width := float64(min(max(c.width, utf8.RuneCountInString(c.name)+3, 8), cmp.Or(c.cap, 60))) + 2
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+			return err
+		}
+		if c.style != 0 {
+			if err := sw.SetColStyle(i+1, i+1, c.style); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	header := make([]any, len(s.cols))
+	for i, c := range s.cols {
+		header[i] = excelize.Cell{StyleID: st.header, Value: c.name}
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	for i := range s.n {
+		buf = s.row(i, buf[:0])
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, buf); err != nil {
+			return err
+		}
+	}
+	if s.n > 0 {
+		last, _ := excelize.CoordinatesToCellName(len(s.cols), s.n+1)
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: s.name, StyleName: "TableStyleLight1"}); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// text makes v a string cell with style, or no cell at all when empty.
+func text(v string, style int) any {
+	if v == "" {
+		return nil
+	}
+	return excelize.Cell{StyleID: style, Value: v}
+}
+
+func date(t time.Time, style int) any {
+	if t.IsZero() {
+		return nil
+	}
+	return excelize.Cell{StyleID: style, Value: t.UTC()}
+}
+
+// usersLayout is the data columns of the Users sheet: the PowerShell
+// layout of the records without Password, which jcrestore never fills.
+func usersLayout(recs []convert.Record) *Layout {
+	l := PowerShell(recs)
+	i := slices.Index(l.Header, "Password")
+	l.Header = slices.Delete(l.Header, i, i+1)
+	l.sources = slices.Delete(l.sources, i, i+1)
+	return l
+}
+
+func writeUsers(f *excelize.File, r *Review, st *styles) error {
+	recs := r.Result.Records
+	l := usersLayout(recs)
+	s := &sheet{f: f, name: SheetUsers, n: len(recs)}
+	s.cols = append(s.cols, column{name: ColRestore}, column{name: ColStatus}, column{name: ColNotes, style: st.text, cap: 40})
+	for _, h := range l.Header {
+		s.cols = append(s.cols, column{name: h, style: st.text})
+	}
+	s.cols = append(s.cols, column{name: ColDeletedAt, style: st.date, width: len(dateFormat)},
+		column{name: ColDeletedBy, style: st.text}, column{name: ColEventID, style: st.text},
+		column{name: ColFormerID, style: st.text}, column{name: ColSource, style: st.text})
+	var cells, data []string
+	var err error
+	s.row = func(i int, row []any) []any {
+		rec := &recs[i]
+		restore, status := restoreStatus(rec)
+		row = append(row, text(restore, st.text), text(status, st.status[status]), text(notes(rec), st.text))
+		if cells, err = userCells(cells, rec.User); err != nil {
+			return row
+		}
+		data = l.row(data, rec, cells)
+		for _, v := range data {
+			row = append(row, text(v, st.text))
+		}
+		return append(row, date(rec.DeletedAt, st.date), text(rec.DeletedBy, st.text), text(rec.EventID, st.text),
+			text(rec.FormerID, st.text), text(rec.Source, st.text))
+	}
+	if werr := s.write(st, "A"); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// restoreStatus is the default decision for a record: No when validation
+// found an error.
+func restoreStatus(r *convert.Record) (restore, status string) {
+	restore, status = "Yes", "OK"
+	for _, is := range r.Issues {
+		switch {
+		case is.Severity == convert.Error:
+			return "No", "Error"
+		default:
+			status = "Warning"
+		}
+	}
+	return restore, status
+}
+
+// notes puts every finding and note of a record in words.
+func notes(r *convert.Record) string {
+	var parts []string
+	for _, is := range r.Issues {
+		parts = append(parts, fmt.Sprintf("%s: %s: %s", is.Severity, is.Field, is.Message))
+	}
+	parts = append(parts, r.Notes...)
+	return strings.Join(parts, "; ")
+}
+
+func writeEvents(f *excelize.File, r *Review, st *styles) error {
+	trail := r.Result.Trail
+	s := &sheet{f: f, name: SheetEvents, n: len(trail), cols: []column{
+		{name: "Time", style: st.date, width: len(dateFormat)}, {name: "Event type"}, {name: "Service"}, {name: "Username"},
+		{name: "Initiated by"}, {name: "Changes"}, {name: "Client IP"}, {name: "Event ID"}, {name: "Source"},
+	}}
+	s.row = func(i int, row []any) []any {
+		e := &trail[i]
+		return append(row, date(e.Time, st.date), text(e.Type, st.text), text(e.Service, st.text), text(e.Username, st.text),
+			text(e.InitiatedBy, st.text), text(e.Changes, st.text), text(e.ClientIP, st.text), text(e.ID, st.text), text(e.Source, st.text))
+	}
+	return s.write(st, "")
+}
+
+// count is one row of a Summary table.
+type count struct {
+	label string
+	n     int
+}
+
+// counted turns a map of counts into rows, largest first.
+func counted(m map[string]int) []count {
+	var out []count
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, count{k, m[k]})
+	}
+	slices.SortStableFunc(out, func(a, b count) int { return cmp.Compare(b.n, a.n) })
+	return out
+}
+
+func writeSummary(f *excelize.File, r *Review, st *styles) error {
+	res := r.Result
+	restore, errs := 0, 0
+	perDay, perAdmin, leftOut := map[string]int{}, map[string]int{}, map[string]int{}
+	for i := range res.Records {
+		if yes, _ := restoreStatus(&res.Records[i]); yes == "Yes" {
+			restore++
+		} else {
+			errs++
+		}
+	}
+	for _, rec := range allDeleted(res) {
+		day := "unknown"
+		if !rec.DeletedAt.IsZero() {
+			day = rec.DeletedAt.UTC().Format("2006-01-02")
+		}
+		perDay[day]++
+		perAdmin[cmp.Or(rec.DeletedBy, "unknown")]++
+	}
+	for _, l := range res.LeftOut {
+		reason := l.Reason
+		if strings.HasPrefix(reason, "already back") {
+			reason = "already back (created again later)"
+		}
+		leftOut["Left out: "+reason]++
+	}
+
+	const sh = SheetSummary
+	row := 1
+	put := func(style int, values ...any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		row++
+		if err := f.SetSheetRow(sh, cell, &values); err != nil {
+			return err
+		}
+		if style != 0 {
+			end, _ := excelize.CoordinatesToCellName(len(values), row-1)
+			return f.SetCellStyle(sh, cell, end, style)
+		}
+		return nil
+	}
+	table := func(title, what string, rows []count) (first, last int, err error) {
+		row++
+		if err = put(st.header, title, what); err != nil {
+			return
+		}
+		first = row
+		for _, c := range rows {
+			if err = put(0, c.label, c.n); err != nil {
+				return
+			}
+		}
+		return first, row - 1, nil
+	}
+
+	users := []count{{"Deleted users found", res.Users}, {"Marked Restore", restore}, {"With errors (marked No)", errs}}
+	users = append(users, counted(leftOut)...)
+	if err := put(st.header, "jcrestore summary", ""); err != nil {
+		return err
+	}
+	if _, _, err := table("Users", "Count", users); err != nil {
+		return err
+	}
+	days := counted(perDay)
+	slices.SortFunc(days, func(a, b count) int { return cmp.Compare(a.label, b.label) })
+	first, last, err := table("Deletions per day", "Deletions", days)
+	if err != nil {
+		return err
+	}
+	if _, _, err := table("Deletions per admin", "Deletions", counted(perAdmin)); err != nil {
+		return err
+	}
+	if _, _, err := table("Events read by type", "Events", counted(res.ByType)); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "A", "A", 42); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "B", "B", 12); err != nil {
+		return err
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	return f.AddChart(sh, "D2", &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{
+			Name:       fmt.Sprintf("%s!$B$%d", sh, first-1),
+			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, first, last),
+			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, first, last),
+		}},
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Deletions per day"}}},
+		Legend: excelize.ChartLegend{Position: "none"},
+		Format: excelize.GraphicOptions{ScaleX: 1.5, ScaleY: 1.2},
+	})
+}
+
+// allDeleted is every deleted user found, restored or left out.
+func allDeleted(res *convert.Result) []convert.Record {
+	all := slices.Clone(res.Records)
+	for _, l := range res.LeftOut {
+		all = append(all, l.Record)
+	}
+	return all
+}
+
+func writeAbout(f *excelize.File, r *Review, st *styles) error {
+	const sh = SheetAbout
+	rows := [][]any{
+		{Title},
+		{},
+		{"jcrestore version", r.Version},
+		{"Made (UTC)", r.Made.UTC()},
+		{"Options", strings.Join(r.Options, " ")},
+		{},
+		{"Input", "Size (bytes)", "SHA-256"},
+	}
+	for _, in := range r.Inputs {
+		rows = append(rows, []any{in.Name, in.Size, in.SHA256})
+	}
+	rows = append(rows, []any{}, []any{"Next step", "Set Restore to Yes or No for each user on the Users sheet (edit any value), save, then run:"},
+		[]any{"", r.Next})
+	for i, values := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(sh, cell, &values); err != nil {
+			return err
+		}
+	}
+	for _, c := range []string{"A1", "A3", "A4", "A5", "A7", "B7", "C7"} {
+		if err := f.SetCellStyle(sh, c, c, st.header); err != nil {
+			return err
+		}
+	}
+	if err := f.SetCellStyle(sh, "B4", "B4", st.date); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "A", "A", 24); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh, "B", "C", 66)
+}
+
+func ptr[T any](v T) *T { return &v }

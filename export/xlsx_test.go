@@ -1,0 +1,244 @@
+package export
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jcrestore/jcrestore/convert"
+)
+
+var deleted = time.Date(2024, 4, 2, 14, 37, 12, 0, time.UTC)
+
+// reviewResult is a Read result with the values a spreadsheet program is
+// most likely to mangle.
+func reviewResult() *convert.Result {
+	recs := []convert.Record{
+		{User: convert.User{FirstName: "=1+1", LastName: "Doe", Username: "jdoe", Email: "jane@example.com",
+			EmployeeIdentifier: "00123", MobileNumber: "+1 555 0100", Department: "@SUM(A1)", Company: "-5",
+			Description: "two\nlines", Location: "\tTabbed", JobTitle: "Zoë Åström-Ñúñez", HomePostalCode: "02134"},
+			Groups: []string{"Finance", "VPN"}, Attributes: []convert.Attribute{{Name: "costCode", Value: "=HYPERLINK(\"http://example.com\")"}},
+			DeletedAt: deleted, DeletedBy: "it-admin@example.com", EventID: "65c0ffee0123456789abcdef", FormerID: "64a1b2c3d4e5f60718293a4b", Source: "events.json:3"},
+		{User: convert.User{FirstName: "Ben", Username: "ben", Email: ""},
+			DeletedAt: deleted.Add(time.Hour), DeletedBy: "other@example.com", EventID: "e2", FormerID: "u2", Source: "events.json:9"},
+	}
+	convert.Validate(recs, convert.Rules{RequireNames: true})
+	return &convert.Result{
+		Stats:   convert.Stats{Events: 4, ByType: map[string]int{"user_delete": 2, "user_login_attempt": 1, "user_create": 1}, Users: 3},
+		Records: recs,
+		LeftOut: []convert.LeftOut{{Record: convert.Record{User: convert.User{Username: "kim"}, DeletedAt: deleted}, Reason: "already back: created again 2024-04-03"}},
+		Trail: []convert.AuditEntry{
+			{Time: deleted.Add(-time.Hour), Type: "user_create", Username: "kim", Changes: "email: -> =cmd|' /C calc'!A0", Source: "events.json:1"},
+			{Time: deleted, Type: "user_delete", Username: "jdoe", Changes: "email: jane@example.com ->", Source: "events.json:3"},
+		},
+	}
+}
+
+func writeReview(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "review.xlsx")
+	var b bytes.Buffer
+	r := &Review{Result: reviewResult(), Inputs: []Input{{Name: "events.json", Size: 1234, SHA256: strings.Repeat("ab", 32)}},
+		Options: []string{"--since 2024-04-01"}, Version: "v1.2.3", Made: deleted, Next: "jcrestore approve review.xlsx -o restore.csv"}
+	if err := WriteWorkbook(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// soffice finds LibreOffice; CI sets JCRESTORE_REQUIRE_SOFFICE so that the
+// tests that need it fail there instead of skipping.
+func soffice(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("JCRESTORE_REQUIRE_SOFFICE") != "" {
+			t.Fatal("LibreOffice (soffice) is required here and not installed")
+		}
+		t.Skip("LibreOffice (soffice) is not installed")
+	}
+	return path
+}
+
+// libreoffice converts file with LibreOffice headless and returns the
+// output directory.
+func libreoffice(t *testing.T, file, to string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(soffice(t), "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
+		"--headless", "--convert-to", to, "--outdir", dir, file)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice --convert-to %s: %v\n%s", to, err, out)
+	}
+	return dir
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestWorkbookInLibreOffice opens the review workbook in a real spreadsheet
+// program: LibreOffice converts every sheet to CSV, which must show the
+// values exactly as written (a formula would show its result instead), and
+// to flat ODS, which must hold no formula and real date cells.
+func TestWorkbookInLibreOffice(t *testing.T) {
+	path := writeReview(t, t.TempDir())
+	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+	sheets := map[string][][]string{}
+	for _, s := range []string{SheetUsers, SheetEvents, SheetSummary, SheetAbout} {
+		sheets[s] = readCSV(t, filepath.Join(out, "review-"+s+".csv"))
+	}
+
+	users := sheets[SheetUsers]
+	header := users[0]
+	// The data columns without Password, and without unix_uid and
+	// unix_guid, which no record has.
+	data := slices.DeleteFunc(slices.Clone(convert.Columns[:fixedColumns]), func(c string) bool { return c == "Password" })
+	wantHeader := append(append([]string{"Restore", "Status", "Notes"}, data...),
+		"Group1", "Group2", "Attribute1_name", "Attribute1_value", "Deleted at", "Deleted by", "Event ID", "Former user ID", "Source")
+	if !slices.Equal(header, wantHeader) {
+		t.Fatalf("Users header\n got %q\nwant %q", header, wantHeader)
+	}
+	if len(users) != 3 {
+		t.Fatalf("Users has %d rows, want a header and 2", len(users))
+	}
+	col := func(row []string, name string) string { return row[slices.Index(header, name)] }
+	jane, ben := users[1], users[2]
+	for name, want := range map[string]string{
+		"Restore": "Yes", "Status": "Warning", "FirstName": "=1+1", "employeeIdentifier": "00123", "mobile_number": "+1 555 0100",
+		"department": "@SUM(A1)", "company": "-5", "description": "two\nlines", "location": "\tTabbed", "jobTitle": "Zoë Åström-Ñúñez",
+		"home_postalCode": "02134", "Group2": "VPN", "Attribute1_value": "=HYPERLINK(\"http://example.com\")",
+		"Deleted at": "2024-04-02 14:37:12", "Deleted by": "it-admin@example.com", "Former user ID": "64a1b2c3d4e5f60718293a4b", "Source": "events.json:3",
+	} {
+		if got := col(jane, name); got != want {
+			t.Errorf("Users %s: LibreOffice shows %q, want %q", name, got, want)
+		}
+	}
+	if col(ben, "Restore") != "No" || col(ben, "Status") != "Error" || !strings.Contains(col(ben, "Notes"), "error: Email: missing") {
+		t.Errorf("a row with errors: %q %q %q", col(ben, "Restore"), col(ben, "Status"), col(ben, "Notes"))
+	}
+
+	events := sheets[SheetEvents]
+	if len(events) != 3 || events[1][1] != "user_create" || events[1][5] != "email: -> =cmd|' /C calc'!A0" || events[2][0] != "2024-04-02 14:37:12" {
+		t.Errorf("Events %q", events)
+	}
+	summary := strings.Join(flatten(sheets[SheetSummary]), "|")
+	for _, want := range []string{"Deleted users found|3", "Marked Restore|1", "With errors (marked No)|1",
+		"Left out: already back (created again later)|1", "2024-04-02|3", "it-admin@example.com|1", "unknown|1", "user_delete|2"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("Summary lacks %q: %s", want, summary)
+		}
+	}
+	about := strings.Join(flatten(sheets[SheetAbout]), "|")
+	for _, want := range []string{Title, "jcrestore version|v1.2.3", "Made (UTC)|2024-04-02 14:37:12", "events.json|1234|abab",
+		"--since 2024-04-01", "jcrestore approve review.xlsx -o restore.csv"} {
+		if !strings.Contains(about, want) {
+			t.Errorf("About lacks %q: %s", want, about)
+		}
+	}
+
+	fods, err := os.ReadFile(filepath.Join(libreoffice(t, path, "fods"), "review.fods"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(fods, []byte("table:formula")) {
+		t.Error("LibreOffice finds a formula in the workbook")
+	}
+	dates := regexp.MustCompile(`office:value-type="date" office:date-value="([^"]+)"`).FindAllSubmatch(fods, -1)
+	var got []string
+	for _, d := range dates {
+		got = append(got, string(d[1]))
+	}
+	// Users: two deletions; Events: two times; About: when it was made.
+	want := []string{"2024-04-02T14:37:12", "2024-04-02T15:37:12", "2024-04-02T13:37:12", "2024-04-02T14:37:12", "2024-04-02T14:37:12"}
+	if !slices.Equal(got, want) {
+		t.Errorf("date cells %q, want %q", got, want)
+	}
+}
+
+func flatten(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, strings.Join(slices.DeleteFunc(r, func(s string) bool { return s == "" }), "|"))
+	}
+	return out
+}
+
+// TestWorkbookStructure checks what spreadsheet programs are strict about
+// and LibreOffice forgives: column settings in ascending order.
+func TestWorkbookStructure(t *testing.T) {
+	path := writeReview(t, t.TempDir())
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := ReadReview(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Rows != 2 || len(a.Records) != 1 || a.Records[0].Username != "jdoe" {
+		t.Fatalf("read back %d rows, %d approved", a.Rows, len(a.Records))
+	}
+	got, want := a.Records[0], reviewResult().Records[0]
+	if got.User != want.User || !slices.Equal(got.Groups, want.Groups) || !slices.Equal(got.Attributes, want.Attributes) || !got.DeletedAt.Equal(want.DeletedAt) {
+		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
+	}
+	sheet := unzipped(t, path, "xl/worksheets/sheet1.xml")
+	last := 0
+	for _, m := range regexp.MustCompile(`<col min="(\d+)"`).FindAllSubmatch(sheet, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		if n <= last {
+			t.Fatalf("<col min=%d> after <col min=%d>: out of order", n, last)
+		}
+		last = n
+	}
+	if !bytes.Contains(sheet, []byte(`<dataValidation allowBlank="true" sqref="A2:A3" type="list">`)) {
+		t.Error("no Restore drop-down")
+	}
+}
+
+// unzipped returns one file of a workbook's zip.
+func unzipped(t *testing.T, path, name string) []byte {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	f, err := z.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -3,12 +3,16 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -94,8 +98,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:            "jcrestore",
 		Usage:           "rebuild deleted JumpCloud users from Directory Insights exports",
-		UsageText:       "jcrestore convert [options] [INPUT...]",
-		Description:     "Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV\nfor the users they show deleted. No network, no API key.\n\n" + exitCodesHelp,
+		UsageText:       "jcrestore convert [options] [INPUT...]\n   jcrestore approve [options] REVIEW.xlsx",
+		Description:     "Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV\nfor the users they show deleted, or a review workbook to decide on first.\nNo network, no API key.\n\n" + exitCodesHelp,
 		Version:         buildVersion(),
 		Reader:          stdin,
 		Writer:          stdout,
@@ -106,7 +110,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// Slice flags are not split at commas: gjson paths given to --map
 		// may hold them. --events splits its values itself.
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{convertCommand()},
+		Commands:                  []*cli.Command{convertCommand(), approveCommand()},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return fail(exitUsage, "unknown command %q (see jcrestore --help)", c.Args().First())
@@ -195,17 +199,34 @@ func reorder(args []string, commands []*cli.Command) []string {
 	return append(out, positional...)
 }
 
-// convertCommand builds the convert command. Commands are built per app
-// and not shared as package values because urfave/cli mutates them while
-// running (their help names grow with every run in one process).
+// Commands are built per app and not shared as package values because
+// urfave/cli mutates them while running (their help names grow with every
+// run in one process).
+
+// outputFlags are the options convert and approve share, worded alike.
+func outputFlags(formats string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (created 0600); .xlsx means the review workbook; - or none is stdout"},
+		&cli.StringFlag{Name: "format", Value: "powershell", Usage: "the output: `" + formats + "`"},
+		&cli.StringFlag{Name: "template", Usage: "write a CSV whose header is exactly the first row of `FILE`; columns are matched by name"},
+		&cli.BoolFlag{Name: "bom", Usage: "start a --template CSV with a UTF-8 byte order mark"},
+		&cli.BoolFlag{Name: "include-invalid", Usage: "also write rows that fail validation (they are always reported)"},
+		&cli.BoolFlag{Name: "strict", Usage: "write nothing and exit 3 if any event is unreadable or any row invalid"},
+		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar, no summary"},
+	}
+}
+
 func convertCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "convert",
-		Usage:     "Directory Insights export(s) -> JumpCloud import CSV",
+		Usage:     "Directory Insights export(s) -> JumpCloud import CSV or review workbook",
 		ArgsUsage: "[INPUT...]",
 		Description: `Reads Directory Insights exports and writes one CSV row per deleted user, ready
 for Import-JCUsersFromCSV (JumpCloud's PowerShell module) or, with --template,
-shaped to any template header such as the Admin Portal's CSV import.
+shaped to any template header such as the Admin Portal's CSV import. With
+-o FILE.xlsx (or --format xlsx) it writes a review workbook instead: mark each
+user Restore Yes or No, then turn it into the CSV with jcrestore approve.
 
 INPUT is a file, or - for stdin; no INPUT reads stdin. Every container is
 recognised by its content: one event pasted from the console's JSON tab, JSON
@@ -218,37 +239,112 @@ then from its resource. The latest deletion of a user wins; a user created
 again later in the same input is already back and is left out.
 
 Rows with errors (a missing email, a duplicate username, ...) are left out
-and reported; warnings are reported and the row is kept.
+and reported; warnings are reported and the row is kept. In the review
+workbook rows with errors are kept, marked No.
 
 EXAMPLES:
    jcrestore convert export.json -o restore.csv
    jcrestore convert --since 2024-04-01 --deleted-by admin@example.com jc_*.json.gz > restore.csv
    pbpaste | jcrestore convert
    jcrestore convert --template portal-template.csv -o restore.csv export.json
+   jcrestore convert export.json -o review.xlsx
 
 ` + exitCodesHelp,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (created 0600); - or none is stdout"},
-			&cli.StringFlag{Name: "format", Value: "powershell", Usage: "the CSV layout: `powershell` (Import-JCUsersFromCSV)"},
-			&cli.StringFlag{Name: "template", Usage: "write a CSV whose header is exactly the first row of `FILE`; columns are matched by name"},
-			&cli.BoolFlag{Name: "bom", Usage: "start a --template CSV with a UTF-8 byte order mark"},
+		Flags: append(outputFlags("powershell|xlsx"),
 			&cli.StringSliceFlag{Name: "events", Usage: "event types that produce rows, a comma-separated `LIST` (default: user_delete)"},
 			&cli.StringFlag{Name: "since", Usage: "only deletions at or after `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
 			&cli.StringFlag{Name: "until", Usage: "only deletions before `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
 			&cli.StringFlag{Name: "deleted-by", Usage: "only deletions initiated by the admin `EMAIL`"},
 			&cli.StringSliceFlag{Name: "map", Usage: "read the column ATTR from the gjson PATH of the deletion event (`ATTR=PATH`, repeatable)"},
-			&cli.BoolFlag{Name: "include-invalid", Usage: "also write rows that fail validation (they are always reported)"},
-			&cli.BoolFlag{Name: "strict", Usage: "write nothing and exit 3 if any event is unreadable or any row invalid"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar, no summary"},
-		},
+		),
 		OnUsageError: usageError,
 		Action:       convertAction,
 	}
 }
 
+func approveCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "approve",
+		Usage:     "reviewed workbook -> JumpCloud import CSV of the rows marked Restore",
+		ArgsUsage: "REVIEW.xlsx",
+		Description: `Reads the Users sheet of a review workbook written by jcrestore convert and
+writes the import CSV for the rows whose Restore is yes, y, true, 1 or x (in
+any case), exactly as convert would write it for those users. Columns are
+found by their header names: they may be moved, rows sorted, filtered or
+deleted, columns added, and values edited; edited rows are validated again.
+
+EXAMPLES:
+   jcrestore approve review.xlsx -o restore.csv
+   jcrestore approve --template portal-template.csv review.xlsx -o restore.csv
+
+` + exitCodesHelp,
+		Flags:        outputFlags("powershell"),
+		OnUsageError: usageError,
+		Action:       approveAction,
+	}
+}
+
+// target is where the output goes and in what shape, checked before
+// anything is read.
+type target struct {
+	path   string         // "" is stdout
+	xlsx   bool           // the review workbook
+	layout *export.Layout // a --template layout, nil for the PowerShell one
+	force  bool
+}
+
+// outputTarget checks the output options against the inputs.
+func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, error) {
+	t := &target{path: c.String("output"), force: c.Bool("force")}
+	if t.path == "-" {
+		t.path = ""
+	}
+	switch f := c.String("format"); {
+	case f == "xlsx" && xlsxAllowed:
+		t.xlsx = true
+	case f == "xlsx":
+		return nil, fail(exitUsage, "--format xlsx: approve writes the import CSV; use powershell or --template")
+	case f != "powershell":
+		return nil, fail(exitUsage, "--format %q: use powershell or xlsx", f)
+	}
+	if strings.EqualFold(fileExt(t.path), ".xlsx") {
+		if !xlsxAllowed {
+			return nil, fail(exitUsage, "-o %s: approve writes the import CSV; choose a .csv name", t.path)
+		}
+		if c.IsSet("format") && !t.xlsx {
+			return nil, fail(exitUsage, "-o %s with --format %s: a .xlsx file is the review workbook", t.path, c.String("format"))
+		}
+		t.xlsx = true
+	}
+	if c.IsSet("template") && (c.IsSet("format") || t.xlsx) {
+		return nil, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
+	}
+	if t.xlsx && t.path == "" && isTerminal(c.App.Writer) {
+		return nil, fail(exitUsage, "the review workbook is binary: write it to a file with -o review.xlsx")
+	}
+	if t.path != "" {
+		if err := export.Check(t.path, t.force); err != nil {
+			return nil, fail(exitUsage, "%s", err)
+		}
+		if in, same := export.SameFile(t.path, inputs); same {
+			return nil, fail(exitUsage, "the output %s is the input %s; choose another file", t.path, in)
+		}
+	}
+	if tpl := c.String("template"); tpl != "" {
+		f, err := os.Open(tpl)
+		if err != nil {
+			return nil, fail(exitUsage, "--template: %s", pathError(err))
+		}
+		defer f.Close()
+		if t.layout, err = export.Template(f); err != nil {
+			return nil, fail(exitUsage, "--template %s: %s", tpl, err)
+		}
+		t.layout.BOM = c.Bool("bom")
+	}
+	return t, nil
+}
+
 func convertAction(c *cli.Context) error {
-	stderr := c.App.ErrWriter
 	opts, err := convertOptions(c)
 	if err != nil {
 		return err
@@ -257,96 +353,193 @@ func convertAction(c *cli.Context) error {
 	if len(names) == 0 {
 		names = []string{"-"}
 	}
-	output := c.String("output")
-	if output == "-" {
-		output = ""
+	out, err := outputTarget(c, names, true)
+	if err != nil {
+		return err
 	}
-	if output != "" {
-		if err := export.Check(output, c.Bool("force")); err != nil {
-			return fail(exitUsage, "%s", err)
-		}
-		if in, same := export.SameFile(output, names); same {
-			return fail(exitUsage, "the output %s is the input %s; choose another file", output, in)
-		}
-	}
-	var layout *export.Layout
-	if t := c.String("template"); t != "" {
-		f, err := os.Open(t)
-		if err != nil {
-			return fail(exitUsage, "--template: %s", pathError(err))
-		}
-		layout, err = export.Template(f)
-		f.Close()
-		if err != nil {
-			return fail(exitUsage, "--template %s: %s", t, err)
-		}
-		layout.BOM = c.Bool("bom")
-	}
-
-	inputs, closeInputs, err := openInputs(names, c.App.Reader, stderr)
+	inputs, closeInputs, err := openInputs(names, c.App.Reader, c.App.ErrWriter)
 	if err != nil {
 		return err
 	}
 	defer closeInputs()
+	var hashes []*hashingReader
+	if out.xlsx {
+		opts.Trail = true
+		hashes = hashInputs(inputs)
+	}
 
-	out := newReporter(stderr, c.Bool("quiet"))
-	opts.Report = out.problem
-	prog := out.startProgress(inputs)
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	opts.Report = rep.problem
+	prog := rep.startProgress(inputs)
 	res, err := convert.Read(c.Context, inputs, opts)
 	prog.stop()
 	if err != nil {
 		return err
 	}
+	rep.flush()
 	if res.Events == 0 && res.Unreadable > 0 {
-		out.flush()
 		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
-	}
-
-	convert.Validate(res.Records, convert.Rules{RequireNames: layout == nil, Formulas: true})
-	var rows []convert.Record
-	invalid := 0
-	for _, r := range res.Records {
-		out.record(r)
-		if r.Invalid() {
-			invalid++
-			if !c.Bool("include-invalid") {
-				continue
-			}
-		}
-		rows = append(rows, r)
 	}
 	for _, l := range res.LeftOut {
 		if strings.HasPrefix(l.Reason, "already back") {
-			out.line("%s: %s: left out, %s", l.Source, l.Name(), l.Reason)
+			rep.line("%s: %s: left out, %s", l.Source, l.Name(), l.Reason)
 		}
 	}
-	out.flush()
-	if c.Bool("strict") && (res.Unreadable > 0 || invalid > 0) {
-		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, invalid))
+	if res.Users == 0 {
+		rep.line("note: %s", noUsers(res))
 	}
+	if out.xlsx {
+		return writeReview(c, rep, out, res, hashes)
+	}
+	written, invalid, err := deliver(c, rep, out, res.Records, res.Unreadable)
+	if err != nil {
+		return err
+	}
+	rep.summary(res, written, invalid)
+	if res.Unreadable > 0 || invalid > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// writeReview writes the review workbook: every deleted user, rows with
+// errors marked No. Unreadable events still make the exit code 3.
+func writeReview(c *cli.Context, rep *reporter, out *target, res *convert.Result, hashes []*hashingReader) error {
+	convert.Validate(res.Records, convert.Rules{RequireNames: true})
+	marked := 0
+	for i := range res.Records {
+		rep.record(&res.Records[i])
+		if !res.Records[i].Invalid() {
+			marked++
+		}
+	}
+	if c.Bool("strict") && res.Unreadable > 0 {
+		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, 0))
+	}
+	review := &export.Review{Result: res, Options: optionsUsed(c), Version: buildVersion(), Made: time.Now().UTC()}
+	for _, h := range hashes {
+		review.Inputs = append(review.Inputs, export.Input{Name: h.name, Size: h.n, SHA256: fmt.Sprintf("%x", h.h.Sum(nil))})
+	}
+	name := cmp.Or(out.path, "review.xlsx")
+	review.Next = fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), "restore.csv"))
+	if err := writeOutput(c.App.Writer, out, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
+		return err
+	}
+	if !rep.quiet {
+		rep.line("%s read%s, %s found: %d marked Restore, %d with errors marked No; review %s, then run: %s",
+			count(res.Events, "event", "events"), unreadable(res.Unreadable), count(res.Users, "deleted user", "deleted users"),
+			marked, len(res.Records)-marked, name, review.Next)
+	}
+	if res.Unreadable > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+func unreadable(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d unreadable)", n)
+}
+
+// optionsUsed lists the options given, for the About sheet.
+func optionsUsed(c *cli.Context) []string {
+	var out []string
+	for _, f := range c.Command.Flags {
+		name := f.Names()[0]
+		if !c.IsSet(name) {
+			continue
+		}
+		switch v := c.Value(name).(type) {
+		case bool:
+			out = append(out, "--"+name)
+		case cli.StringSlice:
+			for _, s := range v.Value() {
+				out = append(out, "--"+name+" "+s)
+			}
+		default:
+			out = append(out, fmt.Sprintf("--%s %v", name, v))
+		}
+	}
+	return out
+}
+
+func approveAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return fail(exitUsage, "approve takes one review workbook, e.g. jcrestore approve review.xlsx -o restore.csv (see jcrestore approve --help)")
+	}
+	path := c.Args().First()
+	out, err := outputTarget(c, []string{path}, false)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(exitUsage, "%s", pathError(err))
+	}
+	a, err := export.ReadReview(f)
+	f.Close()
+	if export.IsNotReview(err) {
+		return fail(exitNoInput, "%s: %s; nothing written", path, err)
+	}
+	if err != nil {
+		return fail(exitNoInput, "%s: %s", path, err)
+	}
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	if len(a.Records) == 0 {
+		rep.line("note: no row of %s is marked Restore", path)
+	}
+	written, invalid, err := deliver(c, rep, out, a.Records, 0)
+	if err != nil {
+		return err
+	}
+	if !rep.quiet {
+		msg := fmt.Sprintf("%s read, %d marked Restore, %d written", count(a.Rows, "row", "rows"), len(a.Records), written)
+		if invalid > 0 {
+			msg += fmt.Sprintf(", %d left out (with errors)", invalid)
+		}
+		rep.line("%s", msg)
+	}
+	if invalid > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// deliver is what convert and approve share after reading: validate the
+// records, report each one's findings, and write the CSV in the target's
+// layout. It returns how many rows were written and how many were left
+// out for errors.
+func deliver(c *cli.Context, rep *reporter, out *target, recs []convert.Record, unreadable int) (written, invalid int, err error) {
+	convert.Validate(recs, convert.Rules{RequireNames: out.layout == nil, Formulas: true})
+	for i := range recs {
+		rep.record(&recs[i])
+		if recs[i].Invalid() {
+			invalid++
+		}
+	}
+	rows := recs
+	if !c.Bool("include-invalid") {
+		// In place: the records are large and there may be many.
+		rows = slices.DeleteFunc(recs, func(r convert.Record) bool { return r.Invalid() })
+	}
+	if c.Bool("strict") && (unreadable > 0 || invalid > 0) {
+		return 0, 0, fail(exitPartial, "--strict: %s; nothing written", strictReason(unreadable, invalid))
+	}
+	layout := out.layout
 	if layout == nil {
 		layout = export.PowerShell(rows)
 	} else {
 		if len(layout.Unknown) > 0 {
-			out.line("note: the template's columns %s match no attribute jcrestore reads; they are left empty", quoteList(layout.Unknown))
+			rep.line("note: the template's columns %s match no attribute jcrestore reads; they are left empty", quoteList(layout.Unknown))
 		}
 		if miss := layout.Unfilled(rows); len(miss) > 0 {
-			out.line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
+			rep.line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
 		}
 	}
-	if err := writeCSV(c.App.Writer, output, c.Bool("force"), layout, rows); err != nil {
-		return err
-	}
-
-	if res.Users == 0 {
-		out.line("note: %s", noUsers(res))
-	}
-	invalidLeftOut := len(res.Records) - len(rows)
-	out.summary(res, len(rows), invalidLeftOut)
-	if res.Unreadable > 0 || invalidLeftOut > 0 {
-		return &exitError{code: exitPartial}
-	}
-	return nil
+	err = writeOutput(c.App.Writer, out, func(w io.Writer) error { return writeRows(w, layout, rows) })
+	return len(rows), len(recs) - len(rows), err
 }
 
 func strictReason(unreadable, invalid int) string {
@@ -382,22 +575,10 @@ func count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// convertOptions turns flags into convert.Options, refusing bad values.
+// convertOptions turns the reading flags into convert.Options, refusing
+// bad values.
 func convertOptions(c *cli.Context) (convert.Options, error) {
 	var o convert.Options
-	switch f := c.String("format"); f {
-	case "powershell":
-	case "xlsx":
-		return o, fail(exitUsage, "--format xlsx: the review workbook is not available in this version; write CSV")
-	default:
-		return o, fail(exitUsage, "--format %q: use powershell", f)
-	}
-	if strings.EqualFold(fileExt(c.String("output")), ".xlsx") {
-		return o, fail(exitUsage, "-o %s: the review workbook is not available in this version; write CSV", c.String("output"))
-	}
-	if c.IsSet("template") && c.IsSet("format") {
-		return o, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
-	}
 	for _, e := range c.StringSlice("events") {
 		for _, t := range strings.Split(e, ",") {
 			if t = strings.TrimSpace(t); t != "" {
@@ -494,6 +675,32 @@ func openInputs(names []string, stdin io.Reader, stderr io.Writer) ([]convert.In
 	return inputs, closeAll, nil
 }
 
+// hashingReader counts and hashes what is read through it, for the About
+// sheet of the review workbook.
+type hashingReader struct {
+	name string
+	r    io.Reader
+	h    hash.Hash
+	n    int64
+}
+
+func (h *hashingReader) Read(b []byte) (int, error) {
+	n, err := h.r.Read(b)
+	h.h.Write(b[:n])
+	h.n += int64(n)
+	return n, err
+}
+
+func hashInputs(inputs []convert.Input) []*hashingReader {
+	var hs []*hashingReader
+	for i, in := range inputs {
+		h := &hashingReader{name: in.Name, r: in.R, h: sha256.New()}
+		inputs[i].R = h
+		hs = append(hs, h)
+	}
+	return hs
+}
+
 // pathError words a file error without Go's "open" prefix.
 func pathError(err error) string {
 	var pe *os.PathError
@@ -515,11 +722,12 @@ func isTerminal(v any) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// writeCSV writes rows to the output file (safely) or to stdout. A closed
-// stdout pipe ends the run quietly.
-func writeCSV(stdout io.Writer, output string, force bool, l *export.Layout, rows []convert.Record) error {
-	if output == "" {
-		err := writeRows(stdout, l, rows)
+// writeOutput runs write into the target file (safely: nothing is left
+// behind if it fails) or into stdout. A closed stdout pipe ends the run
+// quietly.
+func writeOutput(stdout io.Writer, out *target, write func(io.Writer) error) error {
+	if out.path == "" {
+		err := write(stdout)
 		if errors.Is(err, syscall.EPIPE) {
 			return nil
 		}
@@ -528,16 +736,16 @@ func writeCSV(stdout io.Writer, output string, force bool, l *export.Layout, row
 		}
 		return nil
 	}
-	f, err := export.Create(output, force)
+	f, err := export.Create(out.path, out.force)
 	if err != nil {
 		return fail(exitOutput, "%s", pathError(err))
 	}
-	if err := writeRows(f, l, rows); err != nil {
+	if err := write(f); err != nil {
 		f.Abort()
-		return fail(exitOutput, "%s: %s; nothing written", output, err)
+		return fail(exitOutput, "%s: %s; nothing written", out.path, err)
 	}
 	if err := f.Commit(); err != nil {
-		return fail(exitOutput, "%s: %s; nothing written", output, pathError(err))
+		return fail(exitOutput, "%s: %s; nothing written", out.path, pathError(err))
 	}
 	return nil
 }
@@ -547,8 +755,8 @@ func writeRows(w io.Writer, l *export.Layout, rows []convert.Record) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		if err := cw.Write(r); err != nil {
+	for i := range rows {
+		if err := cw.Write(rows[i]); err != nil {
 			return err
 		}
 	}
@@ -618,7 +826,7 @@ func plural(n int, one, many string) string {
 }
 
 // record prints what validation found and the notes of one record.
-func (r *reporter) record(rec convert.Record) {
+func (r *reporter) record(rec *convert.Record) {
 	for _, is := range rec.Issues {
 		r.line("%s: %s: %s: %s: %s", rec.Source, rec.Name(), is.Severity, is.Field, is.Message)
 	}

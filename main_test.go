@@ -8,11 +8,16 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/xuri/excelize/v2"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -61,7 +66,15 @@ func TestCases(t *testing.T) {
 				if old, ok := before[name]; ok && bytes.Equal(old, b) {
 					continue
 				}
-				golden(t, dir, "want."+name, b)
+				if strings.HasSuffix(name, ".xlsx") {
+					// A workbook holds the time it was made: it is checked
+					// by reading it back, here and in TestWorkbook.
+					if _, err := export.ReadReview(bytes.NewReader(b)); err != nil {
+						t.Errorf("%s: %v", name, err)
+					}
+				} else {
+					golden(t, dir, "want."+name, b)
+				}
 				if fi, err := os.Stat(filepath.Join(work, name)); err != nil || fi.Mode().Perm() != 0o600 {
 					t.Errorf("%s: mode %v, want 0600", name, fi.Mode().Perm())
 				}
@@ -267,5 +280,229 @@ func TestInterrupted(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left %v", entries)
+	}
+}
+
+// BenchmarkCommand runs one jcrestore command line in-process, given in
+// JCRESTORE_BENCH_ARGS, for profiling the whole path, e.g.
+//
+//	JCRESTORE_BENCH_ARGS="convert -q /tmp/d100k.json -o /tmp/r.xlsx --force" go test -run '^$' -bench Command -benchtime 1x -cpuprofile cpu.out
+func BenchmarkCommand(b *testing.B) {
+	args := strings.Fields(os.Getenv("JCRESTORE_BENCH_ARGS"))
+	if len(args) == 0 {
+		b.Skip("JCRESTORE_BENCH_ARGS is not set")
+	}
+	for b.Loop() {
+		if code, stderr := runArgs(&testing.T{}, context.Background(), io.Discard, args...); code != 0 {
+			b.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+}
+
+// runIn runs a command line in dir and fails the test on an unexpected
+// exit code.
+func runIn(t *testing.T, dir string, want int, args ...string) string {
+	t.Helper()
+	t.Chdir(dir)
+	code, stderr := runArgs(t, context.Background(), io.Discard, args...)
+	if code != want {
+		t.Fatalf("jcrestore %s: exit %d, want %d\n%s", strings.Join(args, " "), code, want, stderr)
+	}
+	return stderr
+}
+
+// roundTripInputs are exports whose users exercise every column family.
+var roundTripInputs = []string{"testdata/sample/export.json", "testdata/cases/validation/events.ndjson",
+	"testdata/cases/latest-deletion-wins/a.ndjson", "testdata/cases/powershell-depth-single/event.json", "testdata/cases/names-in-resource/events.ndjson"}
+
+// TestReviewRoundTrip: convert to a workbook, approve it with every row
+// left as it is, and get byte for byte the CSV that convert writes; also
+// after LibreOffice opened and saved the workbook, and with a template.
+func TestReviewRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	var inputs []string
+	for _, in := range roundTripInputs {
+		abs, _ := filepath.Abs(in)
+		inputs = append(inputs, abs)
+	}
+	tpl, _ := filepath.Abs("testdata/cases/template-portal/portal-template.csv")
+	runIn(t, dir, exitPartial, append([]string{"convert", "-q", "-o", "direct.csv"}, inputs...)...)
+	runIn(t, dir, exitPartial, append([]string{"convert", "-q", "--template", tpl, "-o", "direct-template.csv"}, inputs...)...)
+	runIn(t, dir, exitOK, append([]string{"convert", "-q", "-o", "review.xlsx"}, inputs...)...)
+	runIn(t, dir, exitOK, "approve", "-q", "review.xlsx", "-o", "approved.csv")
+	runIn(t, dir, exitOK, "approve", "-q", "--template", tpl, "review.xlsx", "-o", "approved-template.csv")
+	same := func(a, b string) {
+		t.Helper()
+		x, _ := os.ReadFile(filepath.Join(dir, a))
+		y, _ := os.ReadFile(filepath.Join(dir, b))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s and %s differ:\n%s\n---\n%s", a, b, x, y)
+		}
+	}
+	same("direct.csv", "approved.csv")
+	same("direct-template.csv", "approved-template.csv")
+
+	if _, err := exec.LookPath("soffice"); err != nil && os.Getenv("JCRESTORE_REQUIRE_SOFFICE") == "" {
+		t.Skip("LibreOffice is not installed: the re-saved round trip is not checked")
+	}
+	resaved := filepath.Join(dir, "resaved")
+	cmd := exec.Command("soffice", "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
+		"--headless", "--convert-to", "xlsx", "--outdir", resaved, filepath.Join(dir, "review.xlsx"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("LibreOffice re-save: %v\n%s", err, out)
+	}
+	runIn(t, dir, exitOK, "approve", "-q", "resaved/review.xlsx", "-o", "approved-resaved.csv")
+	same("direct.csv", "approved-resaved.csv")
+}
+
+// reviewed writes a copy of the workbook at src as a reviewer might leave
+// it: edit gets the Users sheet as rows of text (header first) and returns
+// the rows to keep; hide lists rows (1-based, of the result) to hide, as a
+// filter does. The About sheet is kept.
+func reviewed(t *testing.T, src, dst string, edit func([][]string) [][]string, hide ...int) {
+	t.Helper()
+	in, err := excelize.OpenFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	rows, err := in.GetRows(export.SheetUsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = edit(rows)
+	out := excelize.NewFile()
+	defer out.Close()
+	out.SetSheetName("Sheet1", export.SheetUsers)
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := out.SetSheetRow(export.SheetUsers, cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, h := range hide {
+		out.SetRowVisible(export.SheetUsers, h, false)
+	}
+	out.NewSheet(export.SheetAbout)
+	out.SetCellValue(export.SheetAbout, "A1", export.Title)
+	if err := out.SaveAs(dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestApproveEdits: columns moved, rows sorted, filtered and deleted, a
+// column added, a row set to No, an email edited; approve follows the
+// headers and the Restore column and validates the edits again.
+func TestApproveEdits(t *testing.T) {
+	dir := t.TempDir()
+	sample, _ := filepath.Abs(sample)
+	runIn(t, dir, exitOK, "convert", "-q", sample, "-o", "review.xlsx")
+	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "edited.xlsx"), func(rows [][]string) [][]string {
+		header := rows[0]
+		col := func(name string) int { return slices.Index(header, name) }
+		for i, r := range rows {
+			for len(r) < len(header) {
+				r = append(r, "") // GetRows leaves trailing empty cells out
+			}
+			rows[i] = r
+			switch r[col("Username")] {
+			case "jdoe":
+				r[col("Email")] = "Jane.Doe@Example.ORG" // edited
+			case "mgarcia":
+				r[col("Restore")] = "no" // set to No
+			}
+		}
+		// Email moves to the front, Restore to the end; a column is added.
+		order := []int{col("Email")}
+		for i := range header {
+			if i != col("Email") && i != col("Restore") {
+				order = append(order, i)
+			}
+		}
+		order = append(order, col("Restore"))
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			for _, j := range order {
+				out[i] = append(out[i], r[j])
+			}
+			out[i] = append(out[i], map[bool]string{true: "Reviewer comment", false: "checked"}[i == 0])
+		}
+		// Rows sorted by username, descending.
+		user := slices.Index(out[0], "Username")
+		slices.SortFunc(out[1:], func(a, b []string) int { return strings.Compare(b[user], a[user]) })
+		return out
+	}, 2) // and the first row of users (zastrom, still Yes) hidden by a filter
+	runIn(t, dir, exitOK, "approve", "-q", "edited.xlsx", "-o", "restore.csv")
+	got, _ := os.ReadFile(filepath.Join(dir, "restore.csv"))
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(got), "\ufeff")), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("restore.csv has %d lines, want the header and 2 rows:\n%s", len(lines), got)
+	}
+	body := strings.Join(lines[1:], "\n")
+	for _, want := range []string{"jane.doe@example.org", "zoe.astrom@example.org"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("restore.csv lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "mgarcia") || strings.Contains(body, "jane.doe@example.com") {
+		t.Errorf("restore.csv has a row set to No or an old value:\n%s", body)
+	}
+
+	// A deleted row and a row made invalid by an edit.
+	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "deleted.xlsx"), func(rows [][]string) [][]string {
+		header := rows[0]
+		rows[1][slices.Index(header, "Email")] = "not-an-email"
+		return slices.Delete(rows, 2, 3)
+	})
+	stderr := runIn(t, dir, exitPartial, "approve", "deleted.xlsx", "-o", "partial.csv")
+	if !strings.Contains(stderr, `jcrestore: Users row 2 (`+sample+`:`) || !strings.Contains(stderr, `Email: "not-an-email" is not an email address`) ||
+		!strings.HasSuffix(stderr, "jcrestore: 2 rows read, 2 marked Restore, 1 written, 1 left out (with errors)\n") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
+
+// TestApproveForeign: files that are no review workbook are refused with
+// exit 2 and a reason, and nothing is written.
+func TestApproveForeign(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, sheets map[string][][]any) {
+		f := excelize.NewFile()
+		defer f.Close()
+		first := true
+		for name, rows := range sheets {
+			if first {
+				f.SetSheetName("Sheet1", name)
+				first = false
+			} else {
+				f.NewSheet(name)
+			}
+			for i, r := range rows {
+				cell, _ := excelize.CoordinatesToCellName(1, i+1)
+				f.SetSheetRow(name, cell, &r)
+			}
+		}
+		if err := f.SaveAs(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("budget.xlsx", map[string][][]any{"Sheet1": {{"Item", "Cost"}, {"Laptops", 1200}}})
+	write("no-about.xlsx", map[string][][]any{"Users": {{"Restore", "Username", "Email"}, {"Yes", "jdoe", "j@example.com"}}})
+	write("other-about.xlsx", map[string][][]any{"Users": {{"Restore"}}, "About": {{"Quarterly report"}}})
+	write("missing-columns.xlsx", map[string][][]any{"Users": {{"Restore", "Username", "Email"}, {"Yes", "jdoe", "j@example.com"}}, "About": {{export.Title}}})
+	os.WriteFile(filepath.Join(dir, "renamed.xlsx"), []byte("FirstName,LastName\nJane,Doe\n"), 0o644)
+	for file, want := range map[string]string{
+		"budget.xlsx":          "not a jcrestore review workbook: it needs the sheets Users and About (it has Sheet1)",
+		"no-about.xlsx":        "not a jcrestore review workbook: it needs the sheets Users and About (it has Users)",
+		"other-about.xlsx":     `not a jcrestore review workbook: About!A1 is "Quarterly report"`,
+		"missing-columns.xlsx": "the Users sheet lacks the columns FirstName, LastName, alternateEmail,",
+		"renamed.xlsx":         "not a readable Excel workbook",
+	} {
+		stderr := runIn(t, dir, exitNoInput, "approve", file, "-o", "out.csv")
+		if !strings.HasPrefix(stderr, "jcrestore: "+file+": "+want) && !strings.Contains(stderr, want) {
+			t.Errorf("%s: %q, want %q", file, stderr, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.csv")); err == nil {
+		t.Error("a CSV was written")
 	}
 }

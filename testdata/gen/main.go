@@ -7,6 +7,7 @@
 //
 //	go run ./testdata/gen -n 1000000 -layout array > events.json
 //	go run ./testdata/gen -n 1000000 -layout ndjson -gzip > events.ndjson.gz
+//	go run ./testdata/gen -n 100000 -deletes > deleted.json
 //
 // Layouts: array (one event per line inside [ ], as the serverless
 // SingleLine export), pretty (a JSON array indented by 2, as MultiLine),
@@ -30,14 +31,15 @@ func main() {
 	layout := flag.String("layout", "array", "array, pretty or ndjson")
 	gz := flag.Bool("gzip", false, "gzip the output")
 	seed := flag.Uint64("seed", 1, "random seed")
+	deletes := flag.Bool("deletes", false, "only user_delete events (for the 100k-user workbook)")
 	flag.Parse()
-	if err := generate(os.Stdout, *n, *layout, *gz, *seed); err != nil {
+	if err := generate(os.Stdout, *n, *layout, *gz, *seed, *deletes); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func generate(out io.Writer, n int, layout string, gz bool, seed uint64) error {
+func generate(out io.Writer, n int, layout string, gz bool, seed uint64, deletes bool) error {
 	bw := bufio.NewWriterSize(out, 1<<20)
 	var w io.Writer = bw
 	var zw *gzip.Writer
@@ -46,6 +48,7 @@ func generate(out io.Writer, n int, layout string, gz bool, seed uint64) error {
 		w = zw
 	}
 	g := newGenerator(seed)
+	g.deletes = deletes
 	var err error
 	switch layout {
 	case "array", "pretty":
@@ -99,10 +102,11 @@ type user struct {
 }
 
 type generator struct {
-	r     *rand.Rand
-	t     time.Time
-	users []*user
-	seq   int
+	r       *rand.Rand
+	t       time.Time
+	users   []*user
+	seq     int
+	deletes bool // every event a user_delete
 }
 
 var (
@@ -164,7 +168,11 @@ func (g *generator) base(typ, service string) obj {
 }
 
 func (g *generator) next() obj {
-	switch p := g.r.IntN(1000); {
+	p := g.r.IntN(1000)
+	if g.deletes {
+		p = 975
+	}
+	switch {
 	case p < 450:
 		u := g.someUser()
 		e := g.base("user_login_attempt", "user_portal")

@@ -159,6 +159,9 @@ func (u *User) get(i int) string { return reflect.ValueOf(u).Elem().Field(i).Str
 
 func (u *User) set(i int, v string) { reflect.ValueOf(u).Elem().Field(i).SetString(v) }
 
+// Cell returns the value of the data column Columns[i].
+func (u *User) Cell(i int) string { return u.get(i) }
+
 // SetCells sets every data column: value(i) gives the one of Columns[i].
 func (u *User) SetCells(value func(i int) string) {
 	v := reflect.ValueOf(u).Elem()

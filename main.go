@@ -255,6 +255,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "since", Usage: "only deletions at or after `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
 			&cli.StringFlag{Name: "until", Usage: "only deletions before `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
 			&cli.StringFlag{Name: "deleted-by", Usage: "only deletions initiated by the admin `EMAIL`"},
+			&cli.StringFlag{Name: "exclude-existing", Usage: "leave out users whose username or email is taken in `FILE`, a CSV of the users that exist now (the Admin Portal's export, Get-JCUser | Export-Csv)"},
 			&cli.StringSliceFlag{Name: "map", Usage: "read the column ATTR from the gjson PATH of the deletion event (`ATTR=PATH`, repeatable)"},
 		),
 		OnUsageError: usageError,
@@ -381,8 +382,8 @@ func convertAction(c *cli.Context) error {
 		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
 	}
 	for _, l := range res.LeftOut {
-		if strings.HasPrefix(l.Reason, "already back") {
-			rep.line("%s: %s: left out, %s", l.Source, l.Name(), l.Reason)
+		if l.Detail != "" {
+			rep.line("%s: %s: left out, %s: %s", l.Source, l.Name(), l.Reason, l.Detail)
 		}
 	}
 	if res.Users == 0 {
@@ -597,6 +598,16 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 		return o, fail(exitUsage, "--since %s is not before --until %s", c.String("since"), c.String("until"))
 	}
 	o.DeletedBy = strings.TrimSpace(c.String("deleted-by"))
+	if path := c.String("exclude-existing"); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return o, fail(exitUsage, "--exclude-existing: %s", pathError(err))
+		}
+		defer f.Close()
+		if o.Existing, err = convert.ReadExisting(f, path); err != nil {
+			return o, fail(exitUsage, "--exclude-existing: %s", err)
+		}
+	}
 	for _, m := range c.StringSlice("map") {
 		attr, path, ok := strings.Cut(m, "=")
 		col, known := convert.Canonical(attr)
@@ -860,11 +871,7 @@ func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
 			add("with errors")
 		}
 		for _, l := range res.LeftOut {
-			why := l.Reason
-			if strings.HasPrefix(why, "already back") {
-				why = "already back"
-			}
-			add(why)
+			add(l.Reason)
 		}
 		parts := make([]string, len(order))
 		for i, why := range order {

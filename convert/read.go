@@ -32,6 +32,9 @@ type Options struct {
 	// DeletedBy keeps deletions initiated by this admin (email, username or
 	// id, compared without regard to case).
 	DeletedBy string
+	// Existing, when set, leaves out users whose username or email is
+	// taken by a user that exists now.
+	Existing *Existing
 	// Map reads a column from a gjson path of the deletion event instead of
 	// the usual places. Keys are column names.
 	Map map[string]string
@@ -54,11 +57,20 @@ type Stats struct {
 	PSCut      int            // user events that PowerShell cut at its default depth
 }
 
-// LeftOut is a deleted user left out on purpose, with the reason in words.
+// LeftOut is a deleted user left out on purpose: Reason is the kind
+// (ReasonBack, ReasonExists, or the filter's own words), Detail the
+// particulars, if any.
 type LeftOut struct {
 	Record
 	Reason string
+	Detail string
 }
+
+// Reasons for leaving a user out that are told per user.
+const (
+	ReasonBack   = "already back"
+	ReasonExists = "taken by a current user"
+)
 
 // Result is what Read found: the users to restore in deletion order, the
 // users left out on purpose, and (with Options.Trail) the audit trail,
@@ -381,7 +393,11 @@ func (r *reader) finish() *Result {
 			rec.Notes = append(rec.Notes, note)
 		}
 		if back, ok := r.recreated(&rec); ok {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: fmt.Sprintf("already back: created again %s (%s)", when(back.at), back.source)})
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
+			continue
+		}
+		if why := r.opts.Existing.Taken(&rec); why != "" {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
 			continue
 		}
 		res.Records = append(res.Records, rec)

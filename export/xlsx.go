@@ -364,8 +364,8 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 	}
 	for _, l := range res.LeftOut {
 		reason := l.Reason
-		if strings.HasPrefix(reason, "already back") {
-			reason = "already back (created again later)"
+		if reason == convert.ReasonBack {
+			reason += " (created again later)"
 		}
 		leftOut["Left out: "+reason]++
 	}

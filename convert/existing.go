@@ -1,0 +1,95 @@
+package convert
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+)
+
+// Existing is the set of usernames and emails taken by users that exist
+// now, from a CSV such as the Admin Portal's user export or the output of
+// Get-JCUser | Export-Csv.
+type Existing struct {
+	Name      string // the file, for messages
+	usernames map[string]bool
+	emails    map[string]bool
+}
+
+// ReadExisting reads a CSV of current users: any CSV whose header names a
+// username and/or an email column, matched as --template headers are
+// ("Username", "username", "User Name", "Email", "Company Email", ...). A
+// BOM and the "#TYPE ..." line of Windows PowerShell's Export-Csv are
+// skipped. Values are compared without regard to case.
+func ReadExisting(r io.Reader, name string) (*Existing, error) {
+	br := bufio.NewReader(r)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
+		br.Discard(3)
+	}
+	if b, _ := br.Peek(5); string(b) == "#TYPE" {
+		if _, err := br.ReadString('\n'); err != nil {
+			return nil, fmt.Errorf("%s: only a #TYPE line", name)
+		}
+	}
+	cr := gocsv.LazyCSVReader(br)
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s is empty: it needs a header row naming a username or email column", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	user, email := -1, -1
+	for i, h := range header {
+		switch c, _ := Canonical(h); c {
+		case "Username":
+			user = first(user, i)
+		case "Email":
+			email = first(email, i)
+		}
+	}
+	if user < 0 && email < 0 {
+		return nil, fmt.Errorf("%s has no username or email column (its header is %s)", name, strings.Join(header, ","))
+	}
+	e := &Existing{Name: name, usernames: map[string]bool{}, emails: map[string]bool{}}
+	for line := 2; ; line++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return e, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if user >= 0 && user < len(row) && strings.TrimSpace(row[user]) != "" {
+			e.usernames[strings.ToLower(strings.TrimSpace(row[user]))] = true
+		}
+		if email >= 0 && email < len(row) && strings.TrimSpace(row[email]) != "" {
+			e.emails[strings.ToLower(strings.TrimSpace(row[email]))] = true
+		}
+	}
+}
+
+func first(old, i int) int {
+	if old >= 0 {
+		return old
+	}
+	return i
+}
+
+// Taken says why a record cannot be created: its username or its email
+// belongs to a user that exists now; "" when neither does.
+func (e *Existing) Taken(r *Record) string {
+	switch {
+	case e == nil:
+		return ""
+	case r.Username != "" && e.usernames[strings.ToLower(r.Username)]:
+		return fmt.Sprintf("the username %s is in %s", r.Username, e.Name)
+	case r.Email != "" && e.emails[strings.ToLower(r.Email)]:
+		return fmt.Sprintf("the email %s is in %s", strings.ToLower(r.Email), e.Name)
+	}
+	return ""
+}

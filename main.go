@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return ee.code
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "jcrestore: interrupted; nothing written")
+		fmt.Fprintln(stderr, "jcrestore: interrupted; an output file is left as it was")
 		return exitInterrupt
 	}
 	fmt.Fprintf(stderr, "jcrestore: %s\n", err)
@@ -423,7 +423,7 @@ func writeReview(c *cli.Context, rep *reporter, out *target, res *convert.Result
 	}
 	name := cmp.Or(out.path, "review.xlsx")
 	review.Next = fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), "restore.csv"))
-	if err := writeOutput(c.App.Writer, out, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
+	if err := writeOutput(c.Context, c.App.Writer, out, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
 		return err
 	}
 	if !rep.quiet {
@@ -539,7 +539,7 @@ func deliver(c *cli.Context, rep *reporter, out *target, recs []convert.Record, 
 			rep.line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
 		}
 	}
-	err = writeOutput(c.App.Writer, out, func(w io.Writer) error { return writeRows(w, layout, rows) })
+	err = writeOutput(c.Context, c.App.Writer, out, func(w io.Writer) error { return writeRows(w, layout, rows) })
 	return len(rows), len(recs) - len(rows), err
 }
 
@@ -736,13 +736,15 @@ func isTerminal(v any) bool {
 // writeOutput runs write into the target file (safely: nothing is left
 // behind if it fails) or into stdout. A closed stdout pipe ends the run
 // quietly.
-func writeOutput(stdout io.Writer, out *target, write func(io.Writer) error) error {
+func writeOutput(ctx context.Context, stdout io.Writer, out *target, write func(io.Writer) error) error {
 	if out.path == "" {
-		err := write(stdout)
-		if errors.Is(err, syscall.EPIPE) {
+		err := write(ctxWriter{ctx, stdout})
+		switch {
+		case errors.Is(err, syscall.EPIPE):
 			return nil
-		}
-		if err != nil {
+		case errors.Is(err, context.Canceled):
+			return err
+		case err != nil:
 			return fail(exitOutput, "writing to stdout: %s", err)
 		}
 		return nil
@@ -751,14 +753,31 @@ func writeOutput(stdout io.Writer, out *target, write func(io.Writer) error) err
 	if err != nil {
 		return fail(exitOutput, "%s", pathError(err))
 	}
-	if err := write(f); err != nil {
+	if err := write(ctxWriter{ctx, f}); err != nil {
 		f.Abort()
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
 		return fail(exitOutput, "%s: %s; nothing written", out.path, err)
 	}
 	if err := f.Commit(); err != nil {
 		return fail(exitOutput, "%s: %s; nothing written", out.path, pathError(err))
 	}
 	return nil
+}
+
+// ctxWriter stops writing once ctx is done (Ctrl-C), so that an
+// interrupted run leaves no file behind.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 func writeRows(w io.Writer, l *export.Layout, rows []convert.Record) error {

@@ -275,7 +275,7 @@ func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	code, stderr := runArgs(t, ctx, io.Discard, "convert", sample, "-o", filepath.Join(dir, "restore.csv"))
-	if code != exitInterrupt || stderr != "jcrestore: interrupted; nothing written\n" {
+	if code != exitInterrupt || stderr != "jcrestore: interrupted; an output file is left as it was\n" {
 		t.Errorf("%d %q", code, stderr)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -504,5 +504,23 @@ func TestApproveForeign(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out.csv")); err == nil {
 		t.Error("a CSV was written")
+	}
+}
+
+// cancelOnWrite cancels a run on its first write: Ctrl-C while the output
+// is being written.
+type cancelOnWrite struct{ cancel context.CancelFunc }
+
+func (c cancelOnWrite) Write(p []byte) (int, error) {
+	c.cancel()
+	return len(p), nil
+}
+
+func TestInterruptedWhileWriting(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code, stderr := runArgs(t, ctx, cancelOnWrite{cancel}, "convert", sample)
+	if code != exitInterrupt || stderr != "jcrestore: interrupted; an output file is left as it was\n" {
+		t.Errorf("%d %q", code, stderr)
 	}
 }

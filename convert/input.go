@@ -39,9 +39,11 @@ func decode(r io.Reader) (io.Reader, []string, error) {
 		return utf16(br, unicode.LittleEndian, unicode.ExpectBOM), append(layers, "UTF-16LE"), nil
 	case bytes.HasPrefix(head, []byte{0xfe, 0xff}):
 		return utf16(br, unicode.BigEndian, unicode.ExpectBOM), append(layers, "UTF-16BE"), nil
-	case len(head) >= 2 && head[0] != 0 && head[1] == 0:
+	// Without a BOM, two ASCII characters in UTF-16 (JSON starts with
+	// ASCII) show the byte order; one NUL byte alone is not enough.
+	case len(head) == 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0:
 		return utf16(br, unicode.LittleEndian, unicode.IgnoreBOM), append(layers, "UTF-16LE without BOM"), nil
-	case len(head) >= 2 && head[0] == 0 && head[1] != 0:
+	case len(head) == 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0:
 		return utf16(br, unicode.BigEndian, unicode.IgnoreBOM), append(layers, "UTF-16BE without BOM"), nil
 	}
 	return br, layers, nil

@@ -183,15 +183,33 @@ func readError(err error) string {
 // line that starts one.
 func (s *splitter) unexpected(c byte) *Problem {
 	at := s.pos
+	start := at
+	s.lookahead(&start, &at) // the rest of the line, for the excerpt and below
 	text, caret := excerpt(s.buf[:s.n], at)
 	msg := fmt.Sprintf("invalid character %s: not JSON", quoteByte(c))
 	if s.values > 0 {
 		msg = fmt.Sprintf("invalid character %s after the end of a value", quoteByte(c))
 	}
 	prob := &Problem{Pos: s.position(at), Message: msg, Excerpt: text, Caret: caret}
+	s.skipJunk(at, at+1)
+	return prob
+}
+
+// skipJunk moves past junk that started at buffer index at where a value
+// should be, and whose last byte is before end: to the next '{' or '[' on
+// the same line ("\x00{...}", "-- {...}"), or else to the next line that
+// opens a value.
+func (s *splitter) skipJunk(at, end int) {
+	rest := s.buf[end:s.n]
+	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+		rest = rest[:nl]
+	}
+	if k := bytes.IndexAny(rest, "{["); k >= 0 {
+		s.advance(end + k)
+		return
+	}
 	s.advance(at)
 	s.resync(s.base+int64(at), s.indent(at))
-	return prob
 }
 
 func quoteByte(c byte) string {
@@ -261,7 +279,7 @@ func (s *splitter) value() (piece, *Problem, bool) {
 		}
 		text, caret := excerpt(s.buf[:s.n], start)
 		prob := &Problem{Pos: startPos, Message: fmt.Sprintf("invalid value %q: not JSON", word), Excerpt: text, Caret: caret}
-		s.resync(s.base+int64(start), indent)
+		s.skipJunk(start, start+len(word))
 		return piece{}, prob, true
 	case sc.state != scanError:
 		text, caret := excerpt(s.buf[:s.n], start)

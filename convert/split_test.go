@@ -63,7 +63,7 @@ func TestSplit(t *testing.T) {
 		{"bare word", "this is\n{\"a\":1}", []string{`1:1! invalid value "this": not JSON`, `2:1 {"a":1}`}},
 		{"html", "<html>\n{\"a\":1}\n", []string{"1:1! invalid character '<': not JSON", `2:1 {"a":1}`}},
 		{"garbage after value", "{\"a\":1}x\n{\"b\":2}", []string{`1:1 {"a":1}`, "1:8! invalid character 'x' after the end of a value", `2:1 {"b":2}`}},
-		{"stray bracket", `]{"a":1}`, []string{"1:1! invalid character ']': not JSON"}},
+		{"stray bracket", `]{"a":1}`, []string{"1:1! invalid character ']': not JSON", `1:2 {"a":1}`}},
 		{"truncated object", `{"a":`, []string{"1:1! the event is cut off: the input ends before it closes"}},
 		{"truncated string", `{"a":"bc`, []string{"1:1! the event is cut off: the input ends before it closes"}},
 		{"truncated array", `[{"a":1},`, []string{`1:2 {"a":1}`, "1:10! unexpected end of input: the array is not closed with ']' (file cut off?)"}},
@@ -72,7 +72,8 @@ func TestSplit(t *testing.T) {
 		{"event not closed before the next", "{\"a\":{\"b\":1}\n{\"c\":1}\n", []string{"1:1! the event is cut off: it is not closed before line 2, where the next one starts", `2:1 {"c":1}`}},
 		{"bad element of pretty array", "[\n  {\n    \"a\": 1,\n  },\n  {\n    \"b\": 2\n  }\n]\n", []string{"4:3! invalid character '}' looking for beginning of object key string", "5:3 {\n    \"b\": 2\n  }"}},
 		{"mismatched brackets", `{"a":[1}]`, []string{"1:8! invalid character '}' after array element"}},
-		{"nul byte", "\x00{\"a\":1}", []string{"1:1! invalid character 0x00: not JSON"}},
+		{"nul byte", "\x00{\"a\":1}", []string{"1:1! invalid character 0x00: not JSON", `1:2 {"a":1}`}},
+		{"junk before an event", "-- {\"a\":1}\nx\n{\"b\":2}", []string{`1:1! invalid value "--": not JSON`, `1:4 {"a":1}`, "2:1! invalid character 'x' after the end of a value", `3:1 {"b":2}`}},
 		{"unpaired surrogate escape", `{"a":"\ud800"}`, []string{`1:1 {"a":"\ud800"}`}},
 		{"too deep", "[" + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+2) + "\n{\"a\":1}", []string{"1:10002! nested deeper than 10000 levels", `2:1 {"a":1}`}},
 	}

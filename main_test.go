@@ -524,3 +524,30 @@ func TestInterruptedWhileWriting(t *testing.T) {
 		t.Errorf("%d %q", code, stderr)
 	}
 }
+
+// TestNoNetwork: jcrestore works offline by construction. None of its own
+// packages imports networking or runs programs (excelize links net/http for
+// content sniffing and never dials, so only jcrestore's packages are
+// checked).
+func TestNoNetwork(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", ".").Output()
+	if err != nil {
+		t.Skip("go list:", err)
+	}
+	own := 0
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ": ")
+		if pkg != "github.com/jcrestore/jcrestore" && !strings.HasPrefix(pkg, "github.com/jcrestore/jcrestore/") {
+			continue
+		}
+		own++
+		for imp := range strings.FieldsSeq(imports) {
+			if imp == "net" || strings.HasPrefix(imp, "net/") || imp == "os/exec" {
+				t.Errorf("%s imports %s", pkg, imp)
+			}
+		}
+	}
+	if own != 3 {
+		t.Errorf("found %d of jcrestore's packages, want main, convert and export", own)
+	}
+}

@@ -283,7 +283,7 @@ func (s *splitter) value() (piece, *Problem, bool) {
 		return piece{}, prob, true
 	case sc.state != scanError:
 		text, caret := excerpt(s.buf[:s.n], start)
-		s.done = true
+		s.stop() // an open array is part of the same cut
 		return piece{}, &Problem{Pos: startPos, Message: "the event is cut off: the input ends before it closes", Excerpt: text, Caret: caret}, true
 	}
 	s.lookahead(&start, &i)

@@ -681,7 +681,7 @@ func openInputs(names []string, stdin io.Reader, stderr io.Writer) ([]convert.In
 			return nil, nil, fail(exitUsage, "%s", pathError(err))
 		}
 		files = append(files, f)
-		inputs = append(inputs, convert.Input{Name: n, R: f})
+		inputs = append(inputs, convert.Input{Name: n, R: f, Reopen: func() (io.ReadCloser, error) { return os.Open(n) }})
 	}
 	return inputs, closeAll, nil
 }
@@ -876,7 +876,11 @@ func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
 	if res.Unreadable > 0 {
 		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
 	}
-	fmt.Fprintf(&b, ", %s found, %d written", count(res.Users, "deleted user", "deleted users"), written)
+	fmt.Fprintf(&b, ", %s found", count(res.Users, "deleted user", "deleted users"))
+	if res.History > 0 {
+		fmt.Fprintf(&b, " (%s from their earlier events)", count(res.History, "value", "values"))
+	}
+	fmt.Fprintf(&b, ", %d written", written)
 	if leftOut := invalidLeftOut + len(res.LeftOut); leftOut > 0 {
 		reasons := map[string]int{}
 		var order []string

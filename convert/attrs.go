@@ -14,14 +14,34 @@ type attrs struct {
 	attributes []Attribute
 	notes      []string
 	psCut      bool
+
+	// touched marks the columns a change spoke of, with a value or
+	// without (cleared); attributesTouched the custom attributes. History
+	// needs both: a newer update that clears a value wins over an older
+	// one that set it.
+	touched           [columnCount]bool
+	attributesTouched bool
 }
+
+// columnCount is the number of data columns.
+const columnCount = 38
 
 // set stores value in the column (named exactly) unless it already has
 // one. The value is copied: a substring would keep the whole event in
 // memory.
 func (a *attrs) set(column, value string) {
-	if i := field[column]; value != "" && a.user.get(i) == "" {
+	i := field[column]
+	a.touched[i] = true
+	if value != "" && a.user.get(i) == "" {
 		a.user.set(i, strings.Clone(value))
+	}
+}
+
+// touch marks the columns of a structured attribute as spoken of: a new
+// list of addresses replaces the old one whole.
+func (a *attrs) touch(columns ...string) {
+	for _, c := range columns {
+		a.touched[field[c]] = true
 	}
 }
 
@@ -56,10 +76,19 @@ func (a *attrs) add(name string, v gjson.Result) {
 	}
 	switch n := Normalize(name); n {
 	case "addresses":
+		for _, kind := range [...]string{"home", "work"} {
+			for _, p := range addressParts {
+				a.touch(kind + "_" + p.suffix)
+			}
+		}
 		a.addresses(v)
 	case "phonenumbers":
+		for _, c := range phoneColumns {
+			a.touch(c)
+		}
 		a.phones(v)
 	case "attributes":
+		a.attributesTouched = true
 		a.customAttributes(v)
 	case "recoveryemail":
 		if v.IsObject() {

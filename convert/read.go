@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -17,10 +18,13 @@ import (
 // DefaultEvents are the event types that produce rows unless told otherwise.
 var DefaultEvents = []string{"user_delete"}
 
-// Input is one export to read, named as messages should name it.
+// Input is one export to read, named as messages should name it. Reopen,
+// when set, reads it again from the start: a second pass looks there for
+// the usernames of managers the first pass could not name.
 type Input struct {
-	Name string
-	R    io.Reader
+	Name   string
+	R      io.Reader
+	Reopen func() (io.ReadCloser, error)
 }
 
 // Options says which deletions count and how to read them.
@@ -55,6 +59,7 @@ type Stats struct {
 	Repeated   int            // deletion events read more than once (same id)
 	Users      int            // distinct deleted users found
 	PSCut      int            // user events that PowerShell cut at its default depth
+	History    int            // values filled from the users' earlier events
 }
 
 // LeftOut is a deleted user left out on purpose: Reason is the kind
@@ -114,6 +119,9 @@ type reader struct {
 	seen    map[string]bool       // ids of deletion events read
 	order   int
 	trail   []AuditEntry
+	history map[string]*history // by user id: what user_create and user_update set
+	names   map[string]string   // user id -> username, from the events parsed
+	assoc   associations        // group and device memberships
 }
 
 // candidate is the latest deletion of one user so far.
@@ -148,6 +156,9 @@ func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 		outside: make(map[string]*candidate),
 		created: make(map[string]created),
 		seen:    make(map[string]bool),
+		history: make(map[string]*history),
+		names:   make(map[string]string),
+		assoc:   make(associations),
 	}
 	for _, t := range opts.Events {
 		r.events[t] = true
@@ -157,7 +168,7 @@ func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	return r.finish(), nil
+	return r.finish(ctx, inputs)
 }
 
 func (r *reader) problem(p Problem) {
@@ -226,7 +237,9 @@ func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
 	r.stats.ByType[typ]++
 	deletion := r.events[typ]
 	trail := r.opts.Trail && audited(typ)
-	if !deletion && !trail && typ != "user_create" {
+	switch {
+	case deletion, trail, typ == "user_create", typ == "user_update", typ == "association_change":
+	default:
 		return
 	}
 	if !v.Exists() {
@@ -236,24 +249,54 @@ func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
 	if trail {
 		r.trail = append(r.trail, auditEntry(e, v))
 	}
+	r.name(e.resource)
+	r.name(v.Get("initiated_by"))
 	switch {
 	case deletion && (e.service == "" || e.service == "directory"):
 		r.deletion(e)
 	case typ == "user_create":
 		r.creation(e)
+	case typ == "user_update":
+		r.remember(e, toValues(e))
+	case typ == "association_change":
+		r.assoc.add(v, e.time, r.names)
 	}
 	if e.psCut { // known once the changes were walked
 		r.stats.PSCut++
 	}
 }
 
+// name remembers which username a user id has, from a resource or
+// initiated_by object.
+func (r *reader) name(v gjson.Result) {
+	if t := scalar(v.Get("type")); t != "user" && t != "systemuser" {
+		return
+	}
+	if id, name := scalar(v.Get("id")), scalar(v.Get("username")); id != "" && name != "" {
+		if _, ok := r.names[id]; !ok {
+			r.names[strings.Clone(id)] = strings.Clone(name)
+		}
+	}
+}
+
+// remember adds what a user_create or user_update set to its user's
+// history.
+func (r *reader) remember(e *event, a *attrs) {
+	id := scalar(e.resource.Get("id"))
+	if id == "" {
+		return
+	}
+	h := r.history[id]
+	if h == nil {
+		h = &history{}
+		r.history[strings.Clone(id)] = h
+	}
+	h.apply(a, e.time)
+}
+
 func (r *reader) creation(e *event) {
-	var a attrs
-	e.eachChange(func(c change) { a.add(c.field, c.to) })
-	e.resource.ForEach(func(k, v gjson.Result) bool {
-		a.add(k.Str, v)
-		return true
-	})
+	a := toValues(e)
+	r.remember(e, a)
 	c := created{at: e.time, source: Position{File: e.at.File, Line: e.at.Line}.String()}
 	for _, key := range [...]string{"u:" + strings.ToLower(a.user.Username), "e:" + strings.ToLower(a.user.Email)} {
 		if len(key) > 2 && c.at.After(r.created[key].at) {
@@ -368,7 +411,7 @@ func inOrder(m map[string]*candidate) []*candidate {
 	return cs
 }
 
-func (r *reader) finish() *Result {
+func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	kept, outside := byUsername(r.kept), byUsername(r.outside)
 	r.kept, r.outside = nil, nil
 	keptNames := make(map[string]bool, len(kept))
@@ -392,6 +435,13 @@ func (r *reader) finish() *Result {
 			}
 			rec.Notes = append(rec.Notes, note)
 		}
+		if h := r.history[rec.FormerID]; h != nil {
+			if filled := h.fold(&rec); len(filled) > 0 {
+				r.stats.History += len(filled)
+				rec.Notes = append(rec.Notes, "from the user's earlier events: "+strings.Join(filled, ", "))
+			}
+		}
+		r.assoc.rebuild(&rec)
 		if back, ok := r.recreated(&rec); ok {
 			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
 			continue
@@ -407,11 +457,91 @@ func (r *reader) finish() *Result {
 			res.LeftOut = append(res.LeftOut, LeftOut{Record: c.rec, Reason: c.reason})
 		}
 	}
+	if err := r.managers(ctx, inputs, res.Records); err != nil {
+		return nil, err
+	}
+	managersFirst(res.Records)
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
 	res.Trail = r.trail
 	slices.SortStableFunc(res.Trail, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
-	return res
+	return res, nil
+}
+
+// managers turns the manager of each record from a user id, as Directory
+// Insights stores it, into that user's username. The events parsed name
+// most users; for ids still unknown the inputs that can be read again are
+// searched once more, looking only at events that hold one of those ids.
+func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) error {
+	unknown := map[string]bool{}
+	for _, rec := range recs {
+		if _, ok := r.names[rec.Manager]; isID(rec.Manager) && !ok {
+			unknown[rec.Manager] = true
+		}
+	}
+	if len(unknown) > 0 {
+		for _, in := range inputs {
+			if in.Reopen == nil {
+				continue
+			}
+			if err := r.lookNames(ctx, in, unknown); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range recs {
+		if name, ok := r.names[recs[i].Manager]; ok && isID(recs[i].Manager) {
+			recs[i].Notes = append(recs[i].Notes, fmt.Sprintf("manager %s is the user id of %s", recs[i].Manager, name))
+			recs[i].Manager = name
+		}
+	}
+	return nil
+}
+
+// lookNames reads an input again for the usernames of the given user ids.
+// Problems were reported on the first pass and are not reported again.
+func (r *reader) lookNames(ctx context.Context, in Input, ids map[string]bool) error {
+	rc, err := in.Reopen()
+	if err != nil {
+		return nil // reported on the first pass if it mattered; the ids stay as they are
+	}
+	defer rc.Close()
+	src, _, err := decode(rc)
+	if err != nil {
+		return nil
+	}
+	s := newSplitter(src, in.Name)
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p, prob, ok := s.next()
+		if !ok {
+			return nil
+		}
+		if prob != nil || !holdsID(p.raw, ids) {
+			continue
+		}
+		unwrap(gjson.ParseBytes(p.raw), p.at, 0, func(v gjson.Result, _ Position) {
+			r.name(v.Get("resource"))
+			r.name(v.Get("initiated_by"))
+		}, func(Problem) {})
+	}
+}
+
+// holdsID reports whether raw has one of ids as a quoted string: a linear
+// scan of its quotes, so that the second pass stays fast.
+func holdsID(raw []byte, ids map[string]bool) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(raw[i:], '"')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i+25 <= len(raw) && raw[i+24] == '"' && ids[string(raw[i:i+24])] {
+			return true
+		}
+	}
 }
 
 // fillGaps copies into dst the values src has where dst has none, and

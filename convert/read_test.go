@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,4 +184,52 @@ func FuzzRead(f *testing.F) {
 		}
 		Validate(res.Records, Rules{RequireNames: true, Formulas: true})
 	})
+}
+
+// TestRebuildWholeUser reads testdata/cases/rebuild-whole-user: a user
+// created, updated twice, added to and removed from groups, bound to a
+// device and deleted with only her email and first name; her manager
+// deleted later; a manager known only from a login; an unknown manager.
+// The events are newest first.
+func TestRebuildWholeUser(t *testing.T) {
+	const path = "../testdata/cases/rebuild-whole-user/events.json"
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := Read(context.Background(), []Input{{Name: "events.json", R: f, Reopen: func() (io.ReadCloser, error) { return os.Open(path) }}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	byName := map[string]Record{}
+	for _, r := range res.Records {
+		order = append(order, r.Username)
+		byName[r.Username] = r
+	}
+	// By deletion time, except that bchen, alima's manager, comes first.
+	if got := strings.Join(order, ","); got != "cdiaz,eford,bchen,alima" {
+		t.Errorf("order %s", got)
+	}
+	ana := byName["alima"]
+	want := User{FirstName: "Ana", LastName: "Lima", Username: "alima", Email: "ana.lima@example.com", Manager: "bchen",
+		JobTitle: "Senior Analyst", EmployeeIdentifier: "E-100", Department: "Treasury", WorkStreetAddress: "1 Main St",
+		WorkCity: "Denver", WorkState: "CO", WorkPostalCode: "80202", WorkCountry: "US", WorkNumber: "555 0003", UnixUID: "5001"}
+	if ana.User != want {
+		t.Errorf("alima\n got %+v\nwant %+v", ana.User, want)
+	}
+	if strings.Join(ana.Groups, ",") != "Finance,Treasury" || len(ana.Attributes) != 1 || ana.Attributes[0] != (Attribute{"costCode", "F-1"}) ||
+		strings.Join(ana.Devices, ",") != "ALIMA-LAPTOP (6610000000000000000000b6)" {
+		t.Errorf("alima: groups %q, attributes %v, devices %q", ana.Groups, ana.Attributes, ana.Devices)
+	}
+	if !slices.ContainsFunc(ana.Notes, func(n string) bool { return strings.Contains(n, "6610000000000000000000b5, whose name the export does not give") }) {
+		t.Errorf("the unnamed group is not reported: %q", ana.Notes)
+	}
+	if byName["cdiaz"].Manager != "dpatel" || byName["eford"].Manager != "6600000000000000000000a6" {
+		t.Errorf("managers %q %q", byName["cdiaz"].Manager, byName["eford"].Manager)
+	}
+	if res.History != 13 {
+		t.Errorf("%d values from history, want 13", res.History)
+	}
 }

@@ -65,6 +65,9 @@ type Record struct {
 	User
 	Groups     []string    `csv:"-"`
 	Attributes []Attribute `csv:"-"`
+	// Devices the user was bound to, as "name (id)": the import CSV binds
+	// none, so the review workbook lists them.
+	Devices []string `csv:"-"`
 
 	DeletedAt time.Time `csv:"-"` // zero when the event had no readable timestamp
 	DeletedBy string    `csv:"-"` // the admin's email (or username, or id)
@@ -137,6 +140,9 @@ var column, field = columnIndex()
 
 func columnNames() []string {
 	t := reflect.TypeFor[User]()
+	if t.NumField() != columnCount {
+		panic("convert: columnCount is not the number of User fields")
+	}
 	names := make([]string, t.NumField())
 	for i := range names {
 		names[i] = t.Field(i).Tag.Get("csv")

@@ -87,6 +87,9 @@ func checkRecord(r *Record, rules Rules) []Issue {
 			}
 		}
 	}
+	if isID(r.Manager) {
+		c.add(Warning, "manager", "%s is a user id that no event in the input ties to a username: Import-JCUsersFromCSV passes it on as it is, so check that user exists", r.Manager)
+	}
 	for i, g := range r.Groups {
 		checkText(&c, fmt.Sprintf("Group%d", i+1), g, maxText, rules)
 	}

@@ -38,6 +38,9 @@ const (
 	ColEventID   = "Event ID"
 	ColFormerID  = "Former user ID"
 	ColSource    = "Source"
+	// ColDevices lists the devices a user was bound to, when any was: the
+	// import CSV can bind none of them.
+	ColDevices = "Devices (bind again by hand)"
 )
 
 // dateFormat shows deletion times; the cells hold real date-times in UTC.
@@ -269,6 +272,10 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	s.cols = append(s.cols, column{name: ColDeletedAt, style: st.date, width: len(dateFormat)},
 		column{name: ColDeletedBy, style: st.text}, column{name: ColEventID, style: st.text},
 		column{name: ColFormerID, style: st.text}, column{name: ColSource, style: st.text})
+	devices := slices.ContainsFunc(recs, func(r convert.Record) bool { return len(r.Devices) > 0 })
+	if devices {
+		s.cols = append(s.cols, column{name: ColDevices, style: st.text})
+	}
 	cells := make([]string, len(convert.Columns))
 	var data []string
 	s.row = func(i int, row []any) []any {
@@ -282,8 +289,12 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 		for _, v := range data {
 			row = append(row, text(v, st.text))
 		}
-		return append(row, date(rec.DeletedAt, st.date), text(rec.DeletedBy, st.text), text(rec.EventID, st.text),
+		row = append(row, date(rec.DeletedAt, st.date), text(rec.DeletedBy, st.text), text(rec.EventID, st.text),
 			text(rec.FormerID, st.text), text(rec.Source, st.text))
+		if devices {
+			row = append(row, text(strings.Join(rec.Devices, "; "), st.text))
+		}
+		return row
 	}
 	return s.write(st, "A")
 }
@@ -398,7 +409,8 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 		return first, row - 1, nil
 	}
 
-	users := []count{{"Deleted users found", res.Users}, {"Marked Restore", restore}, {"With errors (marked No)", errs}}
+	users := []count{{"Deleted users found", res.Users}, {"Marked Restore", restore}, {"With errors (marked No)", errs},
+		{"Values filled from the users' earlier events", res.History}}
 	users = append(users, counted(leftOut)...)
 	if err := put(st.header, "jcrestore summary", ""); err != nil {
 		return err

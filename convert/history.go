@@ -1,0 +1,225 @@
+package convert
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// history is what a user's user_create and user_update events set: each
+// column with the time it was set, so that the newest value wins whatever
+// order the events are read in (serverless exports are newest first).
+type history struct {
+	cols     [columnCount]stamp
+	attrs    []Attribute
+	attrsAt  time.Time
+	attrsSet bool
+}
+
+type stamp struct {
+	value string
+	at    time.Time
+	set   bool
+}
+
+// apply records the values an event set at time at.
+func (h *history) apply(a *attrs, at time.Time) {
+	for i := range columnCount {
+		if a.touched[i] && (!h.cols[i].set || !at.Before(h.cols[i].at)) {
+			h.cols[i] = stamp{a.user.get(i), at, true}
+		}
+	}
+	if a.attributesTouched && (!h.attrsSet || !at.Before(h.attrsAt)) {
+		h.attrs, h.attrsAt, h.attrsSet = a.attributes, at, true
+	}
+}
+
+// fold fills the record's empty columns with the newest values its user's
+// earlier events set, and returns the columns it filled. The deletion's own
+// values always win.
+func (h *history) fold(r *Record) []string {
+	var filled []string
+	before := func(at time.Time) bool { return r.DeletedAt.IsZero() || !at.After(r.DeletedAt) }
+	for i, col := range Columns {
+		if st := h.cols[i]; st.value != "" && r.User.get(i) == "" && before(st.at) && col != "Password" {
+			r.User.set(i, st.value)
+			filled = append(filled, col)
+		}
+	}
+	if len(r.Attributes) == 0 && len(h.attrs) > 0 && before(h.attrsAt) {
+		r.Attributes = h.attrs
+		for _, a := range h.attrs {
+			filled = append(filled, "custom attribute "+a.Name)
+		}
+	}
+	return filled
+}
+
+// toValues gathers what a user_create or user_update event sets: each
+// change's new value, then the keys of resource.
+func toValues(e *event) *attrs {
+	var a attrs
+	e.eachChange(func(c change) { a.add(c.field, c.to) })
+	e.resource.ForEach(func(k, v gjson.Result) bool {
+		a.add(k.Str, v)
+		return true
+	})
+	return &a
+}
+
+// membership is one group or device a user was associated with, as of the
+// newest association_change read for the pair.
+type membership struct {
+	kind  string // "user_group" or "system"
+	id    string
+	name  string
+	added bool
+	at    time.Time
+}
+
+// associations are the memberships of the users, by user id or by
+// "u:"+username when the event gives no id, then by target.
+type associations map[string]map[string]*membership
+
+// add reads an association_change: which side is the user, which the group
+// or device, and whether it was added or removed.
+func (as associations) add(v gjson.Result, at time.Time, names map[string]string) {
+	a := v.Get("association")
+	from, to := a.Get("connection.from"), a.Get("connection.to")
+	user, target := from, to
+	if !isUser(user) {
+		user, target = to, from
+	}
+	if !isUser(user) {
+		return
+	}
+	kind := scalar(target.Get("type"))
+	if kind != "user_group" && kind != "system" {
+		return
+	}
+	var added bool
+	switch strings.ToLower(scalar(a.Get("op"))) {
+	case "add", "update":
+		added = true
+	case "remove", "delete":
+	default:
+		return
+	}
+	id, name := scalar(user.Get("object_id")), scalar(user.Get("name"))
+	if id != "" && name != "" {
+		names[strings.Clone(id)] = strings.Clone(name)
+	}
+	key := "u:" + strings.ToLower(name)
+	if id != "" {
+		key = id
+	} else if name == "" {
+		return
+	}
+	m := as[key]
+	if m == nil {
+		m = map[string]*membership{}
+		as[strings.Clone(key)] = m
+	}
+	tid, tname := scalar(target.Get("object_id")), scalar(target.Get("name"))
+	tkey := kind + ":" + cmp.Or(tid, "name:"+tname)
+	if old, ok := m[tkey]; ok && at.Before(old.at) {
+		return
+	}
+	m[strings.Clone(tkey)] = &membership{kind: kind, id: strings.Clone(tid), name: strings.Clone(tname), added: added, at: at}
+}
+
+func isUser(side gjson.Result) bool {
+	t := scalar(side.Get("type"))
+	return t == "user" || t == "systemuser"
+}
+
+// rebuild sets the record's groups and devices as they were when the user
+// was deleted: the memberships whose newest change before the deletion
+// added them.
+func (as associations) rebuild(r *Record) {
+	seen := map[string]bool{}
+	var groups, devices []string
+	for _, key := range []string{r.FormerID, "u:" + strings.ToLower(r.Username)} {
+		for tkey, m := range as[key] {
+			if seen[tkey] || !m.added || !r.DeletedAt.IsZero() && m.at.After(r.DeletedAt) {
+				continue
+			}
+			seen[tkey] = true
+			switch {
+			case m.kind == "system":
+				devices = append(devices, strings.TrimSpace(m.name+" ("+m.id+")"))
+			case m.name != "":
+				groups = append(groups, m.name)
+			default:
+				r.Notes = append(r.Notes, fmt.Sprintf("member of the user group %s, whose name the export does not give: add it by hand", m.id))
+			}
+		}
+	}
+	slices.Sort(groups)
+	slices.Sort(devices)
+	if len(groups) > 0 {
+		r.Groups = groups
+	}
+	r.Devices = devices
+	if len(devices) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("bound to %s (%s): the import CSV binds no device; bind %s again after the import",
+			count(len(devices), "device", "devices"), strings.Join(devices, ", "), plural(len(devices), "it", "them")))
+	}
+}
+
+func count(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, plural(n, one, many))
+}
+
+// isID reports whether s looks like a JumpCloud object id (24 hex digits).
+func isID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for i := range len(s) {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// managersFirst orders the records so that a manager who is restored too
+// comes before the users who report to them: Import-JCUsersFromCSV looks
+// the manager up by name as it creates each user. Otherwise the order
+// stays as it is.
+func managersFirst(recs []Record) {
+	index := make(map[string]int, len(recs))
+	for i, r := range recs {
+		index[strings.ToLower(r.Username)] = i
+	}
+	if !slices.ContainsFunc(recs, func(r Record) bool { _, ok := index[strings.ToLower(r.Manager)]; return ok }) {
+		return // nobody's manager is restored too: keep the order, copy nothing
+	}
+	order := make([]int, 0, len(recs))
+	state := make([]byte, len(recs)) // 0 new, 1 being placed, 2 placed
+	var place func(i int)
+	place = func(i int) {
+		if state[i] != 0 {
+			return // placed, or a cycle of managers: leave it where it is
+		}
+		state[i] = 1
+		if m, ok := index[strings.ToLower(recs[i].Manager)]; ok && m != i {
+			place(m)
+		}
+		state[i] = 2
+		order = append(order, i)
+	}
+	for i := range recs {
+		place(i)
+	}
+	moved := make([]Record, len(recs))
+	for to, from := range order {
+		moved[to] = recs[from]
+	}
+	copy(recs, moved)
+}

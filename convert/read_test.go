@@ -223,7 +223,9 @@ func TestRebuildWholeUser(t *testing.T) {
 		strings.Join(ana.Devices, ",") != "ALIMA-LAPTOP (6610000000000000000000b6)" {
 		t.Errorf("alima: groups %q, attributes %v, devices %q", ana.Groups, ana.Attributes, ana.Devices)
 	}
-	if !slices.ContainsFunc(ana.Notes, func(n string) bool { return strings.Contains(n, "6610000000000000000000b5, whose name the export does not give") }) {
+	if !slices.ContainsFunc(ana.Notes, func(n string) bool {
+		return strings.Contains(n, "6610000000000000000000b5, whose name the export does not give")
+	}) {
 		t.Errorf("the unnamed group is not reported: %q", ana.Notes)
 	}
 	if byName["cdiaz"].Manager != "dpatel" || byName["eford"].Manager != "6600000000000000000000a6" {

@@ -6,10 +6,12 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -98,7 +101,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:            "jcrestore",
 		Usage:           "rebuild deleted JumpCloud users from Directory Insights exports",
-		UsageText:       "jcrestore convert [options] [INPUT...]\n   jcrestore approve [options] REVIEW.xlsx",
+		UsageText:       "jcrestore convert [options] [INPUT...]\n   jcrestore approve [options] REVIEW.xlsx\n   jcrestore inspect [--json] [INPUT...]",
 		Description:     "Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV\nfor the users they show deleted, or a review workbook to decide on first.\nNo network, no API key.\n\n" + exitCodesHelp,
 		Version:         buildVersion(),
 		Reader:          stdin,
@@ -110,7 +113,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// Slice flags are not split at commas: gjson paths given to --map
 		// may hold them. --events splits its values itself.
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{convertCommand(), approveCommand()},
+		Commands:                  []*cli.Command{convertCommand(), approveCommand(), inspectCommand()},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return fail(exitUsage, "unknown command %q (see jcrestore --help)", c.Args().First())
@@ -283,6 +286,200 @@ EXAMPLES:
 		OnUsageError: usageError,
 		Action:       approveAction,
 	}
+}
+
+func inspectCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "inspect",
+		Usage:     "what an export holds: events, deleted users, problems",
+		ArgsUsage: "[INPUT...]",
+		Description: `Reads Directory Insights exports like convert and tells what they hold, for
+deciding what to do: the files and how their events are laid out, events by
+service and type, the time range, the users deleted (and how many have an
+email, a first and a last name), who deleted them, and the problems found:
+unreadable events with their places, PowerShell output cut at its default
+depth, events older than Directory Insights keeps. Nothing is written.
+
+EXAMPLES:
+   jcrestore inspect export.json
+   jcrestore inspect --json jc_*.json.gz | jq .users_deleted
+
+` + exitCodesHelp,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object, for scripts"},
+		},
+		OnUsageError: usageError,
+		Action:       inspectAction,
+	}
+}
+
+// now is the clock inspect compares event times with; tests set it.
+var now = time.Now
+
+// retention is how long Directory Insights keeps events.
+const retention = 90 * 24 * time.Hour
+
+// inspection is what inspect reports; its JSON form is the --json output.
+type inspection struct {
+	Files        []inspectedFile           `json:"files"`
+	Events       int                       `json:"events"`
+	Unreadable   int                       `json:"unreadable"`
+	ByService    map[string]map[string]int `json:"events_by_service"`
+	First        *time.Time                `json:"first_event,omitempty"`
+	Last         *time.Time                `json:"last_event,omitempty"`
+	UsersDeleted usersDeleted              `json:"users_deleted"`
+	DeletedBy    map[string]int            `json:"deleted_by"`
+	Problems     []inspectedProblem        `json:"problems"`
+}
+
+type inspectedFile struct {
+	Name       string   `json:"name"`
+	Encoding   []string `json:"encoding"`
+	Container  string   `json:"container"`
+	Events     int      `json:"events"`
+	Unreadable int      `json:"unreadable"`
+}
+
+type usersDeleted struct {
+	Total         int            `json:"total"`
+	WithEmail     int            `json:"with_email"`
+	WithFirstName int            `json:"with_first_name"`
+	WithLastName  int            `json:"with_last_name"`
+	LeftOut       map[string]int `json:"left_out"`
+}
+
+type inspectedProblem struct {
+	Kind    string `json:"kind"` // "unreadable" or "note"
+	Place   string `json:"place,omitempty"`
+	Message string `json:"message"`
+}
+
+func inspectAction(c *cli.Context) error {
+	names := c.Args().Slice()
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	inputs, closeInputs, err := openInputs(names, c.App.Reader, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	defer closeInputs()
+	var probs []inspectedProblem
+	report := func(p convert.Problem) {
+		kind := "unreadable"
+		if p.Kind == convert.Notice {
+			kind = "note"
+		}
+		place := p.Pos.String()
+		probs = append(probs, inspectedProblem{Kind: kind, Place: place, Message: p.Message})
+	}
+	res, err := convert.Read(c.Context, inputs, convert.Options{Inspect: true, Report: report})
+	if err != nil {
+		return err
+	}
+	in := inspection{Events: res.Events, Unreadable: res.Unreadable, ByService: res.ByService, DeletedBy: map[string]int{}, Problems: probs}
+	if in.ByService == nil {
+		in.ByService = map[string]map[string]int{}
+	}
+	for _, f := range res.Files {
+		enc := f.Layers
+		if len(enc) == 0 {
+			enc = []string{"UTF-8"}
+		}
+		in.Files = append(in.Files, inspectedFile{Name: f.Name, Encoding: enc, Container: f.Container, Events: f.Events, Unreadable: f.Unreadable})
+	}
+	if !res.First.IsZero() {
+		first, last := res.First.UTC(), res.Last.UTC()
+		in.First, in.Last = &first, &last
+		if age := now().Sub(last); age > retention {
+			in.Problems = append(in.Problems, inspectedProblem{Kind: "note", Message: fmt.Sprintf(
+				"the newest event is %d days old: Directory Insights keeps events for 90 days (15 on the lowest plan), so a new export no longer holds these", int(age.Hours()/24))})
+		}
+	}
+	in.UsersDeleted.LeftOut = map[string]int{}
+	has := func(s string) int {
+		if strings.TrimSpace(s) == "" {
+			return 0
+		}
+		return 1
+	}
+	tally := func(r *convert.Record) {
+		u := &in.UsersDeleted
+		u.Total++
+		u.WithEmail += has(r.Email)
+		u.WithFirstName += has(r.FirstName)
+		u.WithLastName += has(r.LastName)
+		in.DeletedBy[cmp.Or(r.DeletedBy, "unknown")]++
+	}
+	for i := range res.Records {
+		tally(&res.Records[i])
+	}
+	for i := range res.LeftOut {
+		tally(&res.LeftOut[i].Record)
+		in.UsersDeleted.LeftOut[res.LeftOut[i].Reason]++
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		err = enc.Encode(in)
+	} else {
+		err = in.write(c.App.Writer)
+	}
+	if err != nil && !errors.Is(err, syscall.EPIPE) {
+		return fail(exitOutput, "writing to stdout: %s", err)
+	}
+	if res.Events == 0 && res.Unreadable > 0 {
+		return &exitError{code: exitNoInput}
+	}
+	return nil
+}
+
+// write prints the inspection for a person.
+func (in *inspection) write(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
+	p("Files:")
+	for _, f := range in.Files {
+		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, count(f.Events, "event", "events"), unreadable(f.Unreadable))
+	}
+	p("")
+	p("Events: %d%s", in.Events, unreadable(in.Unreadable))
+	for _, service := range slices.Sorted(maps.Keys(in.ByService)) {
+		types := in.ByService[service]
+		for _, typ := range slices.Sorted(maps.Keys(types)) {
+			p("  %s\t%s\t%d", cmp.Or(service, "(no service)"), typ, types[typ])
+		}
+	}
+	if in.First != nil {
+		p("From %s to %s", in.First.Format(time.RFC3339), in.Last.Format(time.RFC3339))
+	}
+	p("")
+	u := in.UsersDeleted
+	p("Users deleted: %d (with an email %d, a first name %d, a last name %d)", u.Total, u.WithEmail, u.WithFirstName, u.WithLastName)
+	for _, why := range slices.Sorted(maps.Keys(u.LeftOut)) {
+		p("  left out, %s: %d", why, u.LeftOut[why])
+	}
+	if len(in.DeletedBy) > 0 {
+		p("Deleted by:")
+		for _, by := range slices.Sorted(maps.Keys(in.DeletedBy)) {
+			p("  %s\t%d", by, in.DeletedBy[by])
+		}
+	}
+	p("")
+	if len(in.Problems) == 0 {
+		p("No problems found.")
+	} else {
+		p("Problems:")
+		for _, pr := range in.Problems {
+			place := pr.Place
+			if place != "" {
+				place += ": "
+			}
+			p("  %s%s%s", place, map[bool]string{true: "note: ", false: ""}[pr.Kind == "note"], pr.Message)
+		}
+	}
+	return tw.Flush()
 }
 
 // target is where the output goes and in what shape, checked before

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/jcrestore/jcrestore/export"
@@ -32,6 +33,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // file the run creates or changes, want.<name> and mode 0600. Cases run in
 // a copy of their directory. go test -update rewrites the golden files.
 func TestCases(t *testing.T) {
+	// inspect compares event times with the clock: a fixed one here.
+	defer func(old func() time.Time) { now = old }(now)
+	now = func() time.Time { return time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC) }
 	dirs, err := filepath.Glob("testdata/cases/*")
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no cases: %v", err)

@@ -45,6 +45,10 @@ type Options struct {
 	// Trail collects the audit trail (Result.Trail): every user lifecycle
 	// event and association_change read.
 	Trail bool
+	// Inspect also reads the service and time of every event and how
+	// each file is laid out (Result.Files, Stats.ByService, First, Last):
+	// what inspect shows. It costs a little time per event.
+	Inspect bool
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
 }
@@ -60,6 +64,19 @@ type Stats struct {
 	Users      int            // distinct deleted users found
 	PSCut      int            // user events that PowerShell cut at its default depth
 	History    int            // values filled from the users' earlier events
+
+	// With Options.Inspect:
+	ByService   map[string]map[string]int // events read, by service, then type
+	First, Last time.Time                 // the oldest and the newest event
+}
+
+// File is what Read found in one input (with Options.Inspect).
+type File struct {
+	Name       string
+	Layers     []string // what was undone: gzip, a BOM, UTF-16
+	Container  string   // how the events are laid out
+	Events     int
+	Unreadable int
 }
 
 // LeftOut is a deleted user left out on purpose: Reason is the kind
@@ -85,6 +102,7 @@ type Result struct {
 	Records []Record
 	LeftOut []LeftOut
 	Trail   []AuditEntry
+	Files   []File
 }
 
 // AuditEntry is one user-related event as the review workbook lists it.
@@ -122,6 +140,7 @@ type reader struct {
 	history map[string]*history // by user id: what user_create and user_update set
 	names   map[string]string   // user id -> username, from the events parsed
 	assoc   associations        // group and device memberships
+	files   []File
 }
 
 // candidate is the latest deletion of one user so far.
@@ -180,13 +199,29 @@ func (r *reader) problem(p Problem) {
 
 func (r *reader) read(ctx context.Context, in Input) error {
 	r.stats.Inputs++
-	src, _, err := decode(in.R)
+	src, layers, err := decode(in.R)
+	file := File{Name: in.Name, Layers: layers}
+	events := r.stats.Events
+	defer func() {
+		if r.opts.Inspect {
+			file.Events = r.stats.Events - events
+			r.files = append(r.files, file)
+		}
+	}()
 	if err != nil {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: err.Error()})
+		file.Unreadable = 1
 		return nil
 	}
 	s := newSplitter(src, in.Name)
 	psCut, lost := r.stats.PSCut, r.stats.Unreadable
+	defer func() {
+		file.Container = s.container()
+		file.Unreadable = r.stats.Unreadable - lost
+		if s.values == 0 && file.Unreadable > 0 {
+			file.Container = "no JSON value"
+		}
+	}()
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -202,6 +237,9 @@ func (r *reader) read(ctx context.Context, in Input) error {
 		// Most values are plain events: their type is read without
 		// parsing the rest (GetBytes copies only what it returns).
 		if t := gjson.GetBytes(p.raw, "event_type"); t.Exists() {
+			if r.opts.Inspect {
+				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), t.String())
+			}
 			r.event(t.String(), p.at, gjson.Result{}, p.raw)
 			continue
 		}
@@ -227,7 +265,34 @@ func plural(n int, one, many string) string {
 
 // wrapped takes an event found inside an envelope.
 func (r *reader) wrapped(v gjson.Result, at Position) {
-	r.event(scalar(v.Get("event_type")), at, v, nil)
+	typ := scalar(v.Get("event_type"))
+	if r.opts.Inspect {
+		r.inspect(v.Get("[service,timestamp]").Array(), typ)
+	}
+	r.event(typ, at, v, nil)
+}
+
+// inspect counts an event by service and type and widens the time range;
+// st holds its service and timestamp.
+func (r *reader) inspect(st []gjson.Result, typ string) {
+	if r.stats.ByService == nil {
+		r.stats.ByService = map[string]map[string]int{}
+	}
+	service := scalar(st[0])
+	m := r.stats.ByService[service]
+	if m == nil {
+		m = map[string]int{}
+		r.stats.ByService[service] = m
+	}
+	m[typ]++
+	if t := parseTime(st[1]); !t.IsZero() {
+		if r.stats.First.IsZero() || t.Before(r.stats.First) {
+			r.stats.First = t
+		}
+		if t.After(r.stats.Last) {
+			r.stats.Last = t
+		}
+	}
 }
 
 // event counts an event of type typ and, when jcrestore uses that type,
@@ -465,6 +530,7 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	res.Users = len(res.Records) + len(res.LeftOut)
 	res.Trail = r.trail
 	slices.SortStableFunc(res.Trail, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
+	res.Files = r.files
 	return res, nil
 }
 

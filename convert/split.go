@@ -46,6 +46,10 @@ type splitter struct {
 
 	sc       scanner
 	inArray  bool // inside a top-level array
+	arrays   int  // top-level arrays seen
+	objects  int  // top-level values outside arrays
+	lines    int  // of those, how many began a line
+	multi    bool // a value outside arrays spanned lines
 	resynced bool // a resynchronisation skipped part of that array
 	eof      bool
 	rerr     error // the read error that ended the input, reported once
@@ -140,6 +144,7 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 			if !s.inArray {
 				s.inArray, s.resynced = true, false
 				s.values++
+				s.arrays++
 				s.advance(s.pos + 1)
 				continue
 			}
@@ -154,6 +159,10 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 		case '{', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n':
 			if !s.inArray {
 				s.values++
+				s.objects++
+				if s.indent(s.pos) == int(s.base+int64(s.pos)-s.lineStart) {
+					s.lines++
+				}
 			}
 			return s.value()
 		default:
@@ -177,6 +186,23 @@ func readError(err error) string {
 		return "the compressed data is cut off"
 	}
 	return err.Error()
+}
+
+// container describes how the values were laid out, for inspect.
+func (s *splitter) container() string {
+	switch {
+	case s.values == 0:
+		return "empty"
+	case s.arrays > 0 && s.objects == 0:
+		return plural(s.arrays, "a JSON array", fmt.Sprintf("%d JSON arrays", s.arrays))
+	case s.arrays > 0:
+		return "JSON arrays and values outside them"
+	case s.objects == 1:
+		return "one JSON value"
+	case s.lines == s.objects && !s.multi:
+		return "NDJSON (one value per line)"
+	}
+	return "JSON values one after another"
 }
 
 // unexpected reports a byte that cannot start a value and skips to the next
@@ -269,6 +295,7 @@ func (s *splitter) value() (piece, *Problem, bool) {
 		return piece{}, prob, true
 	case sc.closed:
 		s.advance(i)
+		s.multi = s.multi || !s.inArray && s.line > startPos.Line
 		return piece{raw: s.buf[start:i], at: startPos}, nil, true
 	case s.buf[start] != '{' && s.buf[start] != '[' && s.buf[start] != '"':
 		// A bare word where a value should be: report it whole.

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,30 +9,48 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// history is what a user's user_create and user_update events set: each
-// column with the time it was set, so that the newest value wins whatever
-// order the events are read in (serverless exports are newest first).
+// history is what a user's user_create and user_update events set: the
+// columns they touched, each with the time it was set, so that the newest
+// value wins whatever order the events are read in (serverless exports are
+// newest first). It holds only what was touched: users are many, and most
+// events touch a field or two.
 type history struct {
-	cols     [columnCount]stamp
+	cols     []stamp
 	attrs    []Attribute
-	attrsAt  time.Time
+	attrsAt  int64 // Unix nanoseconds; 0 when unknown
 	attrsSet bool
 }
 
 type stamp struct {
+	col   uint8
 	value string
-	at    time.Time
-	set   bool
+	at    int64 // Unix nanoseconds; 0 when unknown
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // apply records the values an event set at time at.
-func (h *history) apply(a *attrs, at time.Time) {
+func (h *history) apply(a *attrs, t time.Time) {
+	at := unixNano(t)
 	for i := range columnCount {
-		if a.touched[i] && (!h.cols[i].set || !at.Before(h.cols[i].at)) {
-			h.cols[i] = stamp{a.user.get(i), at, true}
+		if !a.touched[i] {
+			continue
+		}
+		st := stamp{uint8(i), a.user.get(i), at}
+		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == uint8(i) })
+		switch {
+		case j < 0:
+			h.cols = append(h.cols, st)
+		case at >= h.cols[j].at:
+			h.cols[j] = st
 		}
 	}
-	if a.attributesTouched && (!h.attrsSet || !at.Before(h.attrsAt)) {
+	if a.attributesTouched && (!h.attrsSet || at >= h.attrsAt) {
 		h.attrs, h.attrsAt, h.attrsSet = a.attributes, at, true
 	}
 }
@@ -43,11 +60,14 @@ func (h *history) apply(a *attrs, at time.Time) {
 // values always win.
 func (h *history) fold(r *Record) []string {
 	var filled []string
-	before := func(at time.Time) bool { return r.DeletedAt.IsZero() || !at.After(r.DeletedAt) }
-	for i, col := range Columns {
-		if st := h.cols[i]; st.value != "" && r.User.get(i) == "" && before(st.at) && col != "Password" {
+	deleted := unixNano(r.DeletedAt)
+	before := func(at int64) bool { return deleted == 0 || at <= deleted }
+	slices.SortFunc(h.cols, func(a, b stamp) int { return int(a.col) - int(b.col) })
+	for _, st := range h.cols {
+		i := int(st.col)
+		if st.value != "" && r.User.get(i) == "" && before(st.at) && Columns[i] != "Password" {
 			r.User.set(i, st.value)
-			filled = append(filled, col)
+			filled = append(filled, Columns[i])
 		}
 	}
 	if len(r.Attributes) == 0 && len(h.attrs) > 0 && before(h.attrsAt) {
@@ -81,9 +101,14 @@ type membership struct {
 	at    time.Time
 }
 
+// same reports whether m and o are about the same group or device.
+func (m *membership) same(o *membership) bool {
+	return m.kind == o.kind && m.id == o.id && (m.id != "" || m.name == o.name)
+}
+
 // associations are the memberships of the users, by user id or by
-// "u:"+username when the event gives no id, then by target.
-type associations map[string]map[string]*membership
+// "u:"+username when the event gives no id. A user has few, so a slice.
+type associations map[string][]membership
 
 // add reads an association_change: which side is the user, which the group
 // or device, and whether it was added or removed.
@@ -97,8 +122,13 @@ func (as associations) add(v gjson.Result, at time.Time, names map[string]string
 	if !isUser(user) {
 		return
 	}
-	kind := scalar(target.Get("type"))
-	if kind != "user_group" && kind != "system" {
+	var kind string // a constant: a substring would keep the event in memory
+	switch scalar(target.Get("type")) {
+	case "user_group":
+		kind = "user_group"
+	case "system":
+		kind = "system"
+	default:
 		return
 	}
 	var added bool
@@ -119,17 +149,20 @@ func (as associations) add(v gjson.Result, at time.Time, names map[string]string
 	} else if name == "" {
 		return
 	}
-	m := as[key]
-	if m == nil {
-		m = map[string]*membership{}
-		as[strings.Clone(key)] = m
+	nm := membership{kind: kind, id: strings.Clone(scalar(target.Get("object_id"))), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at}
+	ms, ok := as[key]
+	if !ok {
+		key = strings.Clone(key)
 	}
-	tid, tname := scalar(target.Get("object_id")), scalar(target.Get("name"))
-	tkey := kind + ":" + cmp.Or(tid, "name:"+tname)
-	if old, ok := m[tkey]; ok && at.Before(old.at) {
-		return
+	for i := range ms {
+		if ms[i].same(&nm) {
+			if !at.Before(ms[i].at) {
+				ms[i] = nm
+			}
+			return
+		}
 	}
-	m[strings.Clone(tkey)] = &membership{kind: kind, id: strings.Clone(tid), name: strings.Clone(tname), added: added, at: at}
+	as[key] = append(ms, nm)
 }
 
 func isUser(side gjson.Result) bool {
@@ -141,14 +174,16 @@ func isUser(side gjson.Result) bool {
 // was deleted: the memberships whose newest change before the deletion
 // added them.
 func (as associations) rebuild(r *Record) {
-	seen := map[string]bool{}
+	var seen []*membership
 	var groups, devices []string
 	for _, key := range []string{r.FormerID, "u:" + strings.ToLower(r.Username)} {
-		for tkey, m := range as[key] {
-			if seen[tkey] || !m.added || !r.DeletedAt.IsZero() && m.at.After(r.DeletedAt) {
+		ms := as[key]
+		for i := range ms {
+			m := &ms[i]
+			if slices.ContainsFunc(seen, m.same) || !m.added || !r.DeletedAt.IsZero() && m.at.After(r.DeletedAt) {
 				continue
 			}
-			seen[tkey] = true
+			seen = append(seen, m)
 			switch {
 			case m.kind == "system":
 				devices = append(devices, strings.TrimSpace(m.name+" ("+m.id+")"))

@@ -299,6 +299,9 @@ func (r *reader) inspect(st []gjson.Result, typ string) {
 // parses it: from v, or else from raw.
 func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
 	r.stats.Events++
+	if _, ok := r.stats.ByType[typ]; !ok {
+		typ = strings.Clone(typ) // a new key must not keep its event in memory
+	}
 	r.stats.ByType[typ]++
 	deletion := r.events[typ]
 	trail := r.opts.Trail && audited(typ)
@@ -503,7 +506,7 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 		if h := r.history[rec.FormerID]; h != nil {
 			if filled := h.fold(&rec); len(filled) > 0 {
 				r.stats.History += len(filled)
-				rec.Notes = append(rec.Notes, "from the user's earlier events: "+strings.Join(filled, ", "))
+				rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
 			}
 		}
 		r.assoc.rebuild(&rec)
@@ -557,7 +560,7 @@ func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) er
 	}
 	for i := range recs {
 		if name, ok := r.names[recs[i].Manager]; ok && isID(recs[i].Manager) {
-			recs[i].Notes = append(recs[i].Notes, fmt.Sprintf("manager %s is the user id of %s", recs[i].Manager, name))
+			recs[i].Details = append(recs[i].Details, fmt.Sprintf("manager %s is the user id of %s", recs[i].Manager, name))
 			recs[i].Manager = name
 		}
 	}

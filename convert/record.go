@@ -76,8 +76,13 @@ type Record struct {
 	Source    string    `csv:"-"` // file:line of the deletion event
 
 	// Notes are facts about the record worth telling the admin (earlier
-	// deletions of the same user, data without a column, recovered values).
+	// deletions of the same user, data without a column, devices to bind
+	// again): printed as they are found, and in the review workbook.
 	Notes []string `csv:"-"`
+	// Details are facts kept for the review workbook only, too many to
+	// print for a large export: which values came from the user's earlier
+	// events, which user id a manager had.
+	Details []string `csv:"-"`
 	// Issues is what Validate found, errors first.
 	Issues []Issue `csv:"-"`
 }

@@ -321,6 +321,7 @@ func notes(r *convert.Record) string {
 		parts = append(parts, fmt.Sprintf("%s: %s: %s", is.Severity, is.Field, is.Message))
 	}
 	parts = append(parts, r.Notes...)
+	parts = append(parts, r.Details...)
 	return strings.Join(parts, "; ")
 }
 

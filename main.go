@@ -66,7 +66,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit code %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func fail(code int, format string, args ...any) error {
@@ -82,7 +87,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
-		if ee.err != nil && ee.err.Error() != "" {
+		if ee.err != nil {
 			fmt.Fprintf(stderr, "jcrestore: %s\n", ee.err)
 		}
 		return ee.code
@@ -364,18 +369,28 @@ func inspectAction(c *cli.Context) error {
 		return err
 	}
 	defer closeInputs()
+	// Problems are listed up to a bound, so that a gigabyte of garbage
+	// does not become a list as long.
+	const maxListed = 1000
 	var probs []inspectedProblem
+	unlisted := 0
 	report := func(p convert.Problem) {
+		if len(probs) == maxListed {
+			unlisted++
+			return
+		}
 		kind := "unreadable"
 		if p.Kind == convert.Notice {
 			kind = "note"
 		}
-		place := p.Pos.String()
-		probs = append(probs, inspectedProblem{Kind: kind, Place: place, Message: p.Message})
+		probs = append(probs, inspectedProblem{Kind: kind, Place: p.Pos.String(), Message: p.Message})
 	}
 	res, err := convert.Read(c.Context, inputs, convert.Options{Inspect: true, Report: report})
 	if err != nil {
 		return err
+	}
+	if unlisted > 0 {
+		probs = append(probs, inspectedProblem{Kind: "note", Message: fmt.Sprintf("%d more problems are not listed", unlisted)})
 	}
 	in := inspection{Events: res.Events, Unreadable: res.Unreadable, ByService: res.ByService, DeletedBy: map[string]int{}, Problems: probs}
 	if in.ByService == nil {

@@ -102,7 +102,7 @@ type membership struct {
 }
 
 // same reports whether m and o are about the same group or device.
-func (m *membership) same(o *membership) bool {
+func (m membership) same(o membership) bool {
 	return m.kind == o.kind && m.id == o.id && (m.id != "" || m.name == o.name)
 }
 
@@ -155,7 +155,7 @@ func (as associations) add(v gjson.Result, at time.Time, names map[string]string
 		key = strings.Clone(key)
 	}
 	for i := range ms {
-		if ms[i].same(&nm) {
+		if ms[i].same(nm) {
 			if !at.Before(ms[i].at) {
 				ms[i] = nm
 			}
@@ -174,24 +174,33 @@ func isUser(side gjson.Result) bool {
 // was deleted: the memberships whose newest change before the deletion
 // added them.
 func (as associations) rebuild(r *Record) {
-	var seen []*membership
-	var groups, devices []string
+	// The newest change before the deletion of each group or device, under
+	// the user's id and under its username.
+	var newest []membership
 	for _, key := range []string{r.FormerID, "u:" + strings.ToLower(r.Username)} {
-		ms := as[key]
-		for i := range ms {
-			m := &ms[i]
-			if slices.ContainsFunc(seen, m.same) || !m.added || !r.DeletedAt.IsZero() && m.at.After(r.DeletedAt) {
+		for _, m := range as[key] {
+			if !r.DeletedAt.IsZero() && m.at.After(r.DeletedAt) {
 				continue
 			}
-			seen = append(seen, m)
+			i := slices.IndexFunc(newest, m.same)
 			switch {
-			case m.kind == "system":
-				devices = append(devices, strings.TrimSpace(m.name+" ("+m.id+")"))
-			case m.name != "":
-				groups = append(groups, m.name)
-			default:
-				r.Notes = append(r.Notes, fmt.Sprintf("member of the user group %s, whose name the export does not give: add it by hand", m.id))
+			case i < 0:
+				newest = append(newest, m)
+			case m.at.After(newest[i].at):
+				newest[i] = m
 			}
+		}
+	}
+	var groups, devices []string
+	for _, m := range newest {
+		switch {
+		case !m.added:
+		case m.kind == "system":
+			devices = append(devices, strings.TrimSpace(m.name+" ("+m.id+")"))
+		case m.name != "":
+			groups = append(groups, m.name)
+		default:
+			r.Notes = append(r.Notes, fmt.Sprintf("member of the user group %s, whose name the export does not give: add it by hand", m.id))
 		}
 	}
 	slices.Sort(groups)

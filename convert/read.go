@@ -199,29 +199,31 @@ func (r *reader) problem(p Problem) {
 
 func (r *reader) read(ctx context.Context, in Input) error {
 	r.stats.Inputs++
-	src, layers, err := decode(in.R)
-	file := File{Name: in.Name, Layers: layers}
-	events := r.stats.Events
-	defer func() {
-		if r.opts.Inspect {
-			file.Events = r.stats.Events - events
-			r.files = append(r.files, file)
+	file := File{Name: in.Name}
+	events, lost := r.stats.Events, r.stats.Unreadable
+	err := r.readEvents(ctx, in, &file)
+	if r.opts.Inspect {
+		file.Events, file.Unreadable = r.stats.Events-events, r.stats.Unreadable-lost
+		if file.Container == "empty" && file.Unreadable > 0 {
+			file.Container = "no JSON value"
 		}
-	}()
+		r.files = append(r.files, file)
+	}
+	return err
+}
+
+// readEvents reads the events of one input; file learns its encoding and
+// how its values are laid out.
+func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
+	src, layers, err := decode(in.R)
+	file.Layers = layers
 	if err != nil {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: err.Error()})
-		file.Unreadable = 1
+		file.Container = "unreadable"
 		return nil
 	}
 	s := newSplitter(src, in.Name)
 	psCut, lost := r.stats.PSCut, r.stats.Unreadable
-	defer func() {
-		file.Container = s.container()
-		file.Unreadable = r.stats.Unreadable - lost
-		if s.values == 0 && file.Unreadable > 0 {
-			file.Container = "no JSON value"
-		}
-	}()
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -245,6 +247,7 @@ func (r *reader) read(ctx context.Context, in Input) error {
 		}
 		unwrap(gjson.ParseBytes(p.raw), p.at, 0, r.wrapped, r.problem)
 	}
+	file.Container = s.container()
 	if s.values == 0 && r.stats.Unreadable == lost {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: "no input: the file is empty"})
 	}

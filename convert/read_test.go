@@ -235,3 +235,21 @@ func TestRebuildWholeUser(t *testing.T) {
 		t.Errorf("%d values from history, want 13", res.History)
 	}
 }
+
+// TestGroupsUnderIdAndName: a group added under the user's name only and
+// later removed under the user's id is not a membership any more.
+func TestGroupsUnderIdAndName(t *testing.T) {
+	assoc := func(ts, op, user string) string {
+		id := ""
+		if user == "id" {
+			id = `,"object_id":"6600000000000000000000a1"`
+		}
+		return fmt.Sprintf(`{"event_type":"association_change","timestamp":%q,"association":{"op":%q,"connection":{"from":{"type":"user_group","object_id":"g1","name":"VPN"},"to":{"type":"user","name":"alima"%s}}}}`+"\n", ts, op, id)
+	}
+	in := assoc("2024-01-01T00:00:00Z", "add", "name") + assoc("2024-02-01T00:00:00Z", "remove", "id") + assoc("2024-01-15T00:00:00Z", "add", "id") +
+		`{"event_type":"user_delete","timestamp":"2024-04-01T00:00:00Z","resource":{"id":"6600000000000000000000a1","username":"alima"}}` + "\n"
+	res, _ := read(t, Options{}, in)
+	if len(res.Records) != 1 || len(res.Records[0].Groups) != 0 {
+		t.Errorf("groups %v, want none", res.Records[0].Groups)
+	}
+}

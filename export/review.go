@@ -113,6 +113,7 @@ func blank(cells []string) bool {
 // reviewCols maps the header of a Users sheet to the places of the values.
 type reviewCols struct {
 	index      map[string]int // normalised header -> cell index
+	named      map[string]int // Restore and the provenance columns, by their names here
 	data       []int          // cell index of each of convert.Columns, -1 where none
 	groups     []int          // cell index of Group1, Group2, ... (-1 where missing)
 	attributes [][2]int       // cell indexes of AttributeN_name and _value
@@ -160,6 +161,12 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		}
 		c.data = append(c.data, i)
 	}
+	c.named = map[string]int{}
+	for _, col := range []string{ColRestore, ColDeletedAt, ColDeletedBy, ColEventID, ColFormerID, ColSource} {
+		if i, ok := c.index[convert.Normalize(col)]; ok {
+			c.named[col] = i
+		}
+	}
 	var missing []string
 	for _, col := range append([]string{ColRestore}, convert.Columns[:fixedColumns]...) {
 		if _, ok := c.index[convert.Normalize(col)]; !ok && col != "Password" {
@@ -186,8 +193,9 @@ func (c *reviewCols) cell(cells []string, i int) string {
 	return cells[i]
 }
 
+// get returns the cell of a column named by one of the Col constants.
 func (c *reviewCols) get(cells []string, name string) string {
-	i, ok := c.index[convert.Normalize(name)]
+	i, ok := c.named[name]
 	if !ok {
 		return ""
 	}

@@ -34,7 +34,7 @@ func reviewResult() *convert.Result {
 	}
 	convert.Validate(recs, convert.Rules{RequireNames: true})
 	return &convert.Result{
-		Stats:   convert.Stats{Events: 4, ByType: map[string]int{"user_delete": 2, "user_login_attempt": 1, "user_create": 1}, Users: 3},
+		Stats:   convert.Stats{Events: 4, ByType: map[string]int{"user_delete": 2, "user_login_attempt": 1, "user_create": 1}, Users: 3, History: 7},
 		Records: recs,
 		LeftOut: []convert.LeftOut{{Record: convert.Record{User: convert.User{Username: "kim"}, DeletedAt: deleted}, Reason: convert.ReasonBack, Detail: "created again 2024-04-03"}},
 		Trail: []convert.AuditEntry{
@@ -148,7 +148,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 		t.Errorf("Events %q", events)
 	}
 	summary := strings.Join(flatten(sheets[SheetSummary]), "|")
-	for _, want := range []string{"Deleted users found|3", "Marked Restore|1", "With errors (marked No)|1",
+	for _, want := range []string{"Deleted users found|3", "Marked Restore|1", "With errors (marked No)|1", "Values filled from the users' earlier events|7",
 		"Left out: already back (created again later)|1", "2024-04-02|3", "it-admin@example.com|1", "unknown|1", "user_delete|2"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("Summary lacks %q: %s", want, summary)

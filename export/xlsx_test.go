@@ -169,6 +169,30 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	if bytes.Contains(fods, []byte("table:formula")) {
 		t.Error("LibreOffice finds a formula in the workbook")
 	}
+	// How LibreOffice shows it: filter buttons on both lists, a bold
+	// header with a fill, Status in its colour.
+	for _, want := range []string{
+		`<table:database-range table:name="Users" table:target-range-address="Users.A1:Users.AU3" table:display-filter-buttons="true"/>`,
+		`<table:database-range table:name="Events" table:target-range-address="Events.A1:Events.I3" table:display-filter-buttons="true"/>`,
+	} {
+		if !bytes.Contains(fods, []byte(want)) {
+			t.Errorf("LibreOffice does not show %s", want)
+		}
+	}
+	styles := map[string]string{} // cell style -> "fill weight"
+	for _, m := range regexp.MustCompile(`(?s)<style:style style:name="(ce\d+)"[^>]*>(.*?)</style:style>`).FindAllSubmatch(fods, -1) {
+		fill := regexp.MustCompile(`fo:background-color="([^"]+)"`).FindSubmatch(m[2])
+		weight := regexp.MustCompile(`fo:font-weight="([^"]+)"`).FindSubmatch(m[2])
+		if fill != nil && weight != nil {
+			styles[string(m[1])] = string(fill[1]) + " " + string(weight[1])
+		}
+	}
+	for text, want := range map[string]string{"Restore": "#d9e1f2 bold", "Warning": "#ffeb9c normal", "Error": "#ffc7ce normal"} {
+		m := regexp.MustCompile(`<table:table-cell table:style-name="(ce\d+)"[^>]*>\s*<text:p>` + text + `</text:p>`).FindSubmatch(fods)
+		if m == nil || styles[string(m[1])] != want {
+			t.Errorf("%s: style %q, want %q", text, styles[string(m[1])], want)
+		}
+	}
 	dates := regexp.MustCompile(`office:value-type="date" office:date-value="([^"]+)"`).FindAllSubmatch(fods, -1)
 	var got []string
 	for _, d := range dates {
@@ -218,8 +242,15 @@ func TestWorkbookStructure(t *testing.T) {
 		}
 		last = n
 	}
-	if !bytes.Contains(sheet, []byte(`<dataValidation allowBlank="true" sqref="A2:A3" type="list">`)) {
-		t.Error("no Restore drop-down")
+	for what, want := range map[string]string{
+		"Restore drop-down":                     `<dataValidation allowBlank="true" sqref="A2:A3" type="list">`,
+		"frozen header":                         `<pane activePane="bottomLeft" state="frozen" topLeftCell="A2" ySplit="1">`,
+		"Notes width (capped at 40 characters)": `<col min="3" max="3" width="42" customWidth="1"`,
+		"Email width (fits jane@example.com)":   `<col min="7" max="7" width="18" customWidth="1"`,
+	} {
+		if !bytes.Contains(sheet, []byte(want)) {
+			t.Errorf("no %s: %s", what, want)
+		}
 	}
 }
 

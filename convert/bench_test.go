@@ -27,3 +27,27 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSplit cuts the same input into values, nothing more: the part
+// of Read that every byte goes through.
+//
+//	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert -run '^$' -bench Split -benchmem
+func BenchmarkSplit(b *testing.B) {
+	path := os.Getenv("JCRESTORE_BENCH_INPUT")
+	if path == "" {
+		path = "../testdata/sample/export.json"
+	}
+	in, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		s := newSplitter(bytes.NewReader(in), "in")
+		for {
+			if _, _, ok := s.next(); !ok {
+				break
+			}
+		}
+	}
+}

@@ -366,13 +366,19 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 			errs++
 		}
 	}
-	for _, rec := range allDeleted(res) {
+	deleted := func(rec *convert.Record) {
 		day := "unknown"
 		if !rec.DeletedAt.IsZero() {
 			day = rec.DeletedAt.UTC().Format("2006-01-02")
 		}
 		perDay[day]++
 		perAdmin[cmp.Or(rec.DeletedBy, "unknown")]++
+	}
+	for i := range res.Records {
+		deleted(&res.Records[i])
+	}
+	for i := range res.LeftOut {
+		deleted(&res.LeftOut[i].Record)
 	}
 	for _, l := range res.LeftOut {
 		reason := l.Reason
@@ -451,15 +457,6 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 		Legend: excelize.ChartLegend{Position: "none"},
 		Format: excelize.GraphicOptions{ScaleX: 1.5, ScaleY: 1.2},
 	})
-}
-
-// allDeleted is every deleted user found, restored or left out.
-func allDeleted(res *convert.Result) []convert.Record {
-	all := slices.Clone(res.Records)
-	for _, l := range res.LeftOut {
-		all = append(all, l.Record)
-	}
-	return all
 }
 
 func writeAbout(f *excelize.File, r *Review, st *styles) error {

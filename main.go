@@ -106,7 +106,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:            "jcrestore",
 		Usage:           "rebuild deleted JumpCloud users from Directory Insights exports",
-		UsageText:       "jcrestore convert [options] [INPUT...]\n   jcrestore approve [options] REVIEW.xlsx\n   jcrestore inspect [--json] [INPUT...]",
+		UsageText:       "jcrestore convert [options] [INPUT...]\njcrestore approve [options] REVIEW.xlsx\njcrestore inspect [--json] [INPUT...]",
 		Description:     "Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV\nfor the users they show deleted, or a review workbook to decide on first.\nNo network, no API key.\n\n" + exitCodesHelp,
 		Version:         buildVersion(),
 		Reader:          stdin,
@@ -309,7 +309,11 @@ EXAMPLES:
    jcrestore inspect export.json
    jcrestore inspect --json jc_*.json.gz | jq .users_deleted
 
-` + exitCodesHelp,
+EXIT CODES:
+   0  the inputs were read (the problems found are part of the report)
+   1  usage: unknown flag, missing file
+   2  nothing could be read
+   4  the report could not be written`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object, for scripts"},
 		},

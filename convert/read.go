@@ -139,6 +139,7 @@ type reader struct {
 	trail   []AuditEntry
 	history map[string]*history // by user id: what user_create and user_update set
 	names   map[string]string   // user id -> username, from the events parsed
+	types   map[string]string   // the event types met, each once
 	assoc   associations        // group and device memberships
 	files   []File
 }
@@ -177,6 +178,7 @@ func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 		seen:    make(map[string]bool),
 		history: make(map[string]*history),
 		names:   make(map[string]string),
+		types:   make(map[string]string),
 		assoc:   make(associations),
 	}
 	for _, t := range opts.Events {
@@ -236,8 +238,17 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 			r.problem(*prob)
 			continue
 		}
-		// Most values are plain events: their type is read without
-		// parsing the rest (GetBytes copies only what it returns).
+		// Most values are plain events: the splitter read their type on
+		// the way, or else gjson reads it without parsing the rest
+		// (GetBytes copies only what it returns).
+		if p.typ != nil {
+			typ := r.typeName(p.typ)
+			if r.opts.Inspect {
+				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), typ)
+			}
+			r.event(typ, p.at, gjson.Result{}, p.raw)
+			continue
+		}
 		if t := gjson.GetBytes(p.raw, "event_type"); t.Exists() {
 			if r.opts.Inspect {
 				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), t.String())
@@ -264,6 +275,17 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// typeName returns typ as a string, the same string each time it is
+// given the same bytes, so that events are counted without allocating.
+func (r *reader) typeName(typ []byte) string {
+	if name, ok := r.types[string(typ)]; ok {
+		return name
+	}
+	name := string(typ)
+	r.types[name] = name
+	return name
 }
 
 // wrapped takes an event found inside an envelope.

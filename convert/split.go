@@ -20,9 +20,12 @@ const maxDepth = 10000
 const keepBefore = 256
 
 // piece is one top-level JSON value: an event, or something to unwrap.
-// raw is valid until the next call of next.
+// raw is valid until the next call of next. typ is the event's type when
+// the splitter could read it on the way (a plain top-level event_type), or
+// nil: then it must be looked up.
 type piece struct {
 	raw []byte
+	typ []byte
 	at  Position
 }
 
@@ -247,6 +250,9 @@ func quoteByte(c byte) string {
 
 // value scans one JSON value starting at pos.
 func (s *splitter) value() (piece, *Problem, bool) {
+	if p, ok := s.fast(); ok {
+		return p, nil, true
+	}
 	start := s.pos
 	startPos := s.position(start)
 	indent := s.indent(start)
@@ -315,6 +321,38 @@ func (s *splitter) value() (piece, *Problem, bool) {
 	}
 	s.lookahead(&start, &i)
 	return piece{}, s.broken(start, startPos, indent, i), true
+}
+
+// fast reads the object at pos with fastEvent, reading on once when the
+// buffer ends inside it. It returns false, having moved nothing but the
+// buffer, when the value is not an object, is broken, or is still not
+// complete: value's resumable scanner takes over, so that no byte is
+// scanned more than three times.
+func (s *splitter) fast() (piece, bool) {
+	if s.buf[s.pos] != '{' {
+		return piece{}, false
+	}
+	for try := 0; try < 2; try++ {
+		start := s.pos
+		end, ts, te, st := fastEvent(s.buf[start:s.n])
+		switch {
+		case st == fastOK:
+			at := s.position(start)
+			s.advance(start + end)
+			s.multi = s.multi || !s.inArray && s.line > at.Line
+			p := piece{raw: s.buf[start : start+end], at: at}
+			if ts >= 0 {
+				p.typ = p.raw[ts:te]
+			}
+			return p, true
+		case st == fastBroken, s.n-start >= MaxEventSize:
+			return piece{}, false
+		}
+		if _, more := s.fill(max(0, start-keepBefore)); !more {
+			return piece{}, false
+		}
+	}
+	return piece{}, false
 }
 
 // lookaheadSize is how far past an error the rest of its line is read, to

@@ -1,0 +1,310 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// fastState is what fastEvent made of its bytes.
+type fastState int8
+
+const (
+	fastOK     fastState = iota // one whole, valid object
+	fastBroken                  // a syntax error, or nested too deep
+	fastMore                    // valid so far, but the bytes end before the object does
+)
+
+// fastEvent checks that b starts with one whole, valid JSON object and
+// returns the index just past it. It is the splitter's fast path: a
+// structured loop that keeps no state between calls, so it must see the
+// whole object at once. When the object is broken, or not complete within
+// b, the resumable scanner reads it again and says exactly what is wrong;
+// fastEvent never accepts what encoding/json would refuse.
+//
+// On the way it notes the top-level "event_type" when that is a plain
+// string, so that most events are told apart without being parsed again:
+// the type is b[ts:te], or ts is -1 when it must be looked up with gjson
+// (a top-level key written with escapes, a type that is not a plain
+// string, or no type at all).
+func fastEvent(b []byte) (end, ts, te int, st fastState) {
+	if len(b) == 0 || b[0] != '{' {
+		return 0, -1, -1, fastBroken
+	}
+	var small [64]byte
+	stack := small[:0]
+	t := typeSpan{start: -1, end: -1, plain: true}
+	i := 0
+	for {
+		// b[i] starts a value. The helpers return -1 for a syntax error
+		// and len(b) when the bytes end first.
+		switch c := b[i]; c {
+		case '{', '[':
+			if len(stack) >= maxDepth {
+				return 0, -1, -1, fastBroken
+			}
+			stack = append(stack, c)
+			if i = skipBlank(b, i+1); i >= len(b) {
+				return 0, -1, -1, fastMore
+			}
+			if c == '[' && b[i] != ']' {
+				continue // the first element
+			}
+			if c == '{' && b[i] != '}' {
+				ks, ke, next := objectKey(b, i)
+				if next < 0 || next >= len(b) {
+					return 0, -1, -1, stateAt(next, b)
+				}
+				if len(stack) == 1 {
+					t.topKey(b, ks, ke, next)
+				}
+				i = next
+				continue
+			}
+			stack = stack[:len(stack)-1] // empty: closed at once
+			i++
+		case '"':
+			i = stringEnd(b, i+1)
+		case 't':
+			i = literal(b, i, "true")
+		case 'f':
+			i = literal(b, i, "false")
+		case 'n':
+			i = literal(b, i, "null")
+		default:
+			i = numberEnd(b, i)
+		}
+		if i < 0 {
+			return 0, -1, -1, fastBroken
+		}
+		// After a value: close what ends here, then find the next value.
+		for next := false; !next; {
+			if len(stack) == 0 {
+				if !t.plain {
+					return i, -1, -1, fastOK
+				}
+				return i, t.start, t.end, fastOK
+			}
+			if i = skipBlank(b, i); i >= len(b) {
+				return 0, -1, -1, fastMore
+			}
+			top := stack[len(stack)-1]
+			switch c := b[i]; {
+			case c == ',' && top == '{':
+				ks, ke, after := objectKey(b, skipBlank(b, i+1))
+				if after < 0 || after >= len(b) {
+					return 0, -1, -1, stateAt(after, b)
+				}
+				if len(stack) == 1 {
+					t.topKey(b, ks, ke, after)
+				}
+				i, next = after, true
+			case c == ',':
+				if i = skipBlank(b, i+1); i >= len(b) {
+					return 0, -1, -1, fastMore
+				}
+				next = true
+			case c == '}' && top == '{', c == ']' && top == '[':
+				stack = stack[:len(stack)-1]
+				i++
+			default:
+				return 0, -1, -1, fastBroken
+			}
+		}
+	}
+}
+
+// stateAt tells a syntax error (i < 0) from bytes that ended too soon.
+func stateAt(i int, b []byte) fastState {
+	if i < 0 {
+		return fastBroken
+	}
+	return fastMore
+}
+
+// typeSpan is where fastEvent found the event's type.
+type typeSpan struct {
+	start, end int  // b[start:end] is the type when start >= 0
+	seen       bool // a plain event_type key was read
+	plain      bool // no top-level key was written with escapes
+}
+
+// topKey follows the top-level keys of fastEvent: the key is b[ks:ke] and
+// its value starts at b[i]. The first key written exactly event_type with
+// a plain string value sets the span (gjson, too, takes the first). A key
+// with escapes might spell event_type as well, so it clears plain: only
+// \u escapes make letters, so such a key has at least 15 bytes.
+func (t *typeSpan) topKey(b []byte, ks, ke, i int) {
+	switch {
+	case ke-ks >= 15 && bytes.IndexByte(b[ks:ke], '\\') >= 0:
+		t.plain = false
+		return
+	case t.seen || string(b[ks:ke]) != "event_type":
+		return
+	}
+	t.seen = true
+	if b[i] != '"' {
+		return
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			t.start, t.end = i+1, j
+			return
+		case '\\':
+			return
+		}
+	}
+}
+
+// objectKey reads `"key" :` from b[i] on and returns the key's contents
+// b[ks:ke] and the index of the value after it, blanks skipped: -1 when the
+// syntax is wrong, len(b) when the bytes end first.
+func objectKey(b []byte, i int) (ks, ke, next int) {
+	if i >= len(b) {
+		return 0, 0, len(b)
+	}
+	if b[i] != '"' {
+		return 0, 0, -1
+	}
+	end := stringEnd(b, i+1)
+	if end < 0 || end >= len(b) {
+		return 0, 0, end
+	}
+	next = skipBlank(b, end)
+	if next >= len(b) {
+		return 0, 0, len(b)
+	}
+	if b[next] != ':' {
+		return 0, 0, -1
+	}
+	return i + 1, end - 1, skipBlank(b, next+1)
+}
+
+// skipBlank returns the index of the first byte from i on that is not JSON
+// white space, or len(b).
+func skipBlank(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return len(b)
+}
+
+// stringEnd returns the index just past the closing quote of the string
+// whose contents start at b[i]: -1 when it is broken, len(b) when the bytes
+// end first.
+func stringEnd(b []byte, i int) int {
+	for i < len(b) {
+		// Eight bytes at a time while none ends the string or needs a
+		// closer look: no quote, no backslash, no control byte.
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			if m := special(w); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c == '\\':
+			if i+1 >= len(b) {
+				return len(b)
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				for k := i + 2; k < i+6; k++ {
+					if k >= len(b) {
+						return len(b)
+					}
+					if !isHex(b[k]) {
+						return -1
+					}
+				}
+				i += 6
+			default:
+				return -1
+			}
+		case c < 0x20:
+			return -1
+		default:
+			i++
+		}
+	}
+	return len(b)
+}
+
+// special returns a word with the high bit set in each byte of w that is a
+// quote, a backslash or below 0x20; bytes after the first such byte may be
+// marked wrongly, so only the lowest mark counts.
+func special(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := w ^ ('"' * ones)
+	bs := w ^ ('\\' * ones)
+	return ((q-ones)&^q | (bs-ones)&^bs | (w-0x20*ones)&^w) & highs
+}
+
+// literal checks that b[i:] starts with word and returns the index past it:
+// -1 when it does not, len(b) when the bytes end first.
+func literal(b []byte, i int, word string) int {
+	n := min(len(word), len(b)-i)
+	if string(b[i:i+n]) != word[:n] {
+		return -1
+	}
+	if n < len(word) {
+		return len(b)
+	}
+	return i + n
+}
+
+// numberEnd returns the index past the JSON number at b[i]: -1 when it is
+// not one, len(b) when the bytes end first (it might go on).
+func numberEnd(b []byte, i int) int {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return len(b)
+	case b[i] == '0':
+		i++
+	case '1' <= b[i] && b[i] <= '9':
+		i = digits(b, i+1)
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		if i = digits(b, i+1); i < len(b) && b[i-1] == '.' {
+			return -1
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		start := i
+		if i = digits(b, i); i < len(b) && i == start {
+			return -1
+		}
+	}
+	return i
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,114 @@
+package convert
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+func TestFastEvent(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		state fastState
+		rest  string // after the object, for fastOK
+		typ   string // for fastOK; "-" when it must be looked up
+	}{
+		{`{"event_type":"user_delete","id":"1"}`, fastOK, "", "user_delete"},
+		{`{"a":{"event_type":"x"},"event_type":"user_delete"}`, fastOK, ` {"next":1}`, "user_delete"},
+		{"{\n  \"event_type\" : \"user_delete\",\n  \"n\": [1, -2.5e+3, true, false, null, {}, []]\n}", fastOK, "\n", "user_delete"},
+		{`{"event_type":"a","event_type":"b"}`, fastOK, "", "a"},
+		{`{"event_type":1}`, fastOK, "", "-"},
+		{`{"event_type":"user_\u0064elete"}`, fastOK, "", "-"},
+		{`{"event_\u0074ype":"user_delete"}`, fastOK, "", "-"},
+		{`{"event_type\u0020":"user_delete","event_type":"x"}`, fastOK, "", "-"},
+		{`{"id":"\"\\\/\b\f\n\r\t\u00e9 über"}`, fastOK, "", "-"},
+		{`{}`, fastOK, "", "-"},
+		{`{"a":0}`, fastOK, "", "-"},
+
+		{`{"a":01}`, fastBroken, "", ""},
+		{`{"a":1.}`, fastBroken, "", ""},
+		{`{"a":1e}`, fastBroken, "", ""},
+		{`{"a":-}`, fastBroken, "", ""},
+		{`{"a":tru}`, fastBroken, "", ""},
+		{`{"a":nul,}`, fastBroken, "", ""},
+		{`{"a":"b\x"}`, fastBroken, "", ""},
+		{`{"a":"\u00g0"}`, fastBroken, "", ""},
+		{"{\"a\":\"b\tc\"}", fastBroken, "", ""},
+		{`{"a":[1,]}`, fastBroken, "", ""},
+		{`{"a":[1}`, fastBroken, "", ""},
+		{`{"a" 1}`, fastBroken, "", ""},
+		{`{,}`, fastBroken, "", ""},
+		{`{"a":1,}`, fastBroken, "", ""},
+		{`["a"]`, fastBroken, "", ""},
+		{strings.Repeat(`{"a":`, maxDepth+1), fastBroken, "", ""},
+
+		{`{"a":"b`, fastMore, "", ""},
+		{`{"a":"b\`, fastMore, "", ""},
+		{`{"a":"\u00`, fastMore, "", ""},
+		{`{"a":12`, fastMore, "", ""},
+		{`{"a":1.`, fastMore, "", ""},
+		{`{"a":1e-`, fastMore, "", ""},
+		{`{"a":tr`, fastMore, "", ""},
+		{`{"a":[`, fastMore, "", ""},
+		{`{"a"`, fastMore, "", ""},
+		{`{"a":{}`, fastMore, "", ""},
+		{`{`, fastMore, "", ""},
+	} {
+		in := tc.in + tc.rest
+		end, ts, te, st := fastEvent([]byte(in))
+		if st != tc.state {
+			t.Errorf("%.60q: state %d, want %d", tc.in, st, tc.state)
+			continue
+		}
+		if st != fastOK {
+			continue
+		}
+		typ := "-"
+		if ts >= 0 {
+			typ = in[ts:te]
+		}
+		if end != len(tc.in) || typ != tc.typ {
+			t.Errorf("%q: end %d, type %q; want %d, %q", in, end, typ, len(tc.in), tc.typ)
+		}
+	}
+}
+
+// FuzzFastEvent checks the fast path against the resumable scanner, which
+// FuzzSplit checks against encoding/json: the same end for every object
+// it accepts, an error wherever it finds one, and the type gjson reads.
+func FuzzFastEvent(f *testing.F) {
+	for _, seed := range seeds(f) {
+		f.Add(seed)
+	}
+	f.Add([]byte(`{"event_type":"user_delete","a":[1,{"b":null}],"c":"\u00e9"}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		end, ts, te, st := fastEvent(in)
+		var sc scanner
+		sc.reset()
+		i := sc.scan(in, 0, len(in))
+		switch st {
+		case fastOK:
+			if !sc.closed || i != end {
+				t.Fatalf("fast path closes at %d, the scanner at %d (closed %v, %s)", end, i, sc.closed, sc.msg)
+			}
+			if !json.Valid(in[:end]) {
+				t.Fatalf("fast path accepts what encoding/json refuses: %q", in[:end])
+			}
+			if ts >= 0 {
+				if got := gjson.GetBytes(in[:end], "event_type").String(); got != string(in[ts:te]) {
+					t.Fatalf("type %q, gjson reads %q", in[ts:te], got)
+				}
+			}
+		case fastMore:
+			if sc.closed || sc.state == scanError {
+				t.Fatalf("fast path wants more, the scanner closed %v at %d (%s)", sc.closed, i, sc.msg)
+			}
+		case fastBroken:
+			if len(in) > 0 && in[0] == '{' && sc.state != scanError {
+				t.Fatalf("fast path finds an error the scanner does not (closed %v at %d)", sc.closed, i)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,16 +12,17 @@ import (
 
 // event is one Directory Insights event, read from validated JSON.
 type event struct {
-	raw         string // the event object itself, for --map paths
-	at          Position
-	typ         string
-	id          string
-	service     string
-	time        time.Time // zero when missing or unreadable
-	initiatedBy string
-	resource    gjson.Result
-	changes     gjson.Result // walked by eachChange
-	psCut       bool         // PowerShell cut nested values short (see powershell.go)
+	raw          string // the event object itself, for --map paths
+	at           Position
+	typ          string
+	id           string
+	service      string
+	time         time.Time    // zero when missing or unreadable
+	initiatedBy  string       // the admin's email, username or id
+	initiatedByV gjson.Result // the initiated_by object
+	resource     gjson.Result
+	changes      gjson.Result // walked by eachChange
+	psCut        bool         // PowerShell cut nested values short (see powershell.go)
 }
 
 // change is one entry of an event's changes: which attribute and its values
@@ -117,28 +119,38 @@ func describe(v gjson.Result) string {
 	return "an empty value"
 }
 
-// parseEvent reads the fields jcrestore uses. The strings it keeps are
-// copies, so that what outlives the event does not hold on to all of it.
+// parseEvent reads the fields jcrestore uses, in one pass over the event's
+// keys; where a key appears twice the first counts, as with gjson's Get.
+// The strings it keeps are copies, so that what outlives the event does not
+// hold on to all of it.
 func parseEvent(v gjson.Result, at Position) *event {
-	e := &event{
-		raw:      v.Raw,
-		at:       at,
-		typ:      strings.Clone(scalar(v.Get("event_type"))),
-		id:       strings.Clone(scalar(v.Get("id"))),
-		service:  scalar(v.Get("service")),
-		resource: v.Get("resource"),
-	}
-	e.time = parseTime(v.Get("timestamp"))
-	by := v.Get("initiated_by")
+	e := &event{raw: v.Raw, at: at}
+	var typ, id, service, ts gjson.Result
+	fields := [...]*gjson.Result{&typ, &id, &service, &ts, &e.initiatedByV, &e.resource, &e.changes}
+	var seen uint8
+	v.ForEach(func(k, val gjson.Result) bool {
+		i := slices.Index(eventKeys[:], k.Str)
+		if i >= 0 && seen&(1<<i) == 0 {
+			seen |= 1 << i
+			*fields[i] = val
+		}
+		return true
+	})
+	e.typ = strings.Clone(scalar(typ))
+	e.id = strings.Clone(scalar(id))
+	e.service = scalar(service)
+	e.time = parseTime(ts)
 	for _, k := range [...]string{"email", "username", "id"} {
-		if s := scalar(by.Get(k)); s != "" {
+		if s := scalar(e.initiatedByV.Get(k)); s != "" {
 			e.initiatedBy = strings.Clone(s)
 			break
 		}
 	}
-	e.changes = v.Get("changes")
 	return e
 }
+
+// eventKeys are the keys parseEvent reads, in the order of its fields.
+var eventKeys = [...]string{"event_type", "id", "service", "timestamp", "initiated_by", "resource", "changes"}
 
 // eachChange calls f for each entry of the event's changes, in the shapes
 // seen: an array of {field, from, to} objects; PowerShell's "@{field=...;

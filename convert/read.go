@@ -321,38 +321,88 @@ func (r *reader) inspect(st []gjson.Result, typ string) {
 }
 
 // event counts an event of type typ and, when jcrestore uses that type,
-// parses it: from v, or else from raw.
+// reads it: from v, or else from raw.
 func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
+	r.count(typ)
+	if r.uses(typ) {
+		r.apply(r.prepare(typ, at, v, raw))
+	}
+}
+
+func (r *reader) count(typ string) {
 	r.stats.Events++
 	if _, ok := r.stats.ByType[typ]; !ok {
 		typ = strings.Clone(typ) // a new key must not keep its event in memory
 	}
 	r.stats.ByType[typ]++
-	deletion := r.events[typ]
-	trail := r.opts.Trail && audited(typ)
-	switch {
-	case deletion, trail, typ == "user_create", typ == "user_update", typ == "association_change":
-	default:
-		return
+}
+
+// uses reports whether events of type typ are read beyond their type.
+func (r *reader) uses(typ string) bool {
+	switch typ {
+	case "user_create", "user_update", "association_change":
+		return true
 	}
+	return r.events[typ] || r.opts.Trail && audited(typ)
+}
+
+// prepared is what can be read from one event alone, before it is added to
+// what the read knows: on the workers when lines are read in parallel.
+type prepared struct {
+	typ   string
+	v     gjson.Result
+	e     *event
+	a     *attrs      // what a deletion, user_create or user_update says
+	audit *AuditEntry // with Options.Trail
+}
+
+// prepare parses an event of a type jcrestore uses, from v or else from
+// raw. It only reads r's options, so that workers may call it together.
+func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *prepared {
 	if !v.Exists() {
 		v = gjson.ParseBytes(raw)
 	}
-	e := parseEvent(v, at)
-	if trail {
-		r.trail = append(r.trail, auditEntry(e, v))
+	p := &prepared{typ: typ, v: v, e: parseEvent(v, at)}
+	if r.opts.Trail && audited(typ) {
+		a := auditEntry(p.e, v)
+		p.audit = &a
+	}
+	switch {
+	case r.deletes(typ, p.e):
+		p.a = &attrs{}
+		p.a.fromDeletion(p.e)
+		for col, path := range r.opts.Map {
+			p.a.user.Set(col, strings.Clone(scalar(gjson.Get(p.e.raw, path))))
+		}
+	case typ == "user_create", typ == "user_update":
+		p.a = toValues(p.e)
+	}
+	return p
+}
+
+// deletes reports whether e, of type typ, deletes a user: a deletion type
+// from the directory service (or from a service not named).
+func (r *reader) deletes(typ string, e *event) bool {
+	return r.events[typ] && (e.service == "" || e.service == "directory")
+}
+
+// apply adds a prepared event to what the read knows.
+func (r *reader) apply(p *prepared) {
+	e := p.e
+	if p.audit != nil {
+		r.trail = append(r.trail, *p.audit)
 	}
 	r.name(e.resource)
-	r.name(v.Get("initiated_by"))
+	r.name(e.initiatedByV)
 	switch {
-	case deletion && (e.service == "" || e.service == "directory"):
-		r.deletion(e)
-	case typ == "user_create":
-		r.creation(e)
-	case typ == "user_update":
-		r.remember(e, toValues(e))
-	case typ == "association_change":
-		r.assoc.add(v, e.time, r.names)
+	case r.deletes(p.typ, e):
+		r.deletion(e, p.a)
+	case p.typ == "user_create":
+		r.creation(e, p.a)
+	case p.typ == "user_update":
+		r.remember(e, p.a)
+	case p.typ == "association_change":
+		r.assoc.add(p.v, e.time, r.names)
 	}
 	if e.psCut { // known once the changes were walked
 		r.stats.PSCut++
@@ -387,8 +437,7 @@ func (r *reader) remember(e *event, a *attrs) {
 	h.apply(a, e.time)
 }
 
-func (r *reader) creation(e *event) {
-	a := toValues(e)
+func (r *reader) creation(e *event, a *attrs) {
 	r.remember(e, a)
 	c := created{at: e.time, source: Position{File: e.at.File, Line: e.at.Line}.String()}
 	for _, key := range [...]string{"u:" + strings.ToLower(a.user.Username), "e:" + strings.ToLower(a.user.Email)} {
@@ -398,7 +447,7 @@ func (r *reader) creation(e *event) {
 	}
 }
 
-func (r *reader) deletion(e *event) {
+func (r *reader) deletion(e *event, a *attrs) {
 	if e.id != "" {
 		if r.seen[e.id] {
 			r.stats.Repeated++
@@ -407,11 +456,6 @@ func (r *reader) deletion(e *event) {
 		r.seen[e.id] = true
 	}
 	r.stats.Deletions++
-	var a attrs
-	a.fromDeletion(e)
-	for col, path := range r.opts.Map {
-		a.user.Set(col, strings.Clone(scalar(gjson.Get(e.raw, path))))
-	}
 	rec := Record{
 		User:       a.user,
 		Attributes: a.attributes,

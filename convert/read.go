@@ -51,6 +51,11 @@ type Options struct {
 	Inspect bool
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
+
+	// sequential reads on one goroutine only, and blockSize sets the size
+	// of the blocks read in parallel: for tests, which compare the two.
+	sequential bool
+	blockSize  int
 }
 
 // Stats counts what Read saw.
@@ -226,6 +231,11 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	}
 	s := newSplitter(src, in.Name)
 	psCut, lost := r.stats.PSCut, r.stats.Unreadable
+	if !r.opts.sequential && !r.opts.Inspect {
+		if err := r.lines(ctx, s); err != nil {
+			return err
+		}
+	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()

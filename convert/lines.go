@@ -1,0 +1,388 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"runtime"
+
+	"github.com/tidwall/gjson"
+)
+
+// Reading in parallel. Most exports hold one event per line: NDJSON, or an
+// array with one element per line. Such input is cut into blocks of whole
+// lines, which worker goroutines split into events and parse, each block on
+// its own. The caller's goroutine takes their results in input order and
+// applies them, so that the outcome is the one reading in sequence gives.
+// The first line that does not hold whole events (a pretty-printed event, a
+// broken one, a string at the top level, a line longer than a block) ends
+// this: the splitter reads on from the start of that line, exactly as it
+// would have, and reports what it finds.
+
+// blockSize is the size of the blocks read ahead.
+const blockSize = 1 << 20
+
+// block is a run of whole lines of the input (the last may end without a
+// line break at the end of the input), and what a worker found in it.
+type block struct {
+	buf  []byte // what data is held in, reused
+	data []byte
+	line int   // the line of data[0]
+	off  int64 // the input offset of data[0]
+	err  error // what ended the input after data (io.EOF, or a read error); nil when reading goes on
+	last bool  // no block follows
+
+	toks []token
+	done chan struct{} // closed once toks is complete
+}
+
+type tokenKind uint8
+
+const (
+	tokEvent tokenKind = iota // an event
+	tokOther                  // an object without a plain event_type, for unwrap
+	tokOpen                   // '[' opens an array
+	tokClose                  // ']' closes it
+	tokStop                   // the line cannot be read this way
+)
+
+// token is one thing found on a line of a block. Indices are into the
+// block's data.
+type token struct {
+	kind       tokenKind
+	line       int
+	ls         int  // where the line starts
+	start, end int  // the object
+	first      bool // only blanks before it on its line
+	ts, te     int  // where the type is, when typ is ""
+	typ        string
+	prep       *prepared // a parsed event of a type jcrestore uses
+}
+
+// lines reads the input of s in parallel for as long as its lines hold
+// whole events, and leaves s where the splitter reads on: at the start of
+// the first line that needs it, or at the end of the input.
+func (r *reader) lines(ctx context.Context, s *splitter) error {
+	size := r.opts.blockSize
+	if size == 0 {
+		size = blockSize
+	}
+	workers := runtime.GOMAXPROCS(0)
+	p := &producer{
+		src:   s.r,
+		size:  size,
+		work:  make(chan *block, workers),
+		order: make(chan *block, 2*workers),
+		free:  make(chan *block, 3*workers+2),
+		stop:  make(chan struct{}),
+		line:  1,
+	}
+	go p.run()
+	for range workers {
+		go func() {
+			for b := range p.work {
+				r.splitBlock(b, s.name)
+			}
+		}()
+	}
+
+	var (
+		rest      []io.Reader // with stopped: the bytes the splitter reads on from
+		stopped   bool
+		end       *block // the last block
+		lineStart int64  // the input offset where the last line begins
+		err       error
+	)
+	halt := func() {
+		stopped = true
+		close(p.stop)
+	}
+	for b := range p.order {
+		end = b
+		if stopped {
+			rest = append(rest, bytes.NewReader(b.data))
+			continue
+		}
+		<-b.done
+		if err = ctx.Err(); err != nil {
+			halt()
+			continue
+		}
+		if i, line, ok := r.applyBlock(b, s); !ok {
+			halt()
+			rest = append(rest, bytes.NewReader(b.data[i:]))
+			s.line, s.base = line, b.off+int64(i)
+			s.lineStart = s.base
+			continue
+		}
+		if nl := bytes.LastIndexByte(b.data, '\n'); nl >= 0 {
+			lineStart = b.off + int64(nl) + 1
+		}
+		if !b.last {
+			p.free <- b
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !stopped {
+		// The whole input was read: the splitter only closes it.
+		s.line = end.line + bytes.Count(end.data, []byte{'\n'})
+		s.base, s.lineStart = end.off+int64(len(end.data)), lineStart
+		rest = nil
+	}
+	switch end.err {
+	case nil:
+		rest = append(rest, s.r) // reading stopped early: the rest is still to read
+	case io.EOF:
+	default:
+		rest = append(rest, errReader{end.err})
+	}
+	s.r = io.MultiReader(rest...)
+	s.pos, s.n = 0, 0
+	return nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// applyBlock applies the tokens of b in order, keeping the splitter's
+// account of the values seen. At a line that cannot be read this way it
+// stops and returns where that line starts, and ok false.
+func (r *reader) applyBlock(b *block, s *splitter) (ls, line int, ok bool) {
+	toks := b.toks
+	for len(toks) > 0 {
+		// One line at a time, checked before any of it is applied.
+		n := 1
+		for n < len(toks) && toks[n].line == toks[0].line {
+			n++
+		}
+		inArray := s.inArray
+		for _, t := range toks[:n] {
+			switch {
+			case t.kind == tokStop, t.kind == tokOpen && inArray, t.kind == tokClose && !inArray:
+				return t.ls, t.line, false
+			case t.kind == tokOpen, t.kind == tokClose:
+				inArray = !inArray
+			}
+		}
+		for i := range toks[:n] {
+			r.applyToken(b, s, &toks[i])
+		}
+		toks = toks[n:]
+	}
+	return 0, 0, true
+}
+
+func (r *reader) applyToken(b *block, s *splitter, t *token) {
+	switch t.kind {
+	case tokOpen:
+		s.inArray, s.resynced = true, false
+		s.values++
+		s.arrays++
+		return
+	case tokClose:
+		s.inArray = false
+		return
+	}
+	if !s.inArray {
+		s.values++
+		s.objects++
+		if t.first {
+			s.lines++
+		}
+	}
+	if t.kind == tokOther {
+		at := Position{File: s.name, Line: t.line, Col: t.start - t.ls + 1}
+		unwrap(gjson.ParseBytes(b.data[t.start:t.end]), at, 0, r.wrapped, r.problem)
+		return
+	}
+	typ := t.typ
+	if typ == "" {
+		typ = r.typeName(b.data[t.ts:t.te])
+	}
+	r.count(typ)
+	if t.prep != nil {
+		r.apply(t.prep)
+	}
+}
+
+// splitBlock finds the events on each line of b and prepares those of the
+// types jcrestore uses. It stops at the first line that holds anything
+// else. It runs on a worker: it reads r's options and nothing else of r.
+func (r *reader) splitBlock(b *block, name string) {
+	toks := b.toks[:0]
+	data, line := b.data, b.line
+	for ls := 0; ls < len(data); line++ {
+		le := bytes.IndexByte(data[ls:], '\n')
+		if le < 0 {
+			le = len(data)
+		} else {
+			le += ls
+		}
+		n := len(toks)
+		var ok bool
+		if le == len(data) && b.err == nil {
+			ok = false // the line goes on past the block: the splitter reads it whole
+		} else {
+			toks, ok = r.splitLine(toks, data, ls, le, line, name)
+		}
+		if !ok {
+			toks = append(toks[:n], token{kind: tokStop, line: line, ls: ls})
+			break
+		}
+		ls = le + 1
+	}
+	b.toks = toks
+	close(b.done)
+}
+
+// splitLine appends the tokens of the line data[ls:le]: blanks, commas, the
+// brackets of a top-level array, and whole objects. Anything else, or an
+// object that does not end on the line, gives false.
+func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name string) ([]token, bool) {
+	blank := true // only blanks so far
+	for i := ls; ; {
+		for i < le {
+			c := data[i]
+			if c == '\r' || c == ',' {
+				blank = false
+			} else if c != ' ' && c != '\t' {
+				break
+			}
+			i++
+		}
+		if i == le {
+			return toks, true
+		}
+		t := token{line: line, ls: ls, start: i, first: blank}
+		blank = false
+		switch data[i] {
+		case '[':
+			t.kind = tokOpen
+			i++
+		case ']':
+			t.kind = tokClose
+			i++
+		case '{':
+			end, ts, te, st := fastEvent(data[i:le])
+			if st != fastOK {
+				return toks, false
+			}
+			t.end = i + end
+			r.readToken(&t, data, ts, te, name)
+			i = t.end
+		default:
+			return toks, false
+		}
+		toks = append(toks, t)
+	}
+}
+
+// readToken reads the type of the object t (ts and te are where
+// fastEvent found it, relative to the object) and prepares the event when
+// jcrestore uses its type.
+func (r *reader) readToken(t *token, data []byte, ts, te int, name string) {
+	raw := data[t.start:t.end]
+	var typ []byte
+	if ts >= 0 {
+		typ = raw[ts:te]
+		t.ts, t.te = t.start+ts, t.start+te
+	} else if v := gjson.GetBytes(raw, "event_type"); v.Exists() {
+		t.typ = v.String()
+		typ = []byte(t.typ)
+	} else {
+		t.kind = tokOther
+		return
+	}
+	if !r.usesBytes(typ) {
+		return
+	}
+	if t.typ == "" {
+		t.typ = string(typ)
+	}
+	t.prep = r.prepare(t.typ, Position{File: name, Line: t.line, Col: t.start - t.ls + 1}, gjson.Result{}, raw)
+}
+
+// usesBytes is uses for a type not yet made a string.
+func (r *reader) usesBytes(typ []byte) bool {
+	switch string(typ) {
+	case "user_create", "user_update", "association_change":
+		return true
+	}
+	return r.events[string(typ)] || r.opts.Trail && bytes.HasPrefix(typ, []byte("user_")) && !bytes.Contains(typ, []byte("login"))
+}
+
+// producer reads the input into blocks of whole lines for the workers, and
+// hands each to the caller in order too.
+type producer struct {
+	src   io.Reader
+	size  int
+	work  chan *block // to the workers
+	order chan *block // to the caller, in input order
+	free  chan *block // blocks the caller is done with
+	stop  chan struct{}
+
+	line  int
+	off   int64
+	carry []byte // the start of a line that did not fit into the last block
+}
+
+func (p *producer) run() {
+	defer close(p.order)
+	defer close(p.work)
+	for {
+		b := p.block()
+		b.line, b.off = p.line, p.off
+		select {
+		case <-p.stop:
+			// The caller reads on with the splitter: hand over what is
+			// left over, and leave the rest of the input unread.
+			b.data, b.last = append(b.buf[:0], p.carry...), true
+			close(b.done)
+			p.order <- b
+			return
+		default:
+		}
+		n := copy(b.buf, p.carry)
+		var err error
+		for n < len(b.buf) && err == nil {
+			var m int
+			m, err = p.src.Read(b.buf[n:])
+			n += m
+		}
+		b.data, b.err, b.last = b.buf[:n], err, err != nil
+		p.carry = p.carry[:0]
+		if !b.last {
+			if nl := bytes.LastIndexByte(b.data, '\n'); nl >= 0 {
+				p.carry = append(p.carry, b.data[nl+1:]...)
+				b.data = b.data[:nl+1]
+			} else {
+				// A line longer than a block: the splitter reads it
+				// and the rest. Every block starts a line.
+				b.last = true
+			}
+		}
+		p.line += bytes.Count(b.data, []byte{'\n'})
+		p.off += int64(len(b.data))
+		p.work <- b
+		p.order <- b
+		if b.last {
+			return
+		}
+	}
+}
+
+// block returns a free block, or a new one.
+func (p *producer) block() *block {
+	var b *block
+	select {
+	case b = <-p.free:
+	default:
+		b = &block{buf: make([]byte, p.size)}
+	}
+	b.err, b.last = nil, false
+	b.done = make(chan struct{})
+	return b
+}

@@ -110,9 +110,16 @@ func (m membership) same(o membership) bool {
 // "u:"+username when the event gives no id. A user has few, so a slice.
 type associations map[string][]membership
 
-// add reads an association_change: which side is the user, which the group
-// or device, and whether it was added or removed.
-func (as associations) add(v gjson.Result, at time.Time, names map[string]string) {
+// assocChange is what one association_change says, read on its own.
+type assocChange struct {
+	userID, userName string
+	m                membership
+}
+
+// readAssociation reads an association_change: which side is the user,
+// which the group or device, and whether it was added or removed. ok is
+// false when it is about something else.
+func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
 	a := v.Get("association")
 	from, to := a.Get("connection.from"), a.Get("connection.to")
 	user, target := from, to
@@ -120,7 +127,7 @@ func (as associations) add(v gjson.Result, at time.Time, names map[string]string
 		user, target = to, from
 	}
 	if !isUser(user) {
-		return
+		return c, false
 	}
 	var kind string // a constant: a substring would keep the event in memory
 	switch scalar(target.Get("type")) {
@@ -129,7 +136,7 @@ func (as associations) add(v gjson.Result, at time.Time, names map[string]string
 	case "system":
 		kind = "system"
 	default:
-		return
+		return c, false
 	}
 	var added bool
 	switch strings.ToLower(scalar(a.Get("op"))) {
@@ -137,26 +144,33 @@ func (as associations) add(v gjson.Result, at time.Time, names map[string]string
 		added = true
 	case "remove", "delete":
 	default:
-		return
+		return c, false
 	}
-	id, name := scalar(user.Get("object_id")), scalar(user.Get("name"))
+	c.userID, c.userName = scalar(user.Get("object_id")), scalar(user.Get("name"))
+	if c.userID == "" && c.userName == "" {
+		return c, false
+	}
+	c.m = membership{kind: kind, id: strings.Clone(scalar(target.Get("object_id"))), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at}
+	return c, true
+}
+
+// add records an association change; names learns the user's username.
+func (as associations) add(c assocChange, names map[string]string) {
+	id, name, nm := c.userID, c.userName, c.m
 	if id != "" && name != "" {
 		names[strings.Clone(id)] = strings.Clone(name)
 	}
-	key := "u:" + strings.ToLower(name)
-	if id != "" {
-		key = id
-	} else if name == "" {
-		return
+	key := id
+	if id == "" {
+		key = "u:" + strings.ToLower(name)
 	}
-	nm := membership{kind: kind, id: strings.Clone(scalar(target.Get("object_id"))), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at}
 	ms, ok := as[key]
 	if !ok {
 		key = strings.Clone(key)
 	}
 	for i := range ms {
 		if ms[i].same(nm) {
-			if !at.Before(ms[i].at) {
+			if !nm.at.Before(ms[i].at) {
 				ms[i] = nm
 			}
 			return

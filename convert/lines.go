@@ -54,7 +54,6 @@ type token struct {
 	ls         int  // where the line starts
 	start, end int  // the object
 	first      bool // only blanks before it on its line
-	ts, te     int  // where the type is, when typ is ""
 	typ        string
 	prep       *prepared // a parsed event of a type jcrestore uses
 }
@@ -80,8 +79,9 @@ func (r *reader) lines(ctx context.Context, s *splitter) error {
 	go p.run()
 	for range workers {
 		go func() {
+			types := map[string]string{} // each worker's own
 			for b := range p.work {
-				r.splitBlock(b, s.name)
+				r.splitBlock(b, s.name, types)
 			}
 		}()
 	}
@@ -198,11 +198,7 @@ func (r *reader) applyToken(b *block, s *splitter, t *token) {
 		unwrap(gjson.ParseBytes(b.data[t.start:t.end]), at, 0, r.wrapped, r.problem)
 		return
 	}
-	typ := t.typ
-	if typ == "" {
-		typ = r.typeName(b.data[t.ts:t.te])
-	}
-	r.count(typ)
+	r.count(t.typ)
 	if t.prep != nil {
 		r.apply(t.prep)
 	}
@@ -211,7 +207,9 @@ func (r *reader) applyToken(b *block, s *splitter, t *token) {
 // splitBlock finds the events on each line of b and prepares those of the
 // types jcrestore uses. It stops at the first line that holds anything
 // else. It runs on a worker: it reads r's options and nothing else of r.
-func (r *reader) splitBlock(b *block, name string) {
+// types holds the type names the worker met, so that each is made a
+// string once.
+func (r *reader) splitBlock(b *block, name string, types map[string]string) {
 	toks := b.toks[:0]
 	data, line := b.data, b.line
 	for ls := 0; ls < len(data); line++ {
@@ -226,7 +224,7 @@ func (r *reader) splitBlock(b *block, name string) {
 		if le == len(data) && b.err == nil {
 			ok = false // the line goes on past the block: the splitter reads it whole
 		} else {
-			toks, ok = r.splitLine(toks, data, ls, le, line, name)
+			toks, ok = r.splitLine(toks, data, ls, le, line, name, types)
 		}
 		if !ok {
 			toks = append(toks[:n], token{kind: tokStop, line: line, ls: ls})
@@ -241,7 +239,7 @@ func (r *reader) splitBlock(b *block, name string) {
 // splitLine appends the tokens of the line data[ls:le]: blanks, commas, the
 // brackets of a top-level array, and whole objects. Anything else, or an
 // object that does not end on the line, gives false.
-func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name string) ([]token, bool) {
+func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name string, types map[string]string) ([]token, bool) {
 	blank := true // only blanks so far
 	for i := ls; ; {
 		for i < le {
@@ -271,7 +269,7 @@ func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name str
 				return toks, false
 			}
 			t.end = i + end
-			r.readToken(&t, data, ts, te, name)
+			r.readToken(&t, data, ts, te, name, types)
 			i = t.end
 		default:
 			return toks, false
@@ -283,35 +281,25 @@ func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name str
 // readToken reads the type of the object t (ts and te are where
 // fastEvent found it, relative to the object) and prepares the event when
 // jcrestore uses its type.
-func (r *reader) readToken(t *token, data []byte, ts, te int, name string) {
+func (r *reader) readToken(t *token, data []byte, ts, te int, name string, types map[string]string) {
 	raw := data[t.start:t.end]
-	var typ []byte
 	if ts >= 0 {
-		typ = raw[ts:te]
-		t.ts, t.te = t.start+ts, t.start+te
+		typ := raw[ts:te]
+		var ok bool
+		if t.typ, ok = types[string(typ)]; !ok {
+			t.typ = string(typ)
+			types[t.typ] = t.typ
+		}
 	} else if v := gjson.GetBytes(raw, "event_type"); v.Exists() {
 		t.typ = v.String()
-		typ = []byte(t.typ)
 	} else {
 		t.kind = tokOther
 		return
 	}
-	if !r.usesBytes(typ) {
+	if !r.uses(t.typ) {
 		return
 	}
-	if t.typ == "" {
-		t.typ = string(typ)
-	}
 	t.prep = r.prepare(t.typ, Position{File: name, Line: t.line, Col: t.start - t.ls + 1}, gjson.Result{}, raw)
-}
-
-// usesBytes is uses for a type not yet made a string.
-func (r *reader) usesBytes(typ []byte) bool {
-	switch string(typ) {
-	case "user_create", "user_update", "association_change":
-		return true
-	}
-	return r.events[string(typ)] || r.opts.Trail && bytes.HasPrefix(typ, []byte("user_")) && !bytes.Contains(typ, []byte("login"))
 }
 
 // producer reads the input into blocks of whole lines for the workers, and

@@ -359,11 +359,13 @@ func (r *reader) uses(typ string) bool {
 // prepared is what can be read from one event alone, before it is added to
 // what the read knows: on the workers when lines are read in parallel.
 type prepared struct {
-	typ   string
-	v     gjson.Result
-	e     *event
-	a     *attrs      // what a deletion, user_create or user_update says
-	audit *AuditEntry // with Options.Trail
+	typ      string
+	e        *event
+	a        *attrs      // what a deletion, user_create or user_update says
+	audit    *AuditEntry // with Options.Trail
+	names    [2]userName // from resource and initiated_by
+	assoc    assocChange // of an association_change, with hasAssoc
+	hasAssoc bool
 }
 
 // prepare parses an event of a type jcrestore uses, from v or else from
@@ -372,7 +374,8 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 	if !v.Exists() {
 		v = gjson.ParseBytes(raw)
 	}
-	p := &prepared{typ: typ, v: v, e: parseEvent(v, at)}
+	p := &prepared{typ: typ, e: parseEvent(v, at)}
+	p.names = [2]userName{userNameOf(p.e.resource), userNameOf(p.e.initiatedByV)}
 	if r.opts.Trail && audited(typ) {
 		a := auditEntry(p.e, v)
 		p.audit = &a
@@ -386,6 +389,8 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 		}
 	case typ == "user_create", typ == "user_update":
 		p.a = toValues(p.e)
+	case typ == "association_change":
+		p.assoc, p.hasAssoc = readAssociation(v, p.e.time)
 	}
 	return p
 }
@@ -402,8 +407,8 @@ func (r *reader) apply(p *prepared) {
 	if p.audit != nil {
 		r.trail = append(r.trail, *p.audit)
 	}
-	r.name(e.resource)
-	r.name(e.initiatedByV)
+	r.addName(p.names[0])
+	r.addName(p.names[1])
 	switch {
 	case r.deletes(p.typ, e):
 		r.deletion(e, p.a)
@@ -411,23 +416,35 @@ func (r *reader) apply(p *prepared) {
 		r.creation(e, p.a)
 	case p.typ == "user_update":
 		r.remember(e, p.a)
-	case p.typ == "association_change":
-		r.assoc.add(p.v, e.time, r.names)
+	case p.hasAssoc:
+		r.assoc.add(p.assoc, r.names)
 	}
 	if e.psCut { // known once the changes were walked
 		r.stats.PSCut++
 	}
 }
 
+// userName is a user id and its username, from a resource or initiated_by
+// object; both are empty when it names no user.
+type userName struct{ id, name string }
+
+func userNameOf(v gjson.Result) userName {
+	if t := scalar(v.Get("type")); t != "user" && t != "systemuser" {
+		return userName{}
+	}
+	return userName{scalar(v.Get("id")), scalar(v.Get("username"))}
+}
+
 // name remembers which username a user id has, from a resource or
 // initiated_by object.
 func (r *reader) name(v gjson.Result) {
-	if t := scalar(v.Get("type")); t != "user" && t != "systemuser" {
-		return
-	}
-	if id, name := scalar(v.Get("id")), scalar(v.Get("username")); id != "" && name != "" {
-		if _, ok := r.names[id]; !ok {
-			r.names[strings.Clone(id)] = strings.Clone(name)
+	r.addName(userNameOf(v))
+}
+
+func (r *reader) addName(n userName) {
+	if n.id != "" && n.name != "" {
+		if _, ok := r.names[n.id]; !ok {
+			r.names[strings.Clone(n.id)] = strings.Clone(n.name)
 		}
 	}
 }

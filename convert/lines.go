@@ -9,21 +9,23 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Reading in parallel. Most exports hold one event per line: NDJSON, or an
-// array with one element per line. Such input is cut into blocks of whole
-// lines, which worker goroutines split into events and parse, each block on
-// its own. The caller's goroutine takes their results in input order and
-// applies them, so that the outcome is the one reading in sequence gives.
-// The first line that does not hold whole events (a pretty-printed event, a
-// broken one, a string at the top level, a line longer than a block) ends
-// this: the splitter reads on from the start of that line, exactly as it
-// would have, and reports what it finds.
+// Reading in parallel. The input is cut into blocks that end where a line
+// starts an event: every line in NDJSON or an array with one element per
+// line, the lines that open the elements of a pretty-printed array. Worker
+// goroutines split each block into events and prepare those jcrestore
+// uses, each block on its own. The caller's goroutine takes their results
+// in input order and applies them, so that the outcome is the one reading
+// in sequence gives. Where a block cannot be read this way (a broken event,
+// a string at the top level, an event larger than a block, a cut that was
+// not between events) the splitter reads on from the start of that line,
+// exactly as it would have, and reports what it finds.
 
 // blockSize is the size of the blocks read ahead.
 const blockSize = 1 << 20
 
-// block is a run of whole lines of the input (the last may end without a
-// line break at the end of the input), and what a worker found in it.
+// block is a run of the input that starts where a line starts an event (or
+// where the input starts) and, unless it is the last, ends where another
+// does; and what a worker found in it.
 type block struct {
 	buf  []byte // what data is held in, reused
 	data []byte
@@ -54,6 +56,7 @@ type token struct {
 	ls         int  // where the line starts
 	start, end int  // the object
 	first      bool // only blanks before it on its line
+	endLine    int  // the line it ends on
 	typ        string
 	prep       *prepared // a parsed event of a type jcrestore uses
 }
@@ -68,13 +71,14 @@ func (r *reader) lines(ctx context.Context, s *splitter) error {
 	}
 	workers := runtime.GOMAXPROCS(0)
 	p := &producer{
-		src:   s.r,
-		size:  size,
-		work:  make(chan *block, workers),
-		order: make(chan *block, 2*workers),
-		free:  make(chan *block, 3*workers+2),
-		stop:  make(chan struct{}),
-		line:  1,
+		src:    s.r,
+		size:   size,
+		work:   make(chan *block, workers),
+		order:  make(chan *block, 2*workers),
+		free:   make(chan *block, 3*workers+2),
+		stop:   make(chan struct{}),
+		line:   1,
+		indent: -1,
 	}
 	go p.run()
 	for range workers {
@@ -148,31 +152,33 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // applyBlock applies the tokens of b in order, keeping the splitter's
-// account of the values seen. At a line that cannot be read this way it
-// stops and returns where that line starts, and ok false.
+// account of the values seen. Where the block cannot be read this way it
+// stops, and returns where the splitter must read on: the start of the line
+// where the trouble is, or of the first value that ends on that line.
 func (r *reader) applyBlock(b *block, s *splitter) (ls, line int, ok bool) {
 	toks := b.toks
-	for len(toks) > 0 {
-		// One line at a time, checked before any of it is applied.
-		n := 1
-		for n < len(toks) && toks[n].line == toks[0].line {
-			n++
+	k, inArray := len(toks), s.inArray
+	for i, t := range toks {
+		if t.kind == tokStop || t.kind == tokOpen && inArray || t.kind == tokClose && !inArray {
+			k = i
+			break
 		}
-		inArray := s.inArray
-		for _, t := range toks[:n] {
-			switch {
-			case t.kind == tokStop, t.kind == tokOpen && inArray, t.kind == tokClose && !inArray:
-				return t.ls, t.line, false
-			case t.kind == tokOpen, t.kind == tokClose:
-				inArray = !inArray
-			}
+		if t.kind == tokOpen || t.kind == tokClose {
+			inArray = !inArray
 		}
-		for i := range toks[:n] {
-			r.applyToken(b, s, &toks[i])
-		}
-		toks = toks[n:]
 	}
-	return 0, 0, true
+	ok = k == len(toks)
+	if !ok {
+		line, ls = toks[k].line, toks[k].ls
+		for k > 0 && toks[k-1].endLine >= line {
+			k--
+			line, ls = toks[k].line, toks[k].ls
+		}
+	}
+	for i := range toks[:k] {
+		r.applyToken(b, s, &toks[i])
+	}
+	return ls, line, ok
 }
 
 func (r *reader) applyToken(b *block, s *splitter, t *token) {
@@ -192,6 +198,7 @@ func (r *reader) applyToken(b *block, s *splitter, t *token) {
 		if t.first {
 			s.lines++
 		}
+		s.multi = s.multi || t.endLine > t.line
 	}
 	if t.kind == tokOther {
 		at := Position{File: s.name, Line: t.line, Col: t.start - t.ls + 1}
@@ -204,55 +211,33 @@ func (r *reader) applyToken(b *block, s *splitter, t *token) {
 	}
 }
 
-// splitBlock finds the events on each line of b and prepares those of the
-// types jcrestore uses. It stops at the first line that holds anything
-// else. It runs on a worker: it reads r's options and nothing else of r.
-// types holds the type names the worker met, so that each is made a
-// string once.
+// splitBlock finds the events in b and prepares those of the types
+// jcrestore uses: whole objects, and between them blanks, commas and the
+// brackets of a top-level array. It stops at anything else, at an object
+// that does not end in the block, and at a line the block ends inside of
+// while the input goes on. It runs on a worker: it reads r's options and
+// nothing else of r. types holds the type names the worker met, so that
+// each is made a string once.
 func (r *reader) splitBlock(b *block, name string, types map[string]string) {
 	toks := b.toks[:0]
-	data, line := b.data, b.line
-	for ls := 0; ls < len(data); line++ {
-		le := bytes.IndexByte(data[ls:], '\n')
-		if le < 0 {
-			le = len(data)
-		} else {
-			le += ls
-		}
-		n := len(toks)
-		var ok bool
-		if le == len(data) && b.err == nil {
-			ok = false // the line goes on past the block: the splitter reads it whole
-		} else {
-			toks, ok = r.splitLine(toks, data, ls, le, line, name, types)
-		}
-		if !ok {
-			toks = append(toks[:n], token{kind: tokStop, line: line, ls: ls})
-			break
-		}
-		ls = le + 1
-	}
-	b.toks = toks
-	close(b.done)
-}
-
-// splitLine appends the tokens of the line data[ls:le]: blanks, commas, the
-// brackets of a top-level array, and whole objects. Anything else, or an
-// object that does not end on the line, gives false.
-func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name string, types map[string]string) ([]token, bool) {
-	blank := true // only blanks so far
-	for i := ls; ; {
-		for i < le {
-			c := data[i]
-			if c == '\r' || c == ',' {
+	data := b.data
+	line, ls := b.line, 0 // the line at i, and where it starts
+	blank := true         // only blanks before i on its line
+	for i := 0; ; {
+	between:
+		for ; i < len(data); i++ {
+			switch data[i] {
+			case '\n':
+				line, ls, blank = line+1, i+1, true
+			case ' ', '\t':
+			case '\r', ',':
 				blank = false
-			} else if c != ' ' && c != '\t' {
-				break
+			default:
+				break between
 			}
-			i++
 		}
-		if i == le {
-			return toks, true
+		if i == len(data) {
+			break
 		}
 		t := token{line: line, ls: ls, start: i, first: blank}
 		blank = false
@@ -264,18 +249,38 @@ func (r *reader) splitLine(toks []token, data []byte, ls, le, line int, name str
 			t.kind = tokClose
 			i++
 		case '{':
-			end, ts, te, st := fastEvent(data[i:le])
+			end, ts, te, st := fastEvent(data[i:])
 			if st != fastOK {
-				return toks, false
+				t.kind = tokStop
+				break
 			}
 			t.end = i + end
+			for j := i; ; { // the lines the object spans
+				k := bytes.IndexByte(data[j:t.end], '\n')
+				if k < 0 {
+					break
+				}
+				line, ls, j = line+1, j+k+1, j+k+1
+			}
 			r.readToken(&t, data, ts, te, name, types)
 			i = t.end
 		default:
-			return toks, false
+			t.kind = tokStop
 		}
+		t.endLine = line
 		toks = append(toks, t)
+		if t.kind == tokStop {
+			b.toks = toks
+			close(b.done)
+			return
+		}
 	}
+	if b.err == nil && len(data) > 0 && data[len(data)-1] != '\n' {
+		// The line goes on past the block: the splitter reads it whole.
+		toks = append(toks, token{kind: tokStop, line: line, ls: ls})
+	}
+	b.toks = toks
+	close(b.done)
 }
 
 // readToken reads the type of the object t (ts and te are where
@@ -312,9 +317,10 @@ type producer struct {
 	free  chan *block // blocks the caller is done with
 	stop  chan struct{}
 
-	line  int
-	off   int64
-	carry []byte // the start of a line that did not fit into the last block
+	line   int
+	off    int64
+	carry  []byte // the start of an event that did not fit into the last block
+	indent int    // of the lines that start events; -1 until known
 }
 
 func (p *producer) run() {
@@ -343,12 +349,12 @@ func (p *producer) run() {
 		b.data, b.err, b.last = b.buf[:n], err, err != nil
 		p.carry = p.carry[:0]
 		if !b.last {
-			if nl := bytes.LastIndexByte(b.data, '\n'); nl >= 0 {
-				p.carry = append(p.carry, b.data[nl+1:]...)
-				b.data = b.data[:nl+1]
+			if cut := p.cut(b.data); cut > 0 {
+				p.carry = append(p.carry, b.data[cut:]...)
+				b.data = b.data[:cut]
 			} else {
-				// A line longer than a block: the splitter reads it
-				// and the rest. Every block starts a line.
+				// No event starts a line here: the splitter reads the
+				// rest of the input.
 				b.last = true
 			}
 		}
@@ -360,6 +366,55 @@ func (p *producer) run() {
 			return
 		}
 	}
+}
+
+// cut returns where the last line in data that starts an event begins, or
+// -1. Lines that start an event begin with '{', indented no more than the
+// first such line of the input: one per line in NDJSON, and in a pretty
+// array those at the array's first indentation, not the objects nested in
+// events. Were it wrong, a value would cross the cut and not end in its
+// block: the worker stops there, and the splitter reads on.
+func (p *producer) cut(data []byte) int {
+	if p.indent < 0 {
+		for ls := 0; ls < len(data); {
+			if n, ok := opensObject(data[ls:], len(data)); ok {
+				p.indent = n
+				break
+			}
+			nl := bytes.IndexByte(data[ls:], '\n')
+			if nl < 0 {
+				return -1
+			}
+			ls += nl + 1
+		}
+		if p.indent < 0 {
+			return -1
+		}
+	}
+	for end := len(data); ; {
+		nl := bytes.LastIndexByte(data[:end], '\n')
+		if nl < 0 {
+			return -1
+		}
+		if _, ok := opensObject(data[nl+1:], p.indent); ok {
+			return nl + 1
+		}
+		end = nl
+	}
+}
+
+// opensObject reports whether line (from its start on) is blanks, at most
+// max of them, and then '{', and how many blanks there are.
+func opensObject(line []byte, max int) (int, bool) {
+	for i, c := range line {
+		switch {
+		case c == '{':
+			return i, true
+		case i >= max || c != ' ' && c != '\t':
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // block returns a free block, or a new one.

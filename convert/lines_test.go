@@ -59,6 +59,12 @@ func TestParallelAgrees(t *testing.T) {
 		"string at the top":             []byte("\"{\\\"event_type\\\":\\\"user_delete\\\"}\"\n{\"event_type\":\"a\"}\n"),
 		"no line break":                 []byte("{\"event_type\":\"user_delete\",\"resource\":{\"username\":\"ann\"}}"),
 		"blank lines":                   []byte("\n\n  \n{\"event_type\":\"a\"}\n\n"),
+		"pretty array":                  []byte("[\n  {\n    \"event_type\": \"a\",\n    \"changes\": [\n      {\n        \"field\": \"x\"\n      }\n    ]\n  },\n  {\n    \"event_type\": \"user_delete\",\n    \"resource\": {\"username\": \"ann\"}\n  }\n]\n"),
+		"pretty objects":                []byte("{\n  \"event_type\": \"a\"\n}\n{\n  \"event_type\": \"b\"\n}\n"),
+		"nested lines as indented":      []byte("{\n\"event_type\":\"a\",\n\"x\":\n{\n\"y\":1}\n}\n{\n\"event_type\":\"b\",\n\"x\":\n[\n{\n\"y\":1}]\n}\n"),
+		"broken pretty event":           []byte("[\n  {\n    \"event_type\": \"a\",\n  },\n  {\n    \"event_type\": \"b\"\n  }\n]\n"),
+		"stop where a value ends":       []byte("{\n\"event_type\":\"a\"\n}{\"event_type\":\"b\"\n,}\n{\"event_type\":\"c\"}\n"),
+		"bracket where a value ends":    []byte("[\n{\n\"event_type\":\"a\"\n}[\n{\"event_type\":\"c\"}\n"),
 		"empty":                         nil,
 	}
 	for _, seed := range seeds(&testing.F{}) {

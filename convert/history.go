@@ -164,10 +164,7 @@ func (as associations) add(c assocChange, names map[string]string) {
 	if id == "" {
 		key = "u:" + strings.ToLower(name)
 	}
-	ms, ok := as[key]
-	if !ok {
-		key = strings.Clone(key)
-	}
+	ms := as[key]
 	for i := range ms {
 		if ms[i].same(nm) {
 			if !nm.at.Before(ms[i].at) {
@@ -176,7 +173,9 @@ func (as associations) add(c assocChange, names map[string]string) {
 			return
 		}
 	}
-	as[key] = append(ms, nm)
+	// A copy of the key even when the map has it: storing a value stores
+	// the key given too, and a substring would keep the event in memory.
+	as[strings.Clone(key)] = append(ms, nm)
 }
 
 func isUser(side gjson.Result) bool {

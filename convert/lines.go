@@ -61,8 +61,8 @@ type token struct {
 	prep       *prepared // a parsed event of a type jcrestore uses
 }
 
-// lines reads the input of s in parallel for as long as its lines hold
-// whole events, and leaves s where the splitter reads on: at the start of
+// lines reads the input of s in parallel for as long as its blocks can be
+// read that way, and leaves s where the splitter reads on: at the start of
 // the first line that needs it, or at the end of the input.
 func (r *reader) lines(ctx context.Context, s *splitter) error {
 	size := r.opts.blockSize

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Compares jcrestore with jq and grep on the same generated exports, side by
 # side in one run (the machine may be shared and noisy: compare the ratios):
-# wall time with hyperfine, peak RSS with /usr/bin/time. Needs hyperfine,
-# jq and GNU time (Debian: apt-get install hyperfine jq time).
+# wall time with hyperfine, peak RSS with GNU time. Needs hyperfine, jq and
+# GNU time (Debian: apt-get install hyperfine jq time).
 #
 #   testdata/bench/run.sh [EVENTS] [DIR]     # defaults: 1000000 /tmp/jcrestore-bench
 #
-# The files are generated once and kept in DIR (about 3.5 GB for 1,000,000
+# The files are generated once and kept in DIR (about 4 GB for 1,000,000
 # events). grep writes to a file: to /dev/null GNU grep stops at the first
-# match.
+# match. jq reads an array whole, so it needs several GB of memory there.
+# At the end a table gives, per input, the mean times, jcrestore's
+# throughput, how many times faster than jq it is and how many times
+# slower than grep, and the peak RSS of each.
 set -euo pipefail
 n=${1:-1000000}
 dir=${2:-/tmp/jcrestore-bench}
+runs=${RUNS:-3}
 cd "$(dirname "$0")/../.."
 mkdir -p "$dir"
 go build -o "$dir/jcrestore" .
@@ -19,21 +23,42 @@ for layout in ndjson array pretty; do
 	f="$dir/$layout-$n.json"
 	[ -s "$f" ] || go run ./testdata/gen -n "$n" -layout "$layout" > "$f"
 done
-[ -s "$dir/ndjson-$n.json.gz" ] || gzip -1 -k -c "$dir/ndjson-$n.json" > "$dir/ndjson-$n.json.gz"
+[ -s "$dir/ndjson-$n.json.gz" ] || gzip -1 -c "$dir/ndjson-$n.json" > "$dir/ndjson-$n.json.gz"
 
 rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }
-for layout in ndjson array pretty; do
-	f="$dir/$layout-$n.json"
-	echo "== $layout, $(du -h "$f" | cut -f1)"
-	hyperfine --warmup 1 --runs 3 --export-markdown "$dir/$layout.md" \
-		-n "grep -c user_delete" "grep -c user_delete $f > $dir/grep.out" \
-		-n jq "jq -r -f testdata/bench/extract.jq $f > $dir/jq.out" \
-		-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
-	echo "peak RSS (KB): jq $(rss jq -r -f testdata/bench/extract.jq "$f"), jcrestore $(rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)"
+mean() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .mean' "$1"; }
+summary=()
+for input in ndjson array pretty gzip; do
+	f="$dir/$input-$n.json"
+	[ "$input" = gzip ] && f="$dir/ndjson-$n.json.gz"
+	cat "$f" > /dev/null # into the page cache
+	echo "== $input: $f, $(du -h "$f" | cut -f1)"
+	if [ "$input" = gzip ]; then
+		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
+			-n reference "gzip -dc $f > /dev/null" \
+			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
+		jq_rss=-
+	else
+		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
+			-n reference "grep -c user_delete $f > $dir/grep.out" \
+			-n jq "jq -r -f testdata/bench/extract.jq $f > $dir/jq.out" \
+			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
+		jq_rss=$(rss jq -r -f testdata/bench/extract.jq "$f")
+		echo "jq and jcrestore find $(wc -l < "$dir/jq.out") and $(($(wc -l < "$dir/out.csv") - 1)) deleted users"
+	fi
+	ref=$(mean "$dir/$input.json" reference)
+	jc=$(mean "$dir/$input.json" jcrestore)
+	jqt=$(mean "$dir/$input.json" jq)
+	size=$(stat -c %s "$dir/$input-$n.json" 2>/dev/null || stat -c %s "$dir/ndjson-$n.json")
+	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v size="$size" \
+		-v jr="$jq_rss" -v cr="$(rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)" \
+		'BEGIN { printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1fx | %s | %s MB |\n", name, ref,
+			(jq > 0 ? sprintf("%.1f s", jq) : "-"), jc, size / jc / 1e6,
+			(jq > 0 ? sprintf("%.0fx", jq / jc) : "-"), jc / ref,
+			(jr == "-" ? "-" : sprintf("%.0f MB", jr / 1024)), int(cr / 1024) }')")
 done
-f="$dir/ndjson-$n.json.gz"
-echo "== gzip"
-hyperfine --warmup 1 --runs 3 --export-markdown "$dir/gzip.md" \
-	-n "gzip -dc" "gzip -dc $f > /dev/null" \
-	-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
-echo "peak RSS (KB): jcrestore $(rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)"
+echo
+echo "reference: grep -c user_delete, or gzip -dc for the gzip input"
+echo "| input | reference | jq | jcrestore | throughput | faster than jq | time of reference | peak RSS jq | peak RSS jcrestore |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${summary[@]}"

@@ -3,12 +3,15 @@ package convert
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // readBoth reads in with one goroutine and in parallel with blocks of the
@@ -98,4 +101,60 @@ func FuzzParallel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		readBoth(t, in, Options{Trail: true}, 16)
 	})
+}
+
+// failingReader returns its bytes and then err.
+type failingReader struct {
+	b   []byte
+	err error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.b) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.b)
+	f.b = f.b[n:]
+	return n, nil
+}
+
+// TestParallelReadError cuts an export off with a read error at many
+// places: the same events read and the same problems, in parallel and in
+// sequence.
+func TestParallelReadError(t *testing.T) {
+	in := []byte(strings.Repeat("{\"event_type\":\"a\",\"x\":[1,2]}\n{\n  \"event_type\": \"user_delete\",\n  \"resource\": {\"username\": \"ann\"}\n}\n", 20))
+	for cut := 0; cut <= len(in); cut += 7 {
+		var got [2][]string
+		var res [2]*Result
+		for i, sequential := range []bool{true, false} {
+			r, err := Read(context.Background(), []Input{{Name: "in", R: &failingReader{in[:cut], errors.New("disk on fire")}}},
+				Options{sequential: sequential, blockSize: 64, Report: func(p Problem) { got[i] = append(got[i], p.Error()) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = r
+		}
+		if !reflect.DeepEqual(got[0], got[1]) || !reflect.DeepEqual(res[0], res[1]) {
+			t.Fatalf("cut at %d: sequential %q, parallel %q", cut, got[0], got[1])
+		}
+	}
+}
+
+// TestParallelCancelled stops reading when the context is cancelled and
+// leaves no goroutine behind.
+func TestParallelCancelled(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := bytes.Repeat([]byte("{\"event_type\":\"a\"}\n"), 100000)
+	if _, err := Read(ctx, []Input{{Name: "in", R: bytes.NewReader(in)}}, Options{blockSize: 4096}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read returns %v, want context.Canceled", err)
+	}
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d goroutines before Read, %d after", before, runtime.NumGoroutine())
 }

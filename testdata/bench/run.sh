@@ -32,7 +32,7 @@ for input in ndjson array pretty gzip; do
 	f="$dir/$input-$n.json"
 	[ "$input" = gzip ] && f="$dir/ndjson-$n.json.gz"
 	cat "$f" > /dev/null # into the page cache
-	echo "== $input: $f, $(du -h "$f" | cut -f1)"
+	echo "== $input: $f, $(du -hL "$f" | cut -f1)"
 	if [ "$input" = gzip ]; then
 		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
 			-n reference "gzip -dc $f > /dev/null" \
@@ -49,7 +49,7 @@ for input in ndjson array pretty gzip; do
 	ref=$(mean "$dir/$input.json" reference)
 	jc=$(mean "$dir/$input.json" jcrestore)
 	jqt=$(mean "$dir/$input.json" jq)
-	size=$(stat -c %s "$dir/$input-$n.json" 2>/dev/null || stat -c %s "$dir/ndjson-$n.json")
+	size=$(stat -L -c %s "$dir/$input-$n.json" 2>/dev/null || stat -L -c %s "$dir/ndjson-$n.json")
 	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v size="$size" \
 		-v jr="$jq_rss" -v cr="$(rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)" \
 		'BEGIN { printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1fx | %s | %s MB |\n", name, ref,

@@ -45,10 +45,10 @@ const (
 	tokOther                  // an object without a plain event_type, for unwrap
 	tokOpen                   // '[' opens an array
 	tokClose                  // ']' closes it
-	tokStop                   // the line cannot be read this way
+	tokStop                   // the block cannot be read this way from here on
 )
 
-// token is one thing found on a line of a block. Indices are into the
+// token is one thing found in a block. Indices are into the
 // block's data.
 type token struct {
 	kind       tokenKind
@@ -307,7 +307,7 @@ func (r *reader) readToken(t *token, data []byte, ts, te int, name string, types
 	t.prep = r.prepare(t.typ, Position{File: name, Line: t.line, Col: t.start - t.ls + 1}, gjson.Result{}, raw)
 }
 
-// producer reads the input into blocks of whole lines for the workers, and
+// producer reads the input into blocks for the workers, and
 // hands each to the caller in order too.
 type producer struct {
 	src   io.Reader

@@ -357,7 +357,7 @@ func (r *reader) uses(typ string) bool {
 }
 
 // prepared is what can be read from one event alone, before it is added to
-// what the read knows: on the workers when lines are read in parallel.
+// what the read knows: on the workers when blocks are read in parallel.
 type prepared struct {
 	typ      string
 	e        *event

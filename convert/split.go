@@ -336,7 +336,7 @@ func (s *splitter) fast() (piece, bool) {
 		start := s.pos
 		end, ts, te, st := fastEvent(s.buf[start:s.n])
 		switch {
-		case st == fastOK:
+		case st == fastOK && end <= MaxEventSize:
 			at := s.position(start)
 			s.advance(start + end)
 			s.multi = s.multi || !s.inArray && s.line > at.Line
@@ -345,8 +345,8 @@ func (s *splitter) fast() (piece, bool) {
 				p.typ = p.raw[ts:te]
 			}
 			return p, true
-		case st == fastBroken, s.n-start >= MaxEventSize:
-			return piece{}, false
+		case st != fastMore, s.n-start >= MaxEventSize:
+			return piece{}, false // broken, or too large: the scanner reports it
 		}
 		if _, more := s.fill(max(0, start-keepBefore)); !more {
 			return piece{}, false

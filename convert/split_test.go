@@ -126,6 +126,22 @@ func TestSplitLarge(t *testing.T) {
 	}
 }
 
+// TestSplitLargeAfterLarge skips an event larger than MaxEventSize that
+// comes whole into a buffer grown for a large event before it (the small
+// events first make that one start past keepBefore, so the buffer doubles).
+func TestSplitLargeAfterLarge(t *testing.T) {
+	object := func(n int) string { return `{"a":"` + strings.Repeat("x", n) + `"}` }
+	in := strings.Repeat("{\"b\":1}\n", 40) + object(MaxEventSize-100) + "\n" + object(MaxEventSize+(1<<19)) + "\n{\"after\":1}\n"
+	var got []string
+	for _, v := range split(in, nil)[40:] {
+		got = append(got, v[:min(len(v), 20)])
+	}
+	want := []string{`41:1 {"a":"xxxxxxxxx`, "42:1! a value larger", `43:1 {"after":1}`}
+	if !equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 // TestSplitReadError reports an error of the underlying reader once, after
 // the values read before it.
 func TestSplitReadError(t *testing.T) {

@@ -93,13 +93,17 @@ func TestParallelAgrees(t *testing.T) {
 }
 
 // FuzzParallel reads any input in parallel and in sequence, with small
-// blocks: the same results and problems.
+// blocks of a size the input picks: the same results and problems.
 func FuzzParallel(f *testing.F) {
 	for _, seed := range seeds(f) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		readBoth(t, in, Options{Trail: true}, 16)
+		size := 1
+		if len(in) > 0 {
+			size += int(in[len(in)-1]) % 96
+		}
+		readBoth(t, in, Options{Trail: true}, size)
 	})
 }
 

@@ -53,7 +53,7 @@ func fastEvent(b []byte) (end, ts, te int, st fastState) {
 			if c == '{' && b[i] != '}' {
 				ks, ke, next := objectKey(b, i)
 				if next < 0 || next >= len(b) {
-					return 0, -1, -1, stateAt(next, b)
+					return 0, -1, -1, stateAt(next)
 				}
 				if len(stack) == 1 {
 					t.topKey(b, ks, ke, next)
@@ -93,7 +93,7 @@ func fastEvent(b []byte) (end, ts, te int, st fastState) {
 			case c == ',' && top == '{':
 				ks, ke, after := objectKey(b, skipBlank(b, i+1))
 				if after < 0 || after >= len(b) {
-					return 0, -1, -1, stateAt(after, b)
+					return 0, -1, -1, stateAt(after)
 				}
 				if len(stack) == 1 {
 					t.topKey(b, ks, ke, after)
@@ -115,7 +115,7 @@ func fastEvent(b []byte) (end, ts, te int, st fastState) {
 }
 
 // stateAt tells a syntax error (i < 0) from bytes that ended too soon.
-func stateAt(i int, b []byte) fastState {
+func stateAt(i int) fastState {
 	if i < 0 {
 		return fastBroken
 	}

@@ -10,8 +10,8 @@
 # events). grep writes to a file: to /dev/null GNU grep stops at the first
 # match. jq reads an array whole, so it needs several GB of memory there.
 # At the end a table gives, per input, the mean times, jcrestore's
-# throughput, how many times faster than jq it is and how many times
-# slower than grep, and the peak RSS of each.
+# throughput, jq's time over jcrestore's, jcrestore's time over the
+# reference's (grep -c, or gzip -dc), and the peak RSS of each.
 set -euo pipefail
 n=${1:-1000000}
 dir=${2:-/tmp/jcrestore-bench}
@@ -52,13 +52,13 @@ for input in ndjson array pretty gzip; do
 	size=$(stat -L -c %s "$dir/$input-$n.json" 2>/dev/null || stat -L -c %s "$dir/ndjson-$n.json")
 	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v size="$size" \
 		-v jr="$jq_rss" -v cr="$(rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)" \
-		'BEGIN { printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1fx | %s | %s MB |\n", name, ref,
+		'BEGIN { printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %s | %s MB |\n", name, ref,
 			(jq > 0 ? sprintf("%.1f s", jq) : "-"), jc, size / jc / 1e6,
-			(jq > 0 ? sprintf("%.0fx", jq / jc) : "-"), jc / ref,
+			(jq > 0 ? sprintf("%.0f", jq / jc) : "-"), jc / ref,
 			(jr == "-" ? "-" : sprintf("%.0f MB", jr / 1024)), int(cr / 1024) }')")
 done
 echo
 echo "reference: grep -c user_delete, or gzip -dc for the gzip input"
-echo "| input | reference | jq | jcrestore | throughput | faster than jq | time of reference | peak RSS jq | peak RSS jcrestore |"
+echo "| input | reference | jq | jcrestore | throughput | jq's time / jcrestore's | jcrestore's time / reference's | peak RSS jq | peak RSS jcrestore |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${summary[@]}"

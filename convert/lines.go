@@ -289,12 +289,7 @@ func (r *reader) splitBlock(b *block, name string, types map[string]string) {
 func (r *reader) readToken(t *token, data []byte, ts, te int, name string, types map[string]string) {
 	raw := data[t.start:t.end]
 	if ts >= 0 {
-		typ := raw[ts:te]
-		var ok bool
-		if t.typ, ok = types[string(typ)]; !ok {
-			t.typ = string(typ)
-			types[t.typ] = t.typ
-		}
+		t.typ = intern(types, raw[ts:te])
 	} else if v := gjson.GetBytes(raw, "event_type"); v.Exists() {
 		t.typ = v.String()
 	} else {

@@ -252,7 +252,7 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 		// the way, or else gjson reads it without parsing the rest
 		// (GetBytes copies only what it returns).
 		if p.typ != nil {
-			typ := r.typeName(p.typ)
+			typ := intern(r.types, p.typ)
 			if r.opts.Inspect {
 				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), typ)
 			}
@@ -287,15 +287,16 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// typeName returns typ as a string, the same string each time it is
-// given the same bytes, so that events are counted without allocating.
-func (r *reader) typeName(typ []byte) string {
-	if name, ok := r.types[string(typ)]; ok {
-		return name
+// intern returns b as a string, the same string each time it is given
+// the same bytes with the same m, so that events are counted by type
+// without allocating.
+func intern(m map[string]string, b []byte) string {
+	if s, ok := m[string(b)]; ok {
+		return s
 	}
-	name := string(typ)
-	r.types[name] = name
-	return name
+	s := string(b)
+	m[s] = s
+	return s
 }
 
 // wrapped takes an event found inside an envelope.

@@ -23,6 +23,9 @@ import (
 // blockSize is the size of the blocks read ahead.
 const blockSize = 1 << 20
 
+// maxWorkers bounds the goroutines that split blocks.
+const maxWorkers = 4
+
 // block is a run of the input that starts where a line starts an event (or
 // where the input starts) and, unless it is the last, ends where another
 // does; and what a worker found in it.
@@ -69,7 +72,10 @@ func (r *reader) lines(ctx context.Context, s *splitter) error {
 	if size == 0 {
 		size = blockSize
 	}
-	workers := runtime.GOMAXPROCS(0)
+	// The goroutine that applies the results does about a third of the
+	// workers' work (a profile of a 1 GB export): more than four workers
+	// would mostly wait for it, each holding blocks in memory.
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
 	p := &producer{
 		src:    s.r,
 		size:   size,

@@ -294,11 +294,12 @@ func (r *reader) splitBlock(b *block, name string, types map[string]string) {
 // jcrestore uses its type.
 func (r *reader) readToken(t *token, data []byte, ts, te int, name string, types map[string]string) {
 	raw := data[t.start:t.end]
+	var span []byte
 	if ts >= 0 {
-		t.typ = intern(types, raw[ts:te])
-	} else if v := gjson.GetBytes(raw, "event_type"); v.Exists() {
-		t.typ = v.String()
-	} else {
+		span = raw[ts:te]
+	}
+	var ok bool
+	if t.typ, ok = typeOf(raw, span, types); !ok {
 		t.kind = tokOther
 		return
 	}

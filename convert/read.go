@@ -248,22 +248,11 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 			r.problem(*prob)
 			continue
 		}
-		// Most values are plain events: the splitter read their type on
-		// the way, or else gjson reads it without parsing the rest
-		// (GetBytes copies only what it returns).
-		if p.typ != nil {
-			typ := intern(r.types, p.typ)
+		if typ, ok := typeOf(p.raw, p.typ, r.types); ok {
 			if r.opts.Inspect {
 				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), typ)
 			}
 			r.event(typ, p.at, gjson.Result{}, p.raw)
-			continue
-		}
-		if t := gjson.GetBytes(p.raw, "event_type"); t.Exists() {
-			if r.opts.Inspect {
-				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), t.String())
-			}
-			r.event(t.String(), p.at, gjson.Result{}, p.raw)
 			continue
 		}
 		unwrap(gjson.ParseBytes(p.raw), p.at, 0, r.wrapped, r.problem)
@@ -285,6 +274,20 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// typeOf returns the event_type of the top-level object raw: span is
+// where the splitter found it written plainly, or nil, and then gjson
+// reads it without parsing the rest (GetBytes copies only what it
+// returns). ok is false when raw has none: it is something to unwrap.
+func typeOf(raw, span []byte, types map[string]string) (typ string, ok bool) {
+	if span != nil {
+		return intern(types, span), true
+	}
+	if t := gjson.GetBytes(raw, "event_type"); t.Exists() {
+		return t.String(), true
+	}
+	return "", false
 }
 
 // intern returns b as a string, the same string each time it is given

@@ -79,16 +79,14 @@ func (h *history) fold(r *Record) []string {
 	return filled
 }
 
-// toValues gathers what a user_create or user_update event sets: each
-// change's new value, then the keys of resource.
-func toValues(e *event) *attrs {
-	var a attrs
+// fromLifecycle gathers what a user_create or user_update event sets:
+// each change's new value, then the keys of resource.
+func (a *attrs) fromLifecycle(e *event) {
 	e.eachChange(func(c change) { a.add(c.field, c.to) })
 	e.resource.ForEach(func(k, v gjson.Result) bool {
 		a.add(k.Str, v)
 		return true
 	})
-	return &a
 }
 
 // membership is one group or device a user was associated with, as of the
@@ -154,16 +152,18 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
 	return c, true
 }
 
-// add records an association change; names learns the user's username.
-func (as associations) add(c assocChange, names map[string]string) {
-	id, name, nm := c.userID, c.userName, c.m
-	if id != "" && name != "" {
-		names[strings.Clone(id)] = strings.Clone(name)
+// key is the user an association change is about: its id, or "u:" and
+// its username in lower case when the event gives no id.
+func (c assocChange) key() string {
+	if c.userID == "" {
+		return "u:" + strings.ToLower(c.userName)
 	}
-	key := id
-	if id == "" {
-		key = "u:" + strings.ToLower(name)
-	}
+	return c.userID
+}
+
+// add records an association change.
+func (as associations) add(c assocChange) {
+	key, nm := c.key(), c.m
 	ms := as[key]
 	for i := range ms {
 		if ms[i].same(nm) {

@@ -54,8 +54,11 @@ type Options struct {
 
 	// sequential reads on one goroutine only, and blockSize sets the size
 	// of the blocks read in parallel: for tests, which compare the two.
+	// keyMask, when set, keeps only those bits of the hashes r.later files
+	// events under: for tests, so that many keys hash alike.
 	sequential bool
 	blockSize  int
+	keyMask    uint32
 }
 
 // Stats counts what Read saw.
@@ -138,24 +141,26 @@ type reader struct {
 	stats   Stats
 	kept    map[string]*candidate // deletions that pass the filters, by user
 	outside map[string]*candidate // deletions the filters left out, by user
-	created map[string]created    // latest user_create by "u:"+username / "e:"+email
 	seen    map[string]bool       // ids of deletion events read
 	order   int
 	trail   []AuditEntry
-	history map[string]*history // by user id: what user_create and user_update set
-	names   map[string]string   // user id -> username, from the events parsed
-	types   map[string]string   // the event types met, each once
-	assoc   associations        // group and device memberships
+	later   *later            // the events to read again at the end
+	names   map[string]string // user id -> username, of the managers
+	types   map[string]string // the event types met, each once
 	files   []File
 }
 
-// candidate is the latest deletion of one user so far.
+// candidate is the latest deletion of one user so far. Its record is
+// made at the end, from the event read back from r.later: records are
+// large, and most of a deleted user's columns are empty.
 type candidate struct {
-	rec     Record
-	lower   string // the username in lower case, to sort by
-	order   int
-	earlier []Record
-	reason  string // why the filters left it out
+	ev       int32     // the deletion event in r.later
+	at       time.Time // when the user was deleted
+	username string
+	lower    string // the username in lower case, to sort by
+	order    int
+	earlier  []*candidate
+	reason   string // why the filters left it out
 }
 
 type created struct {
@@ -179,12 +184,14 @@ func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 		stats:   Stats{ByType: make(map[string]int)},
 		kept:    make(map[string]*candidate),
 		outside: make(map[string]*candidate),
-		created: make(map[string]created),
 		seen:    make(map[string]bool),
-		history: make(map[string]*history),
+		later:   newLater(),
 		names:   make(map[string]string),
 		types:   make(map[string]string),
-		assoc:   make(associations),
+	}
+	defer r.later.close()
+	if opts.keyMask != 0 {
+		r.later.mask = opts.keyMask
 	}
 	for _, t := range opts.Events {
 		r.events[t] = true
@@ -206,6 +213,7 @@ func (r *reader) problem(p Problem) {
 
 func (r *reader) read(ctx context.Context, in Input) error {
 	r.stats.Inputs++
+	r.later.files = append(r.later.files, in.Name)
 	file := File{Name: in.Name}
 	events, lost := r.stats.Events, r.stats.Unreadable
 	err := r.readEvents(ctx, in, &file)
@@ -363,14 +371,34 @@ func (r *reader) uses(typ string) bool {
 // prepared is what can be read from one event alone, before it is added to
 // what the read knows: on the workers when blocks are read in parallel.
 type prepared struct {
-	typ      string
-	e        *event
-	a        *attrs      // what a deletion, user_create or user_update says
-	audit    *AuditEntry // with Options.Trail
-	names    [2]userName // from resource and initiated_by
-	assoc    assocChange // of an association_change, with hasAssoc
-	hasAssoc bool
+	summary
+	audit *AuditEntry // with Options.Trail
+	psCut bool        // PowerShell cut the event's changes short
+	enc   []byte      // the summary, encoded for r.later
 }
+
+// summary is what the read uses of one event: it is what r.later keeps,
+// and what it gives back at the end.
+type summary struct {
+	kind        byte
+	at          Position // file and line
+	time        time.Time
+	id          string      // the event's id
+	initiatedBy string      // the admin's email, username or id
+	userID      string      // resource.id: the user a deletion, user_create or user_update is about
+	names       [2]userName // from resource and initiated_by
+	a           attrs       // what a deletion, user_create or user_update says
+	assoc       assocChange // of an association_change
+}
+
+// Kinds of summaries.
+const (
+	kindOther    byte = iota // of use for the names it gives, or the trail
+	kindDeletion             // a deletion (see deletes)
+	kindCreate               // a user_create
+	kindUpdate               // a user_update
+	kindAssoc                // an association_change between a user and a group or device
+)
 
 // prepare parses an event of a type jcrestore uses, from v or else from
 // raw. It only reads r's options, so that workers may call it together.
@@ -378,23 +406,43 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 	if !v.Exists() {
 		v = gjson.ParseBytes(raw)
 	}
-	p := &prepared{typ: typ, e: parseEvent(v, at)}
-	p.names = [2]userName{userNameOf(p.e.resource), userNameOf(p.e.initiatedByV)}
-	if r.opts.Trail && audited(typ) {
-		a := auditEntry(p.e, v)
-		p.audit = &a
-	}
+	e := parseEvent(v, at)
+	p := &prepared{summary: summary{
+		at:          Position{File: at.File, Line: at.Line},
+		time:        e.time,
+		id:          e.id,
+		initiatedBy: e.initiatedBy,
+		names:       [2]userName{userNameOf(e.resource), userNameOf(e.initiatedByV)},
+	}}
+	s := &p.summary
 	switch {
-	case r.deletes(typ, p.e):
-		p.a = &attrs{}
-		p.a.fromDeletion(p.e)
+	case r.deletes(typ, e):
+		s.kind = kindDeletion
+		s.a.fromDeletion(e)
 		for col, path := range r.opts.Map {
-			p.a.user.Set(col, strings.Clone(scalar(gjson.Get(p.e.raw, path))))
+			s.a.user.Set(col, strings.Clone(scalar(gjson.Get(e.raw, path))))
 		}
 	case typ == "user_create", typ == "user_update":
-		p.a = toValues(p.e)
+		s.kind = kindUpdate
+		if typ == "user_create" {
+			s.kind = kindCreate
+		}
+		s.a.fromLifecycle(e)
 	case typ == "association_change":
-		p.assoc, p.hasAssoc = readAssociation(v, p.e.time)
+		if c, ok := readAssociation(v, e.time); ok {
+			s.kind, s.assoc = kindAssoc, c
+		}
+	}
+	if s.kind == kindDeletion || s.kind == kindCreate || s.kind == kindUpdate {
+		s.userID = strings.Clone(scalar(e.resource.Get("id")))
+	}
+	p.psCut = e.psCut // known once the changes were walked
+	if r.opts.Trail && audited(typ) {
+		a := auditEntry(e, v)
+		p.audit = &a
+	}
+	if s.kind != kindOther || s.names != [2]userName{} {
+		p.enc = s.encode(nil) // what r.later may keep, encoded here on the worker
 	}
 	return p
 }
@@ -405,27 +453,59 @@ func (r *reader) deletes(typ string, e *event) bool {
 	return r.events[typ] && (e.service == "" || e.service == "directory")
 }
 
-// apply adds a prepared event to what the read knows.
+// apply adds a prepared event to what the read knows: a deletion as it
+// is; the events that may tell more of a deleted user go to r.later, noted
+// under the users they are about.
 func (r *reader) apply(p *prepared) {
-	e := p.e
+	s := &p.summary
 	if p.audit != nil {
 		r.trail = append(r.trail, *p.audit)
 	}
-	r.addName(p.names[0])
-	r.addName(p.names[1])
-	switch {
-	case r.deletes(p.typ, e):
-		r.deletion(e, p.a)
-	case p.typ == "user_create":
-		r.creation(e, p.a)
-	case p.typ == "user_update":
-		r.remember(e, p.a)
-	case p.hasAssoc:
-		r.assoc.add(p.assoc, r.names)
-	}
-	if e.psCut { // known once the changes were walked
+	if p.psCut {
 		r.stats.PSCut++
 	}
+	ev := int32(-1)
+	spool := func() int32 { // once, if at all
+		if ev < 0 {
+			ev = r.later.add(p.enc)
+		}
+		return ev
+	}
+	note := func(kind byte, key string) { r.later.note(spool(), kind, key) }
+	lifecycle := s.kind == kindCreate || s.kind == kindUpdate
+	for i, n := range s.names {
+		// A user_create or user_update is noted under its user's id
+		// anyway; the managers are looked for under both kinds.
+		if n.id != "" && n.name != "" && !(i == 0 && lifecycle && n.id == s.userID) {
+			note(keyName, n.id)
+		}
+	}
+	switch s.kind {
+	case kindDeletion:
+		r.deletion(s, spool)
+	case kindCreate, kindUpdate:
+		if s.userID != "" {
+			note(keyHistory, s.userID)
+		}
+		if s.kind == kindCreate {
+			for _, key := range s.createdKeys() {
+				if len(key) > 2 {
+					note(keyCreated, key)
+				}
+			}
+		}
+	case kindAssoc:
+		note(keyAssoc, s.assoc.key())
+		if c := s.assoc; c.userID != "" && c.userName != "" {
+			note(keyName, c.userID)
+		}
+	}
+}
+
+// createdKeys are the keys a user_create is noted under, to find the
+// users created again after their deletion.
+func (s *summary) createdKeys() [2]string {
+	return [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)}
 }
 
 // userName is a user id and its username, from a resource or initiated_by
@@ -453,61 +533,28 @@ func (r *reader) addName(n userName) {
 	}
 }
 
-// remember adds what a user_create or user_update set to its user's
-// history.
-func (r *reader) remember(e *event, a *attrs) {
-	id := scalar(e.resource.Get("id"))
-	if id == "" {
-		return
-	}
-	h := r.history[id]
-	if h == nil {
-		h = &history{}
-		r.history[strings.Clone(id)] = h
-	}
-	h.apply(a, e.time)
-}
-
-func (r *reader) creation(e *event, a *attrs) {
-	r.remember(e, a)
-	c := created{at: e.time, source: Position{File: e.at.File, Line: e.at.Line}.String()}
-	for _, key := range [...]string{"u:" + strings.ToLower(a.user.Username), "e:" + strings.ToLower(a.user.Email)} {
-		if len(key) > 2 && c.at.After(r.created[key].at) {
-			r.created[key] = c
-		}
-	}
-}
-
-func (r *reader) deletion(e *event, a *attrs) {
-	if e.id != "" {
-		if r.seen[e.id] {
+// deletion takes a deletion; spool writes it to r.later.
+func (r *reader) deletion(s *summary, spool func() int32) {
+	if s.id != "" {
+		if r.seen[s.id] {
 			r.stats.Repeated++
 			return
 		}
-		r.seen[e.id] = true
+		r.seen[s.id] = true
 	}
 	r.stats.Deletions++
-	rec := Record{
-		User:       a.user,
-		Attributes: a.attributes,
-		DeletedAt:  e.time,
-		DeletedBy:  e.initiatedBy,
-		EventID:    e.id,
-		FormerID:   strings.Clone(scalar(e.resource.Get("id"))),
-		Source:     Position{File: e.at.File, Line: e.at.Line}.String(),
-		Notes:      a.notes,
-	}
-	key := "id:" + rec.FormerID
+	name := strings.Clone(s.a.user.Username)
+	key := "id:" + s.userID
 	switch {
-	case rec.FormerID != "":
-	case rec.Username != "":
-		key = "u:" + strings.ToLower(rec.Username)
+	case s.userID != "":
+	case name != "":
+		key = "u:" + strings.ToLower(name)
 	default:
-		key = "event:" + rec.Source + ":" + e.id
+		key = "event:" + s.at.String() + ":" + s.id
 	}
 	r.order++
-	c := &candidate{rec: rec, lower: strings.ToLower(rec.Username), order: r.order}
-	if reason := r.filter(e); reason != "" {
+	c := &candidate{ev: spool(), at: s.time, username: name, lower: strings.ToLower(name), order: r.order}
+	if reason := r.filter(s); reason != "" {
 		c.reason = reason
 		merge(r.outside, key, c)
 		return
@@ -515,8 +562,22 @@ func (r *reader) deletion(e *event, a *attrs) {
 	merge(r.kept, key, c)
 }
 
+// record is the record a deletion makes.
+func (s *summary) record() Record {
+	return Record{
+		User:       s.a.user,
+		Attributes: s.a.attributes,
+		DeletedAt:  s.time,
+		DeletedBy:  s.initiatedBy,
+		EventID:    s.id,
+		FormerID:   s.userID,
+		Source:     s.at.String(),
+		Notes:      s.a.notes,
+	}
+}
+
 // filter returns why the options leave the deletion out, or "".
-func (r *reader) filter(e *event) string {
+func (r *reader) filter(e *summary) string {
 	o := r.opts
 	if !o.Since.IsZero() || !o.Until.IsZero() {
 		switch {
@@ -535,7 +596,7 @@ func (r *reader) filter(e *event) string {
 // later reports whether a is a later deletion than b: by time, and by input
 // order where the times are equal or unknown.
 func (a *candidate) later(b *candidate) bool {
-	if c := a.rec.DeletedAt.Compare(b.rec.DeletedAt); c != 0 {
+	if c := a.at.Compare(b.at); c != 0 {
 		return c > 0
 	}
 	return a.order > b.order
@@ -553,8 +614,8 @@ func merge(m map[string]*candidate, key string, c *candidate) {
 		old, c = c, old
 		m[key] = old
 	}
-	old.earlier = append(old.earlier, c.rec)
-	old.earlier = append(old.earlier, c.earlier...)
+	old.earlier = append(append(old.earlier, c), c.earlier...)
+	c.earlier = nil
 }
 
 // byUsername merges the users of m that share a username (ignoring case):
@@ -564,8 +625,8 @@ func byUsername(m map[string]*candidate) []*candidate {
 	merged := make(map[string]*candidate, len(m))
 	for _, c := range inOrder(m) {
 		key := "c:" + strconv.Itoa(c.order)
-		if c.rec.Username != "" {
-			key = "u:" + strings.ToLower(c.rec.Username)
+		if c.username != "" {
+			key = "u:" + c.lower
 		}
 		merge(merged, key, c)
 	}
@@ -584,50 +645,41 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	r.kept, r.outside = nil, nil
 	keptNames := make(map[string]bool, len(kept))
 	for _, c := range kept {
-		keptNames[strings.ToLower(c.rec.Username)] = true
+		keptNames[c.lower] = true
 	}
-	// Sort by deletion time, then username; the records are large, so
-	// their pointers are sorted and each is copied once, into place.
+	// By deletion time, then username.
 	slices.SortStableFunc(kept, func(a, b *candidate) int {
-		return cmp.Or(a.rec.DeletedAt.Compare(b.rec.DeletedAt), cmp.Compare(a.lower, b.lower))
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.lower, b.lower))
 	})
-	res := &Result{Records: make([]Record, 0, len(kept))}
-	for i, c := range kept {
-		kept[i] = nil // let the candidate go once its record is copied
-		rec := c.rec
-		slices.SortStableFunc(c.earlier, func(a, b Record) int { return b.DeletedAt.Compare(a.DeletedAt) })
-		for _, e := range c.earlier {
-			note := fmt.Sprintf("also deleted earlier: %s (event %s, %s)", when(e.DeletedAt), e.EventID, e.Source)
-			if filled := fillGaps(&rec, &e); len(filled) > 0 {
-				note += "; " + strings.Join(filled, ", ") + " taken from that deletion"
-			}
-			rec.Notes = append(rec.Notes, note)
-		}
-		if h := r.history[rec.FormerID]; h != nil {
-			if filled := h.fold(&rec); len(filled) > 0 {
-				r.stats.History += len(filled)
-				rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
-			}
-		}
-		r.assoc.rebuild(&rec)
-		if back, ok := r.recreated(&rec); ok {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
-			continue
-		}
-		if why := r.opts.Existing.Taken(&rec); why != "" {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
-			continue
-		}
-		res.Records = append(res.Records, rec)
-	}
-	for _, c := range outside {
-		if c.rec.Username == "" || !keptNames[strings.ToLower(c.rec.Username)] {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: c.rec, Reason: c.reason})
-		}
-	}
-	if err := r.managers(ctx, inputs, res.Records); err != nil {
+	recs, found, err := r.settleAll(ctx, kept)
+	if err != nil {
 		return nil, err
 	}
+	res := &Result{}
+	x := &rereader{l: r.later}
+	n := 0 // the records kept so far, moved to the front of recs
+	for i := range recs {
+		rec := &recs[i]
+		r.stats.History += found[i].history
+		if back := found[i].back; !back.at.IsZero() {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: *rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
+		} else if why := r.opts.Existing.Taken(rec); why != "" {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: *rec, Reason: ReasonExists, Detail: why})
+		} else {
+			recs[n], n = *rec, n+1
+		}
+	}
+	clear(recs[n:])
+	res.Records = recs[:n]
+	for _, c := range outside {
+		if c.username == "" || !keptNames[c.lower] {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: x.record(c), Reason: c.reason})
+		}
+	}
+	if err := r.managers(ctx, inputs, res.Records, x); err != nil {
+		return nil, err
+	}
+	r.laterFailed(x.err)
 	managersFirst(res.Records)
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
@@ -641,7 +693,26 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 // Insights stores it, into that user's username. The events parsed name
 // most users; for ids still unknown the inputs that can be read again are
 // searched once more, looking only at events that hold one of those ids.
-func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) error {
+func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record, x *rereader) error {
+	var evs []int32
+	for _, rec := range recs {
+		if isID(rec.Manager) {
+			evs = append(evs, r.later.find(keyName, rec.Manager)...)
+			evs = append(evs, r.later.find(keyHistory, rec.Manager)...)
+		}
+	}
+	// In input order, as the first pass met them: the username an event
+	// gives first stands, but an association_change's replaces it.
+	slices.Sort(evs)
+	for _, ev := range slices.Compact(evs) {
+		if s := x.again(ev); s != nil {
+			r.addName(s.names[0])
+			r.addName(s.names[1])
+			if c := s.assoc; s.kind == kindAssoc && c.userID != "" && c.userName != "" {
+				r.names[strings.Clone(c.userID)] = strings.Clone(c.userName)
+			}
+		}
+	}
 	unknown := map[string]bool{}
 	for _, rec := range recs {
 		if _, ok := r.names[rec.Manager]; isID(rec.Manager) && !ok {
@@ -728,17 +799,6 @@ func fillGaps(dst, src *Record) []string {
 		filled = append(filled, "custom attributes")
 	}
 	return filled
-}
-
-// recreated finds a user_create for the same username or email after the
-// deletion.
-func (r *reader) recreated(rec *Record) (created, bool) {
-	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
-		if c, ok := r.created[key]; ok && len(key) > 2 && c.at.After(rec.DeletedAt) {
-			return c, true
-		}
-	}
-	return created{}, false
 }
 
 func when(t time.Time) string {

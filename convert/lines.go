@@ -21,7 +21,7 @@ import (
 // exactly as it would have, and reports what it finds.
 
 // blockSize is the size of the blocks read ahead.
-const blockSize = 1 << 20
+const blockSize = 1 << 19
 
 // maxWorkers bounds the goroutines that split blocks.
 const maxWorkers = 4

@@ -3,6 +3,9 @@ package convert
 import (
 	"cmp"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -155,12 +158,19 @@ func (c *chunks[T]) at(i int) *T {
 // spoolBuffer bytes, then in a temporary file, removed when closed. Should
 // no file be made, or writing to it fail (a full disk, say), what follows
 // stays in memory. Once written to, it may be read on several goroutines.
+//
+// What it keeps is personal data, and the admin chose where that goes:
+// the file holds it encrypted (AES-CTR) under a key made for it that lives
+// only in this process's memory, so that what is left on the disk says
+// nothing once the process is gone.
 type spool struct {
 	f       *os.File
-	removed bool   // f has no name any more
-	flushed int64  // the bytes in f
-	full    bool   // f takes no more
-	mem     []byte // the bytes after those
+	removed bool         // f has no name any more
+	key     cipher.Block // of f
+	flushed int64        // the bytes in f
+	full    bool         // f takes no more
+	mem     []byte       // the bytes after those
+	enc     []byte       // mem encrypted, reused
 	size    int64
 }
 
@@ -184,6 +194,12 @@ func (s *spool) flush() {
 		return
 	}
 	if s.f == nil {
+		key := make([]byte, 32)
+		rand.Read(key)
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			panic(err) // a 32-byte key is always right
+		}
 		f, err := os.CreateTemp("", "jcrestore-*")
 		if err != nil {
 			s.full = true
@@ -191,9 +207,11 @@ func (s *spool) flush() {
 		}
 		// Where an open file can be removed (not on Windows), it goes at
 		// once: nothing is left behind, however the process ends.
-		s.f, s.removed = f, os.Remove(f.Name()) == nil
+		s.f, s.removed, s.key = f, os.Remove(f.Name()) == nil, block
 	}
-	if _, err := s.f.WriteAt(s.mem, s.flushed); err != nil {
+	s.enc = slices.Grow(s.enc[:0], len(s.mem))[:len(s.mem)]
+	s.stream(s.flushed).XORKeyStream(s.enc, s.mem)
+	if _, err := s.f.WriteAt(s.enc, s.flushed); err != nil {
 		s.full = true
 		return
 	}
@@ -207,8 +225,22 @@ func (s *spool) readAt(p []byte, off int64) error {
 		copy(p, s.mem[off-s.flushed:])
 		return nil
 	}
-	_, err := s.f.ReadAt(p, off)
-	return err
+	if _, err := s.f.ReadAt(p, off); err != nil {
+		return err
+	}
+	s.stream(off).XORKeyStream(p, p)
+	return nil
+}
+
+// stream is the key stream of f from the byte off on: the key is used for
+// this file only, so the counter alone makes the IV.
+func (s *spool) stream(off int64) cipher.Stream {
+	var iv [aes.BlockSize]byte
+	binary.BigEndian.PutUint64(iv[8:], uint64(off/aes.BlockSize))
+	st := cipher.NewCTR(s.key, iv[:])
+	var skip [aes.BlockSize]byte
+	st.XORKeyStream(skip[:off%aes.BlockSize], skip[:off%aes.BlockSize])
+	return st
 }
 
 func (s *spool) close() {

@@ -65,8 +65,9 @@ func TestLaterAgrees(t *testing.T) {
 	}
 }
 
-// TestSpool writes to a spool and reads back: all in memory, in a file,
-// and across the point where its file stops taking writes.
+// TestSpool writes to a spool and reads back: all in memory, in a file
+// (which holds nothing in the clear), and across the point where its file
+// stops taking writes.
 func TestSpool(t *testing.T) {
 	for _, fail := range []int{-1, 20, 40} {
 		var s spool
@@ -83,6 +84,15 @@ func TestSpool(t *testing.T) {
 		}
 		if s.f == nil || fail >= 0 && !s.full {
 			t.Fatalf("fail at %d: file %v, full %v", fail, s.f, s.full)
+		}
+		if fail < 0 {
+			raw := make([]byte, s.flushed)
+			if _, err := s.f.ReadAt(raw, 0); err != nil {
+				t.Fatal(err)
+			}
+			if i := bytes.Index(raw, bytes.Repeat([]byte("a"), 16)); i >= 0 {
+				t.Fatalf("the file holds what was written in the clear, at %d", i)
+			}
 		}
 		for i, b := range want {
 			got := make([]byte, len(b))

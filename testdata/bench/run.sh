@@ -50,12 +50,16 @@ for input in ndjson array pretty gzip; do
 	jc=$(mean "$dir/$input.json" jcrestore)
 	jqt=$(mean "$dir/$input.json" jq)
 	size=$(stat -L -c %s "$dir/$input-$n.json" 2>/dev/null || stat -L -c %s "$dir/ndjson-$n.json")
+	# jcrestore's peak RSS varies by a few MB from run to run: the least
+	# and the most of three.
+	crs=$(for _ in 1 2 3; do rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force; done | sort -n | sed -n '1p;$p' | paste -sd' ')
 	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v size="$size" \
-		-v jr="$jq_rss" -v cr="$(rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)" \
-		'BEGIN { printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %s | %s MB |\n", name, ref,
+		-v jr="$jq_rss" -v crs="$crs" \
+		'BEGIN { split(crs, cr, " ")
+		printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %s | %d-%d MB |\n", name, ref,
 			(jq > 0 ? sprintf("%.1f s", jq) : "-"), jc, size / jc / 1e6,
 			(jq > 0 ? sprintf("%.0f", jq / jc) : "-"), jc / ref,
-			(jr == "-" ? "-" : sprintf("%.0f MB", jr / 1024)), int(cr / 1024) }')")
+			(jr == "-" ? "-" : sprintf("%.0f MB", jr / 1024)), cr[1] / 1024, cr[2] / 1024 }')")
 done
 echo
 echo "reference: grep -c user_delete, or gzip -dc for the gzip input"

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -407,13 +408,14 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 		v = gjson.ParseBytes(raw)
 	}
 	e := parseEvent(v, at)
-	p := &prepared{summary: summary{
+	p := preparedPool.Get().(*prepared)
+	p.summary = summary{
 		at:          Position{File: at.File, Line: at.Line},
 		time:        e.time,
 		id:          e.id,
 		initiatedBy: e.initiatedBy,
 		names:       [2]userName{userNameOf(e.resource), userNameOf(e.initiatedByV)},
-	}}
+	}
 	s := &p.summary
 	switch {
 	case r.deletes(typ, e):
@@ -442,10 +444,14 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 		p.audit = &a
 	}
 	if s.kind != kindOther || s.names != [2]userName{} {
-		p.enc = s.encode(nil) // what r.later may keep, encoded here on the worker
+		p.enc = s.encode(p.enc[:0]) // what r.later may keep, encoded here on the worker
 	}
 	return p
 }
+
+// preparedPool holds prepared events that were applied: they are large,
+// and there is one for each event jcrestore uses.
+var preparedPool = sync.Pool{New: func() any { return new(prepared) }}
 
 // deletes reports whether e, of type typ, deletes a user: a deletion type
 // from the directory service (or from a service not named).
@@ -500,6 +506,8 @@ func (r *reader) apply(p *prepared) {
 			note(keyName, c.userID)
 		}
 	}
+	*p = prepared{enc: p.enc[:0]} // nothing of it is kept: for the next event
+	preparedPool.Put(p)
 }
 
 // createdKeys are the keys a user_create is noted under, to find the

@@ -145,17 +145,17 @@ type reader struct {
 	seen    map[string]bool       // ids of deletion events read
 	order   int
 	trail   []AuditEntry
-	later   *later            // the events to read again at the end
+	later   *later            // summaries of the events to read again at the end
 	names   map[string]string // user id -> username, of the managers
 	types   map[string]string // the event types met, each once
 	files   []File
 }
 
 // candidate is the latest deletion of one user so far. Its record is
-// made at the end, from the event read back from r.later: records are
+// made at the end, from its summary read back from r.later: records are
 // large, and most of a deleted user's columns are empty.
 type candidate struct {
-	ev       int32     // the deletion event in r.later
+	ev       int32     // the deletion's summary in r.later
 	at       time.Time // when the user was deleted
 	username string
 	lower    string // the username in lower case, to sort by
@@ -541,7 +541,7 @@ func (r *reader) addName(n userName) {
 	}
 }
 
-// deletion takes a deletion; spool writes it to r.later.
+// deletion takes a deletion; spool writes its summary to r.later.
 func (r *reader) deletion(s *summary, spool func() int32) {
 	if s.id != "" {
 		if r.seen[s.id] {
@@ -585,17 +585,17 @@ func (s *summary) record() Record {
 }
 
 // filter returns why the options leave the deletion out, or "".
-func (r *reader) filter(e *summary) string {
+func (r *reader) filter(s *summary) string {
 	o := r.opts
 	if !o.Since.IsZero() || !o.Until.IsZero() {
 		switch {
-		case e.time.IsZero():
+		case s.time.IsZero():
 			return "deletion time unknown, outside --since/--until"
-		case !o.Since.IsZero() && e.time.Before(o.Since), !o.Until.IsZero() && !e.time.Before(o.Until):
+		case !o.Since.IsZero() && s.time.Before(o.Since), !o.Until.IsZero() && !s.time.Before(o.Until):
 			return "deleted outside --since/--until"
 		}
 	}
-	if o.DeletedBy != "" && !strings.EqualFold(o.DeletedBy, e.initiatedBy) {
+	if o.DeletedBy != "" && !strings.EqualFold(o.DeletedBy, s.initiatedBy) {
 		return "not deleted by " + o.DeletedBy
 	}
 	return ""
@@ -698,9 +698,10 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 }
 
 // managers turns the manager of each record from a user id, as Directory
-// Insights stores it, into that user's username. The events parsed name
-// most users; for ids still unknown the inputs that can be read again are
-// searched once more, looking only at events that hold one of those ids.
+// Insights stores it, into that user's username. The summaries of the
+// events that name that id are read back with x; for ids still unknown the
+// inputs that can be read again are searched once more, looking only at
+// events that hold one of those ids.
 func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record, x *rereader) error {
 	var evs []int32
 	for _, rec := range recs {

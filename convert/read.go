@@ -438,7 +438,7 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 	if s.kind == kindDeletion || s.kind == kindCreate || s.kind == kindUpdate {
 		s.userID = strings.Clone(scalar(e.resource.Get("id")))
 	}
-	p.psCut = e.psCut // known once the changes were walked
+	p.psCut = e.psCut || s.a.psCut // known once the changes and resource were walked
 	if r.opts.Trail && audited(typ) {
 		a := auditEntry(e, v)
 		p.audit = &a

@@ -253,3 +253,16 @@ func TestGroupsUnderIdAndName(t *testing.T) {
 		t.Errorf("groups %v, want none", res.Records[0].Groups)
 	}
 }
+
+// TestPSCutInResource counts a user event that PowerShell cut short where
+// only its resource shows it, as well as one whose changes show it.
+func TestPSCutInResource(t *testing.T) {
+	in := `{"event_type":"user_create","resource":{"type":"user","id":"5f0c1a2b3c4d5e6f7a8b9c01","username":"ann","addresses":"System.Object[]"}}
+{"event_type":"user_update","resource":{"type":"user","id":"5f0c1a2b3c4d5e6f7a8b9c01"},"changes":"@{field=title; from=; to=Analyst}"}
+{"event_type":"user_delete","resource":{"type":"user","id":"5f0c1a2b3c4d5e6f7a8b9c01","username":"ann","email":"ann@example.com"}}
+`
+	res, probs := readLater(t, []byte(in), Options{})
+	if res.PSCut != 2 {
+		t.Fatalf("PSCut %d, want 2; problems %q", res.PSCut, probs)
+	}
+}

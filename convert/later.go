@@ -27,8 +27,8 @@ import (
 // prepare found, in a few hundred bytes) to a spool, a temporary file, and
 // notes under which keys (a user id, a username, an email): at the end it
 // reads back only those of the deleted users and of their managers. Memory
-// then grows with the deleted users, not with all users; per other event it
-// needs 8 bytes, and 8 per key.
+// then grows with the deleted users, not with all users; per event written
+// it needs 8 bytes, and 8 per key.
 
 // Kinds of keys an event is noted under.
 const (
@@ -423,16 +423,17 @@ func (s *summary) encode(b []byte) []byte {
 	b = appendTime(b, s.time)
 	b = appendStrings(b, s.id, s.initiatedBy, s.userID, s.names[0].id, s.names[0].name, s.names[1].id, s.names[1].name)
 	a := &s.a
-	var cols []int
+	var buf [columnCount]uint8
+	cols := buf[:0]
 	for i := range columnCount {
 		if a.touched[i] || s.kind == kindDeletion && a.user.get(i) != "" { // --map sets columns untouched
-			cols = append(cols, i)
+			cols = append(cols, uint8(i))
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(cols)))
 	for _, i := range cols {
-		b = append(b, byte(i), boolByte(a.touched[i]))
-		b = appendStrings(b, a.user.get(i))
+		b = append(b, i, boolByte(a.touched[i]))
+		b = appendStrings(b, a.user.get(int(i)))
 	}
 	b = append(b, boolByte(a.attributesTouched))
 	b = binary.AppendUvarint(b, uint64(len(a.attributes)))

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -55,11 +54,8 @@ type Options struct {
 
 	// sequential reads on one goroutine only, and blockSize sets the size
 	// of the blocks read in parallel: for tests, which compare the two.
-	// keyMask, when set, keeps only those bits of the hashes r.later files
-	// events under: for tests, so that many keys hash alike.
 	sequential bool
 	blockSize  int
-	keyMask    uint32
 }
 
 // Stats counts what Read saw.
@@ -135,7 +131,9 @@ func audited(typ string) bool {
 }
 
 // reader holds the state of one Read across its inputs. Its memory grows
-// with the number of users, not with the number of events.
+// with the number of users, not with the number of events: what a user's
+// events say is kept per user, and only until the end tells which users
+// were deleted.
 type reader struct {
 	opts    Options
 	events  map[string]bool
@@ -145,17 +143,17 @@ type reader struct {
 	seen    map[string]bool       // ids of deletion events read
 	order   int
 	trail   []AuditEntry
-	later   *later            // summaries of the events to read again at the end
-	names   map[string]string // user id -> username, of the managers
-	types   map[string]string // the event types met, each once
+	history map[string]*history // by user id: what user_create and user_update set
+	created map[string]created  // the latest user_create by "u:"+username and "e:"+email, in lower case
+	assoc   associations        // group and device memberships
+	names   map[string]string   // user id -> username
+	types   map[string]string   // the event types met, each once
 	files   []File
 }
 
-// candidate is the latest deletion of one user so far. Its record is
-// made at the end, from its summary read back from r.later: records are
-// large, and most of a deleted user's columns are empty.
+// candidate is the latest deletion of one user so far.
 type candidate struct {
-	ev       int32     // the deletion's summary in r.later
+	s        *summary  // the deletion
 	at       time.Time // when the user was deleted
 	username string
 	lower    string // the username in lower case, to sort by
@@ -186,13 +184,11 @@ func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 		kept:    make(map[string]*candidate),
 		outside: make(map[string]*candidate),
 		seen:    make(map[string]bool),
-		later:   newLater(),
+		history: make(map[string]*history),
+		created: make(map[string]created),
+		assoc:   make(associations),
 		names:   make(map[string]string),
 		types:   make(map[string]string),
-	}
-	defer r.later.close()
-	if opts.keyMask != 0 {
-		r.later.mask = opts.keyMask
 	}
 	for _, t := range opts.Events {
 		r.events[t] = true
@@ -214,7 +210,6 @@ func (r *reader) problem(p Problem) {
 
 func (r *reader) read(ctx context.Context, in Input) error {
 	r.stats.Inputs++
-	r.later.files = append(r.later.files, in.Name)
 	file := File{Name: in.Name}
 	events, lost := r.stats.Events, r.stats.Unreadable
 	err := r.readEvents(ctx, in, &file)
@@ -375,11 +370,9 @@ type prepared struct {
 	summary
 	audit *AuditEntry // with Options.Trail
 	psCut bool        // PowerShell cut the event's changes short
-	enc   []byte      // the summary, encoded for r.later
 }
 
-// summary is what the read uses of one event: it is what r.later keeps,
-// and what it gives back at the end.
+// summary is what the read uses of one event.
 type summary struct {
 	kind        byte
 	at          Position // file and line
@@ -408,14 +401,13 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 		v = gjson.ParseBytes(raw)
 	}
 	e := parseEvent(v, at)
-	p := preparedPool.Get().(*prepared)
-	p.summary = summary{
+	p := &prepared{summary: summary{
 		at:          Position{File: at.File, Line: at.Line},
 		time:        e.time,
 		id:          e.id,
 		initiatedBy: e.initiatedBy,
 		names:       [2]userName{userNameOf(e.resource), userNameOf(e.initiatedByV)},
-	}
+	}}
 	s := &p.summary
 	switch {
 	case r.deletes(typ, e):
@@ -443,15 +435,8 @@ func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *p
 		a := auditEntry(e, v)
 		p.audit = &a
 	}
-	if s.kind != kindOther || s.names != [2]userName{} {
-		p.enc = s.encode(p.enc[:0]) // what r.later may keep, encoded here on the worker
-	}
 	return p
 }
-
-// preparedPool holds prepared events that were applied: they are large,
-// and there is one for each event jcrestore uses.
-var preparedPool = sync.Pool{New: func() any { return new(prepared) }}
 
 // deletes reports whether e, of type typ, deletes a user: a deletion type
 // from the directory service (or from a service not named).
@@ -460,8 +445,8 @@ func (r *reader) deletes(typ string, e *event) bool {
 }
 
 // apply adds a prepared event to what the read knows: a deletion as it
-// is; the events that may tell more of a deleted user go to r.later, noted
-// under the users they are about.
+// is; of the events that may tell more of a deleted user, what they say
+// about their user.
 func (r *reader) apply(p *prepared) {
 	s := &p.summary
 	if p.audit != nil {
@@ -470,47 +455,44 @@ func (r *reader) apply(p *prepared) {
 	if p.psCut {
 		r.stats.PSCut++
 	}
-	ev := int32(-1)
-	spool := func() int32 { // once, if at all
-		if ev < 0 {
-			ev = r.later.add(p.enc)
-		}
-		return ev
-	}
-	note := func(kind byte, key string) { r.later.note(spool(), kind, key) }
-	lifecycle := s.kind == kindCreate || s.kind == kindUpdate
-	for i, n := range s.names {
-		// A user_create or user_update is noted under its user's id
-		// anyway; the managers are looked for under both kinds.
-		if n.id != "" && n.name != "" && !(i == 0 && lifecycle && n.id == s.userID) {
-			note(keyName, n.id)
-		}
-	}
+	r.addName(s.names[0])
+	r.addName(s.names[1])
 	switch s.kind {
 	case kindDeletion:
-		r.deletion(s, spool)
+		r.deletion(s)
 	case kindCreate, kindUpdate:
 		if s.userID != "" {
-			note(keyHistory, s.userID)
+			h := r.history[s.userID]
+			if h == nil {
+				h = &history{}
+				r.history[strings.Clone(s.userID)] = h
+			}
+			h.apply(&s.a, s.time)
 		}
 		if s.kind == kindCreate {
-			for _, key := range s.createdKeys() {
-				if len(key) > 2 {
-					note(keyCreated, key)
-				}
-			}
+			r.creation(s)
 		}
 	case kindAssoc:
-		note(keyAssoc, s.assoc.key())
+		r.assoc.add(s.assoc)
 		if c := s.assoc; c.userID != "" && c.userName != "" {
-			note(keyName, c.userID)
+			// The name an association gives stands over the others.
+			r.names[strings.Clone(c.userID)] = strings.Clone(c.userName)
 		}
 	}
-	*p = prepared{enc: p.enc[:0]} // nothing of it is kept: for the next event
-	preparedPool.Put(p)
 }
 
-// createdKeys are the keys a user_create is noted under, to find the
+// creation remembers a user_create under its username and its email: a
+// deleted user created again later is already back.
+func (r *reader) creation(s *summary) {
+	c := created{at: s.time, source: s.at.String()}
+	for _, key := range s.createdKeys() {
+		if len(key) > 2 && c.at.After(r.created[key].at) {
+			r.created[key] = c
+		}
+	}
+}
+
+// createdKeys are the keys a user_create is known under, to find the
 // users created again after their deletion.
 func (s *summary) createdKeys() [2]string {
 	return [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)}
@@ -533,6 +515,7 @@ func (r *reader) name(v gjson.Result) {
 	r.addName(userNameOf(v))
 }
 
+// addName remembers a username for a user id; the first one read stands.
 func (r *reader) addName(n userName) {
 	if n.id != "" && n.name != "" {
 		if _, ok := r.names[n.id]; !ok {
@@ -541,8 +524,8 @@ func (r *reader) addName(n userName) {
 	}
 }
 
-// deletion takes a deletion; spool writes its summary to r.later.
-func (r *reader) deletion(s *summary, spool func() int32) {
+// deletion takes a deletion.
+func (r *reader) deletion(s *summary) {
 	if s.id != "" {
 		if r.seen[s.id] {
 			r.stats.Repeated++
@@ -561,7 +544,7 @@ func (r *reader) deletion(s *summary, spool func() int32) {
 		key = "event:" + s.at.String() + ":" + s.id
 	}
 	r.order++
-	c := &candidate{ev: spool(), at: s.time, username: name, lower: strings.ToLower(name), order: r.order}
+	c := &candidate{s: s, at: s.time, username: name, lower: strings.ToLower(name), order: r.order}
 	if reason := r.filter(s); reason != "" {
 		c.reason = reason
 		merge(r.outside, key, c)
@@ -601,9 +584,9 @@ func (r *reader) filter(s *summary) string {
 	return ""
 }
 
-// later reports whether a is a later deletion than b: by time, and by input
+// after reports whether a is a later deletion than b: by time, and by input
 // order where the times are equal or unknown.
-func (a *candidate) later(b *candidate) bool {
+func (a *candidate) after(b *candidate) bool {
 	if c := a.at.Compare(b.at); c != 0 {
 		return c > 0
 	}
@@ -618,7 +601,7 @@ func merge(m map[string]*candidate, key string, c *candidate) {
 		m[key] = c
 		return
 	}
-	if c.later(old) {
+	if c.after(old) {
 		old, c = c, old
 		m[key] = old
 	}
@@ -659,35 +642,25 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	slices.SortStableFunc(kept, func(a, b *candidate) int {
 		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.lower, b.lower))
 	})
-	recs, found, err := r.settleAll(ctx, kept)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{}
-	x := &rereader{l: r.later}
-	n := 0 // the records kept so far, moved to the front of recs
-	for i := range recs {
-		rec := &recs[i]
-		r.stats.History += found[i].history
-		if back := found[i].back; !back.at.IsZero() {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: *rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
-		} else if why := r.opts.Existing.Taken(rec); why != "" {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: *rec, Reason: ReasonExists, Detail: why})
+	res := &Result{Records: make([]Record, 0, len(kept))}
+	for _, c := range kept {
+		rec, back := r.settle(c)
+		if !back.at.IsZero() {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
+		} else if why := r.opts.Existing.Taken(&rec); why != "" {
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
 		} else {
-			recs[n], n = *rec, n+1
+			res.Records = append(res.Records, rec)
 		}
 	}
-	clear(recs[n:])
-	res.Records = recs[:n]
 	for _, c := range outside {
 		if c.username == "" || !keptNames[c.lower] {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: x.record(c), Reason: c.reason})
+			res.LeftOut = append(res.LeftOut, LeftOut{Record: c.s.record(), Reason: c.reason})
 		}
 	}
-	if err := r.managers(ctx, inputs, res.Records, x); err != nil {
+	if err := r.managers(ctx, inputs, res.Records); err != nil {
 		return nil, err
 	}
-	r.laterFailed(x.err)
 	managersFirst(res.Records)
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
@@ -697,31 +670,47 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	return res, nil
 }
 
+// settle makes the record of the deleted user c: the latest deletion,
+// gaps filled from the earlier ones and from the user's earlier events,
+// their groups and devices; and finds whether the user was created again.
+func (r *reader) settle(c *candidate) (Record, created) {
+	rec := c.s.record()
+	slices.SortStableFunc(c.earlier, func(a, b *candidate) int { return b.at.Compare(a.at) })
+	for _, old := range c.earlier {
+		e := old.s.record()
+		note := fmt.Sprintf("also deleted earlier: %s (event %s, %s)", when(e.DeletedAt), e.EventID, e.Source)
+		if filled := fillGaps(&rec, &e); len(filled) > 0 {
+			note += "; " + strings.Join(filled, ", ") + " taken from that deletion"
+		}
+		rec.Notes = append(rec.Notes, note)
+	}
+	if h := r.history[rec.FormerID]; h != nil {
+		if filled := h.fold(&rec); len(filled) > 0 {
+			r.stats.History += len(filled)
+			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
+		}
+	}
+	r.assoc.rebuild(&rec)
+	return rec, r.recreated(&rec)
+}
+
+// recreated finds a user_create for the same username or email after the
+// deletion: the latest for the username, else for the email. Its time is
+// zero when there is none.
+func (r *reader) recreated(rec *Record) created {
+	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
+		if c := r.created[key]; len(key) > 2 && c.at.After(rec.DeletedAt) {
+			return c
+		}
+	}
+	return created{}
+}
+
 // managers turns the manager of each record from a user id, as Directory
-// Insights stores it, into that user's username. The summaries of the
-// events that name that id are read back with x; for ids still unknown the
-// inputs that can be read again are searched once more, looking only at
-// events that hold one of those ids.
-func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record, x *rereader) error {
-	var evs []int32
-	for _, rec := range recs {
-		if isID(rec.Manager) {
-			evs = append(evs, r.later.find(keyName, rec.Manager)...)
-			evs = append(evs, r.later.find(keyHistory, rec.Manager)...)
-		}
-	}
-	// In input order, as the first pass met them: the username an event
-	// gives first stands, but an association_change's replaces it.
-	slices.Sort(evs)
-	for _, ev := range slices.Compact(evs) {
-		if s := x.again(ev); s != nil {
-			r.addName(s.names[0])
-			r.addName(s.names[1])
-			if c := s.assoc; s.kind == kindAssoc && c.userID != "" && c.userName != "" {
-				r.names[strings.Clone(c.userID)] = strings.Clone(c.userName)
-			}
-		}
-	}
+// Insights stores it, into that user's username: from the events read,
+// and for ids still unknown from a second look at the inputs that can be
+// read again, at only the events that hold one of those ids.
+func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) error {
 	unknown := map[string]bool{}
 	for _, rec := range recs {
 		if _, ok := r.names[rec.Manager]; isID(rec.Manager) && !ok {

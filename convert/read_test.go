@@ -266,3 +266,15 @@ func TestPSCutInResource(t *testing.T) {
 		t.Fatalf("PSCut %d, want 2; problems %q", res.PSCut, probs)
 	}
 }
+
+// readLater reads in with opts and returns the result and the problems.
+func readLater(t *testing.T, in []byte, opts Options) (*Result, []string) {
+	t.Helper()
+	var probs []string
+	opts.Report = func(p Problem) { probs = append(probs, p.Error()) }
+	res, err := Read(context.Background(), []Input{{Name: "in", R: bytes.NewReader(in)}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, probs
+}

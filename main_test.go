@@ -533,30 +533,50 @@ func TestInterruptedWhileWriting(t *testing.T) {
 	}
 }
 
-// TestNoNetwork: jcrestore works offline by construction. None of its own
-// packages imports networking or runs programs (excelize links net/http for
-// content sniffing and never dials, so only jcrestore's packages are
-// checked).
-func TestNoNetwork(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", ".").Output()
+// TestDesignRules checks the house rules that imports can show: jcrestore
+// works offline (none of its packages imports networking or runs programs;
+// excelize links net/http for content sniffing and never dials, so only
+// jcrestore's own packages are checked), the byte layer and export never
+// see gjson, convert never sees excelize, and convert writes no file.
+func TestDesignRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", "./...").Output()
 	if err != nil {
 		t.Skip("go list:", err)
 	}
-	own := 0
+	const own = "github.com/jcrestore/jcrestore"
+	forbidden := map[string][]string{
+		own + "/convert/jsonstream": {"github.com/tidwall/gjson"},
+		own + "/export":             {"github.com/tidwall/gjson"},
+		own + "/convert":            {"github.com/xuri/excelize/v2"},
+	}
+	var pkgs []string
 	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
 		pkg, imports, _ := strings.Cut(line, ": ")
-		if pkg != "github.com/jcrestore/jcrestore" && !strings.HasPrefix(pkg, "github.com/jcrestore/jcrestore/") {
-			continue
-		}
-		own++
+		pkgs = append(pkgs, pkg)
 		for imp := range strings.FieldsSeq(imports) {
-			if imp == "net" || strings.HasPrefix(imp, "net/") || imp == "os/exec" {
+			if imp == "net" || strings.HasPrefix(imp, "net/") || imp == "os/exec" || slices.Contains(forbidden[pkg], imp) {
 				t.Errorf("%s imports %s", pkg, imp)
 			}
 		}
 	}
-	if own != 3 {
-		t.Errorf("found %d of jcrestore's packages, want main, convert and export", own)
+	if want := []string{own, own + "/convert", own + "/convert/jsonstream", own + "/export"}; !slices.Equal(pkgs, want) {
+		t.Errorf("packages %q, want %q", pkgs, want)
+	}
+	files, _ := filepath.Glob("convert/*.go")
+	more, _ := filepath.Glob("convert/jsonstream/*.go")
+	for _, f := range append(files, more...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []string{"os.Create", "os.OpenFile", "os.WriteFile", "os.Mkdir", "os.Rename", "os.Remove"} {
+			if bytes.Contains(b, []byte(call)) {
+				t.Errorf("%s calls %s: convert writes no file", f, call)
+			}
+		}
 	}
 }
 

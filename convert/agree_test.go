@@ -4,9 +4,93 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os/exec"
+	"reflect"
+	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
 )
+
+// generated is an export of every layout testdata/gen writes, made once
+// for the tests of this package.
+var generated = sync.OnceValues(func() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, layout := range []string{"array", "pretty", "ndjson"} {
+		b, err := exec.Command("go", "run", "../testdata/gen", "-n", "5000", "-layout", layout, "-seed", "7").Output()
+		if err != nil {
+			return nil, fmt.Errorf("go run ../testdata/gen: %w", err)
+		}
+		out[layout] = b
+	}
+	return out, nil
+})
+
+// readBoth reads in with one goroutine and in parallel with blocks of the
+// given size, and fails unless the results and the problems are the same.
+func readBoth(t *testing.T, in []byte, opts Options, size int) {
+	t.Helper()
+	read := func(sequential bool) (*Result, []string) {
+		var probs []string
+		opts.Report = func(p Problem) { probs = append(probs, p.Error()) }
+		// One byte at a time and an early io.EOF: the reader sees the
+		// shortest reads there are.
+		res, err := readWith(context.Background(), []Input{{Name: "in", R: iotest.DataErrReader(iotest.OneByteReader(bytes.NewReader(in)))}},
+			opts, tuning{sequential: sequential, blockSize: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, probs
+	}
+	want, wantProbs := read(true)
+	got, gotProbs := read(false)
+	if !reflect.DeepEqual(gotProbs, wantProbs) {
+		t.Fatalf("blocks of %d: problems differ:\nparallel   %.2000q\nsequential %.2000q", size, gotProbs, wantProbs)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("blocks of %d: results differ:\nparallel   %.2000v\nsequential %.2000v", size, got, want)
+	}
+}
+
+// TestParallelAgrees reads every input of the CLI cases and the generated
+// exports in parallel and in sequence, with the options that make the
+// workers do the most (the audit trail, --map, inspect's facts): the same
+// results and problems.
+func TestParallelAgrees(t *testing.T) {
+	inputs := map[string][]byte{}
+	for i, seed := range seeds(t) {
+		inputs[fmt.Sprintf("case input %d", i)] = seed
+	}
+	if !testing.Short() {
+		gen, err := generated()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for layout, b := range gen {
+			inputs["generated "+layout] = b
+		}
+	}
+	for name, in := range inputs {
+		t.Run(strings.ReplaceAll(name, " ", "_"), func(t *testing.T) {
+			for _, size := range []int{7, 4096} {
+				readBoth(t, in, Options{Trail: true, Inspect: true}, size)
+			}
+			readBoth(t, in, Options{Events: []string{"user_delete", "user_login_attempt"}, Map: map[string]string{"department": "geoip.region_name"}}, 256)
+		})
+	}
+}
+
+// TestReadCancelled: a cancelled read returns the context's error.
+func TestReadCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := bytes.Repeat([]byte("{\"event_type\":\"a\"}\n"), 100000)
+	if _, err := Read(ctx, []Input{{Name: "in", R: bytes.NewReader(in)}}, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read returns %v, want context.Canceled", err)
+	}
+}
 
 // TestFastPathAgrees checks Read against a plain encoding/json decode on
 // exports written by testdata/gen in every layout: the same events by
@@ -16,12 +100,12 @@ func TestFastPathAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go run ../testdata/gen")
 	}
-	for _, layout := range []string{"array", "pretty", "ndjson"} {
+	gen, err := generated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for layout, out := range gen {
 		t.Run(layout, func(t *testing.T) {
-			out, err := exec.Command("go", "run", "../testdata/gen", "-n", "5000", "-layout", layout, "-seed", "7").Output()
-			if err != nil {
-				t.Skip("go run ../testdata/gen:", err)
-			}
 			byType, deleted := decodeEvents(t, out, layout)
 			res, err := Read(context.Background(), []Input{{Name: "gen", R: bytes.NewReader(out)}}, Options{})
 			if err != nil {

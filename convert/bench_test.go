@@ -34,19 +34,3 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkSplit cuts the same input into values, nothing more: the part
-// of Read that every byte goes through.
-//
-//	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert -run '^$' -bench Split -benchmem
-func BenchmarkSplit(b *testing.B) {
-	in := benchInput(b)
-	for b.Loop() {
-		s := newSplitter(bytes.NewReader(in), "in")
-		for {
-			if _, _, ok := s.next(); !ok {
-				break
-			}
-		}
-	}
-}

@@ -266,7 +266,12 @@ func parseTime(v gjson.Result) time.Time {
 	default:
 		return time.Time{}
 	}
-	s := strings.TrimSpace(v.Str)
+	return parseTimeText(v.Str)
+}
+
+// parseTimeText reads a timestamp written as text (see parseTime).
+func parseTimeText(s string) time.Time {
+	s = strings.TrimSpace(s)
 	if rest, ok := strings.CutPrefix(s, "/Date("); ok {
 		if end := strings.IndexAny(rest, "+-)"); end > 0 {
 			if ms, err := strconv.ParseInt(rest[:end], 10, 64); err == nil {

@@ -238,7 +238,7 @@ func isID(s string) bool {
 		return false
 	}
 	for i := range len(s) {
-		if !isHex(s[i]) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
 			return false
 		}
 	}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jcrestore/jcrestore/convert/jsonstream"
 	"github.com/tidwall/gjson"
 )
 
@@ -51,11 +53,13 @@ type Options struct {
 	Inspect bool
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
+}
 
-	// sequential reads on one goroutine only, and blockSize sets the size
-	// of the blocks read in parallel: for tests, which compare the two.
-	sequential bool
-	blockSize  int
+// tuning is how Read reads; tests change it, to compare reading in
+// parallel with reading in sequence.
+type tuning struct {
+	sequential bool // one goroutine only
+	blockSize  int  // of the blocks read in parallel (jsonstream's default if 0)
 }
 
 // Stats counts what Read saw.
@@ -136,6 +140,7 @@ func audited(typ string) bool {
 // were deleted.
 type reader struct {
 	opts    Options
+	tune    tuning
 	events  map[string]bool
 	stats   Stats
 	kept    map[string]*candidate // deletions that pass the filters, by user
@@ -171,6 +176,10 @@ type created struct {
 // with the input never stop it: they go to opts.Report and are counted in
 // Stats.Unreadable. It returns an error only when ctx is cancelled.
 func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
+	return readWith(ctx, inputs, opts, tuning{})
+}
+
+func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*Result, error) {
 	if opts.Report == nil {
 		opts.Report = func(Problem) {}
 	}
@@ -179,6 +188,7 @@ func Read(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 	}
 	r := &reader{
 		opts:    opts,
+		tune:    tune,
 		events:  make(map[string]bool),
 		stats:   Stats{ByType: make(map[string]int)},
 		kept:    make(map[string]*candidate),
@@ -226,25 +236,25 @@ func (r *reader) read(ctx context.Context, in Input) error {
 // readEvents reads the events of one input; file learns its encoding and
 // how its values are laid out.
 func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
-	src, layers, err := decode(in.R)
+	src, layers, err := jsonstream.Decode(in.R)
 	file.Layers = layers
 	if err != nil {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: err.Error()})
 		file.Container = "unreadable"
 		return nil
 	}
-	s := newSplitter(src, in.Name)
-	psCut, lost := r.stats.PSCut, r.stats.Unreadable
-	if !r.opts.sequential && !r.opts.Inspect {
-		if err := r.lines(ctx, s); err != nil {
-			return err
-		}
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
+	if r.tune.sequential {
+		workers = 0
 	}
+	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: noted, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize})
+	defer js.Close()
+	psCut, lost := r.stats.PSCut, r.stats.Unreadable
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		p, prob, ok := s.next()
+		v, prob, ok := js.Next()
 		if !ok {
 			break
 		}
@@ -252,17 +262,10 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 			r.problem(*prob)
 			continue
 		}
-		if typ, ok := typeOf(p.raw, p.typ, r.types); ok {
-			if r.opts.Inspect {
-				r.inspect(gjson.GetManyBytes(p.raw, "service", "timestamp"), typ)
-			}
-			r.event(typ, p.at, gjson.Result{}, p.raw)
-			continue
-		}
-		unwrap(gjson.ParseBytes(p.raw), p.at, 0, r.wrapped, r.problem)
+		r.take(&v)
 	}
-	file.Container = s.container()
-	if s.values == 0 && r.stats.Unreadable == lost {
+	file.Container = js.Layout()
+	if js.Values() == 0 && r.stats.Unreadable == lost {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: "no input: the file is empty"})
 	}
 	if n := r.stats.PSCut - psCut; n > 0 {
@@ -273,6 +276,12 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	return nil
 }
 
+// maxWorkers bounds the goroutines that read blocks in parallel. The
+// goroutine that takes their results does about a third of the workers'
+// work (a profile of a 1 GB export): more than four workers would mostly
+// wait for it, each holding blocks in memory.
+const maxWorkers = 4
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -280,18 +289,98 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// typeOf returns the event_type of the top-level object raw: span is
-// where the splitter found it written plainly, or nil, and then gjson
-// reads it without parsing the rest (GetBytes copies only what it
-// returns). ok is false when raw has none: it is something to unwrap.
-func typeOf(raw, span []byte, types map[string]string) (typ string, ok bool) {
-	if span != nil {
-		return intern(types, span), true
+// batch is what a value that is not one plain event holds: the events
+// found in it (an envelope, an array, a string holding JSON) and what was
+// wrong with it, in order.
+type batch struct{ items []item }
+
+// item is one event or one problem of a batch.
+type item struct {
+	ev   *prepared
+	prob *Problem
+}
+
+// The top-level keys the byte layer notes on the way, by their index in
+// noted.
+const (
+	keyType = iota
+	keyService
+	keyTime
+)
+
+var noted = []string{keyType: "event_type", keyService: "service", keyTime: "timestamp"}
+
+// prepare reads one top-level value as far as jcrestore uses it. It runs
+// on the workers when blocks are read in parallel, so it only reads what
+// Read set before reading. It returns nil for an event whose type the
+// byte layer read and that is read no further (take reads it from v), a
+// *prepared for one event, or a *batch.
+func (r *reader) prepare(v *jsonstream.Value) any {
+	typ, known := v.Key(keyType)
+	switch {
+	case known && typ != nil:
+		if !r.usesBytes(typ) && (!r.opts.Inspect || plain(v, keyService) && plain(v, keyTime)) {
+			return nil
+		}
+		return r.event(string(typ), v.At, gjson.Result{}, v.Raw)
+	case !known:
+		if t := gjson.GetBytes(v.Raw, "event_type"); t.Exists() {
+			return r.event(t.String(), v.At, gjson.Result{}, v.Raw)
+		}
 	}
-	if t := gjson.GetBytes(raw, "event_type"); t.Exists() {
-		return t.String(), true
+	b := &batch{}
+	unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, at Position) {
+		b.items = append(b.items, item{ev: r.event(strings.Clone(scalar(v.Get("event_type"))), at, v, nil)})
+	}, func(p Problem) {
+		b.items = append(b.items, item{prob: &p})
+	})
+	return b
+}
+
+// plain reports whether the byte layer read the key n of v: a plain
+// string, or no such key.
+func plain(v *jsonstream.Value, n int) bool {
+	_, known := v.Key(n)
+	return known
+}
+
+// take adds what prepare found in a value to what the read knows, in
+// input order.
+func (r *reader) take(v *jsonstream.Value) {
+	switch p := v.Prep.(type) {
+	case nil:
+		typ, _ := v.Key(keyType)
+		r.count(intern(r.types, typ))
+		if r.opts.Inspect {
+			service, _ := v.Key(keyService)
+			ts, _ := v.Key(keyTime)
+			t := time.Time{}
+			if ts != nil {
+				t = parseTimeText(string(ts))
+			}
+			r.inspect(intern(r.types, service), intern(r.types, typ), t)
+		}
+	case *prepared:
+		r.took(p)
+	case *batch:
+		for _, it := range p.items {
+			if it.prob != nil {
+				r.problem(*it.prob)
+			} else {
+				r.took(it.ev)
+			}
+		}
 	}
-	return "", false
+}
+
+func (r *reader) took(p *prepared) {
+	r.count(p.typ)
+	if r.opts.Inspect {
+		r.inspect(p.service, p.typ, p.time)
+	}
+	if p.used != nil {
+		r.apply(p)
+	}
 }
 
 // intern returns b as a string, the same string each time it is given
@@ -306,44 +395,28 @@ func intern(m map[string]string, b []byte) string {
 	return s
 }
 
-// wrapped takes an event found inside an envelope.
-func (r *reader) wrapped(v gjson.Result, at Position) {
-	typ := scalar(v.Get("event_type"))
-	if r.opts.Inspect {
-		r.inspect(v.Get("[service,timestamp]").Array(), typ)
-	}
-	r.event(typ, at, v, nil)
-}
-
-// inspect counts an event by service and type and widens the time range;
-// st holds its service and timestamp.
-func (r *reader) inspect(st []gjson.Result, typ string) {
+// inspect counts an event by service and type and widens the time range
+// with t, its time.
+func (r *reader) inspect(service, typ string, t time.Time) {
 	if r.stats.ByService == nil {
 		r.stats.ByService = map[string]map[string]int{}
 	}
-	service := scalar(st[0])
 	m := r.stats.ByService[service]
 	if m == nil {
 		m = map[string]int{}
-		r.stats.ByService[service] = m
+		r.stats.ByService[strings.Clone(service)] = m
+	}
+	if _, ok := m[typ]; !ok {
+		m[strings.Clone(typ)] = 0
 	}
 	m[typ]++
-	if t := parseTime(st[1]); !t.IsZero() {
+	if !t.IsZero() {
 		if r.stats.First.IsZero() || t.Before(r.stats.First) {
 			r.stats.First = t
 		}
 		if t.After(r.stats.Last) {
 			r.stats.Last = t
 		}
-	}
-}
-
-// event counts an event of type typ and, when jcrestore uses that type,
-// reads it: from v, or else from raw.
-func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) {
-	r.count(typ)
-	if r.uses(typ) {
-		r.apply(r.prepare(typ, at, v, raw))
 	}
 }
 
@@ -364,12 +437,24 @@ func (r *reader) uses(typ string) bool {
 	return r.events[typ] || r.opts.Trail && audited(typ)
 }
 
+// usesBytes is uses for a type as bytes, without making a string of it.
+func (r *reader) usesBytes(typ []byte) bool {
+	switch string(typ) {
+	case "user_create", "user_update", "association_change":
+		return true
+	}
+	return r.events[string(typ)] || r.opts.Trail && audited(string(typ))
+}
+
 // prepared is what can be read from one event alone, before it is added to
 // what the read knows: on the workers when blocks are read in parallel.
 type prepared struct {
-	summary
-	audit *AuditEntry // with Options.Trail
-	psCut bool        // PowerShell cut the event's changes short
+	typ     string
+	service string      // with Options.Inspect
+	time    time.Time   // with Options.Inspect, or when used
+	used    *summary    // of a type jcrestore reads (see uses)
+	audit   *AuditEntry // with Options.Trail
+	psCut   bool        // PowerShell cut the event's changes short
 }
 
 // summary is what the read uses of one event.
@@ -394,21 +479,31 @@ const (
 	kindAssoc                // an association_change between a user and a group or device
 )
 
-// prepare parses an event of a type jcrestore uses, from v or else from
-// raw. It only reads r's options, so that workers may call it together.
-func (r *reader) prepare(typ string, at Position, v gjson.Result, raw []byte) *prepared {
+// event reads an event of type typ, from v or else from raw: as far as
+// jcrestore uses its type, and its service and time for inspect.
+func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) *prepared {
+	if !r.uses(typ) {
+		p := &prepared{typ: typ}
+		if r.opts.Inspect {
+			if !v.Exists() {
+				v = gjson.ParseBytes(raw)
+			}
+			p.service, p.time = scalar(v.Get("service")), parseTime(v.Get("timestamp"))
+		}
+		return p
+	}
 	if !v.Exists() {
 		v = gjson.ParseBytes(raw)
 	}
 	e := parseEvent(v, at)
-	p := &prepared{summary: summary{
+	s := &summary{
 		at:          Position{File: at.File, Line: at.Line},
 		time:        e.time,
 		id:          e.id,
 		initiatedBy: e.initiatedBy,
 		names:       [2]userName{userNameOf(e.resource), userNameOf(e.initiatedByV)},
-	}}
-	s := &p.summary
+	}
+	p := &prepared{typ: typ, service: e.service, time: e.time, used: s}
 	switch {
 	case r.deletes(typ, e):
 		s.kind = kindDeletion
@@ -448,7 +543,7 @@ func (r *reader) deletes(typ string, e *event) bool {
 // is; of the events that may tell more of a deleted user, what they say
 // about their user.
 func (r *reader) apply(p *prepared) {
-	s := &p.summary
+	s := p.used
 	if p.audit != nil {
 		r.trail = append(r.trail, *p.audit)
 	}
@@ -744,23 +839,23 @@ func (r *reader) lookNames(ctx context.Context, in Input, ids map[string]bool) e
 		return nil // reported on the first pass if it mattered; the ids stay as they are
 	}
 	defer rc.Close()
-	src, _, err := decode(rc)
+	src, _, err := jsonstream.Decode(rc)
 	if err != nil {
 		return nil
 	}
-	s := newSplitter(src, in.Name)
+	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{})
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		p, prob, ok := s.next()
+		v, prob, ok := js.Next()
 		if !ok {
 			return nil
 		}
-		if prob != nil || !holdsID(p.raw, ids) {
+		if prob != nil || !holdsID(v.Raw, ids) {
 			continue
 		}
-		unwrap(gjson.ParseBytes(p.raw), p.at, 0, func(v gjson.Result, _ Position) {
+		unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, _ Position) {
 			r.name(v.Get("resource"))
 			r.name(v.Get("initiated_by"))
 		}, func(Problem) {})

@@ -9,10 +9,10 @@ import (
 
 // seeds returns the inputs of the CLI cases under testdata/cases, to seed
 // the fuzz targets with every container and encoding the tests know.
-func seeds(f *testing.F) [][]byte {
+func seeds(tb testing.TB) [][]byte {
 	paths, err := filepath.Glob("../testdata/cases/*/*")
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	var out [][]byte
 	for _, p := range paths {
@@ -22,7 +22,7 @@ func seeds(f *testing.F) [][]byte {
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
 		out = append(out, b)
 	}

@@ -1,4 +1,4 @@
-package convert
+package jsonstream
 
 import (
 	"bytes"
@@ -20,13 +20,12 @@ const maxDepth = 10000
 const keepBefore = 256
 
 // piece is one top-level JSON value: an event, or something to unwrap.
-// raw is valid until the next call of next. typ is the event's type when
-// the splitter could read it on the way (a plain top-level event_type), or
-// nil: then it must be looked up.
+// raw is valid until the next call of next; keys is where the keys asked
+// for are in it, when the fast path read it.
 type piece struct {
-	raw []byte
-	typ []byte
-	at  Position
+	raw  []byte
+	at   Position
+	keys keys
 }
 
 // splitter cuts a stream of JSON text into top-level values without parsing
@@ -38,6 +37,7 @@ type piece struct {
 type splitter struct {
 	r    io.Reader
 	name string
+	want []string // the keys to note (Options.Keys)
 
 	buf  []byte
 	n    int   // bytes in buf
@@ -60,8 +60,8 @@ type splitter struct {
 	values   int // top-level values and containers seen
 }
 
-func newSplitter(r io.Reader, name string) *splitter {
-	return &splitter{r: r, name: name, buf: make([]byte, 256<<10), line: 1}
+func newSplitter(r io.Reader, name string, want []string) *splitter {
+	return &splitter{r: r, name: name, want: want, buf: make([]byte, 256<<10), line: 1}
 }
 
 // fill moves buf[keep:n] to the front and reads more. It returns how far the
@@ -145,9 +145,7 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 			s.advance(s.pos + 1)
 		case '[':
 			if !s.inArray {
-				s.inArray, s.resynced = true, false
-				s.values++
-				s.arrays++
+				s.open()
 				s.advance(s.pos + 1)
 				continue
 			}
@@ -160,13 +158,7 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 			}
 			return piece{}, s.unexpected(c), true
 		case '{', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n':
-			if !s.inArray {
-				s.values++
-				s.objects++
-				if s.indent(s.pos) == int(s.base+int64(s.pos)-s.lineStart) {
-					s.lines++
-				}
-			}
+			s.begin(s.indent(s.pos) == int(s.base+int64(s.pos)-s.lineStart))
 			return s.value()
 		default:
 			return piece{}, s.unexpected(c), true
@@ -191,13 +183,39 @@ func readError(err error) string {
 	return err.Error()
 }
 
-// container describes how the values were laid out, for inspect.
-func (s *splitter) container() string {
+// open counts a top-level array that opens.
+func (s *splitter) open() {
+	s.inArray, s.resynced = true, false
+	s.values++
+	s.arrays++
+}
+
+// begin counts a value that starts, outside arrays: first says it is the
+// first thing on its line.
+func (s *splitter) begin(first bool) {
+	if !s.inArray {
+		s.values++
+		s.objects++
+		if first {
+			s.lines++
+		}
+	}
+}
+
+// end notes whether a value that ended, outside arrays, spanned lines.
+func (s *splitter) end(multiline bool) {
+	s.multi = s.multi || !s.inArray && multiline
+}
+
+// layout describes how the values were laid out, for inspect.
+func (s *splitter) layout() string {
 	switch {
 	case s.values == 0:
 		return "empty"
+	case s.arrays == 1 && s.objects == 0:
+		return "a JSON array"
 	case s.arrays > 0 && s.objects == 0:
-		return plural(s.arrays, "a JSON array", fmt.Sprintf("%d JSON arrays", s.arrays))
+		return fmt.Sprintf("%d JSON arrays", s.arrays)
 	case s.arrays > 0:
 		return "JSON arrays and values outside them"
 	case s.objects == 1:
@@ -301,7 +319,7 @@ func (s *splitter) value() (piece, *Problem, bool) {
 		return piece{}, prob, true
 	case sc.closed:
 		s.advance(i)
-		s.multi = s.multi || !s.inArray && s.line > startPos.Line
+		s.end(s.line > startPos.Line)
 		return piece{raw: s.buf[start:i], at: startPos}, nil, true
 	case s.buf[start] != '{' && s.buf[start] != '[' && s.buf[start] != '"':
 		// A bare word where a value should be: report it whole.
@@ -334,17 +352,13 @@ func (s *splitter) fast() (piece, bool) {
 	}
 	for try := 0; try < 2; try++ {
 		start := s.pos
-		end, ts, te, st := fastEvent(s.buf[start:s.n])
+		end, k, st := fastEvent(s.buf[start:s.n], s.want)
 		switch {
 		case st == fastOK && end <= MaxEventSize:
 			at := s.position(start)
 			s.advance(start + end)
-			s.multi = s.multi || !s.inArray && s.line > at.Line
-			p := piece{raw: s.buf[start : start+end], at: at}
-			if ts >= 0 {
-				p.typ = p.raw[ts:te]
-			}
-			return p, true
+			s.end(s.line > at.Line)
+			return piece{raw: s.buf[start : start+end], at: at, keys: k}, true
 		case st != fastMore, s.n-start >= MaxEventSize:
 			return piece{}, false // broken, or too large: the scanner reports it
 		}

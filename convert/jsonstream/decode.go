@@ -1,4 +1,4 @@
-package convert
+package jsonstream
 
 import (
 	"bufio"
@@ -11,12 +11,12 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// decode wraps r so that it yields UTF-8 text. It undoes gzip (recognised by
+// Decode wraps r so that it yields UTF-8 text. It undoes gzip (recognised by
 // its magic bytes, never by the file name), a UTF-8 byte order mark, and
 // UTF-16 in either byte order (by its BOM, or by the NUL bytes that ASCII
 // text has in UTF-16). The returned layers name what was undone, for
 // messages and inspect.
-func decode(r io.Reader) (io.Reader, []string, error) {
+func Decode(r io.Reader) (io.Reader, []string, error) {
 	var layers []string
 	br := bufio.NewReaderSize(r, 256<<10)
 	head, _ := br.Peek(4)

@@ -1,4 +1,4 @@
-package convert
+package jsonstream
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func split(in string, r io.Reader) []string {
 	if r == nil {
 		r = strings.NewReader(in)
 	}
-	s := newSplitter(r, "f")
+	s := newSplitter(r, "f", nil)
 	var out []string
 	for {
 		p, prob, ok := s.next()
@@ -110,7 +110,7 @@ func equal(a, b []string) bool {
 func TestSplitLarge(t *testing.T) {
 	big := `{"a":"` + strings.Repeat("x", MaxEventSize+10) + `"}`
 	in := "{\"before\":1}\n" + big + "\n{\"after\":1}\n"
-	s := newSplitter(strings.NewReader(in), "f")
+	s := newSplitter(strings.NewReader(in), "f", nil)
 	got := split(in, nil)
 	want := []string{`1:1 {"before":1}`, "2:1! a value larger than 16 MiB was skipped", `3:1 {"after":1}`}
 	if !equal(got, want) {
@@ -180,7 +180,7 @@ func FuzzSplit(f *testing.F) {
 // splitAll returns copies of the values the splitter yields, or nil at the
 // first problem.
 func splitAll(in []byte) [][]byte {
-	s := newSplitter(bytes.NewReader(in), "f")
+	s := newSplitter(bytes.NewReader(in), "f", nil)
 	var out [][]byte
 	for {
 		p, prob, ok := s.next()

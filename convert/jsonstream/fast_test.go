@@ -1,4 +1,4 @@
-package convert
+package jsonstream
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ func TestFastEvent(t *testing.T) {
 		in    string
 		state fastState
 		rest  string // after the object, for fastOK
-		typ   string // for fastOK; "-" when it must be looked up
+		typ   string // for fastOK; "-" when it must be looked up, "<absent>" when there is none
 	}{
 		{`{"event_type":"user_delete","id":"1"}`, fastOK, "", "user_delete"},
 		{`{"a":{"event_type":"x"},"event_type":"user_delete"}`, fastOK, ` {"next":1}`, "user_delete"},
@@ -23,9 +23,11 @@ func TestFastEvent(t *testing.T) {
 		{`{"event_type":"user_\u0064elete"}`, fastOK, "", "-"},
 		{`{"event_\u0074ype":"user_delete"}`, fastOK, "", "-"},
 		{`{"event_type\u0020":"user_delete","event_type":"x"}`, fastOK, "", "-"},
-		{`{"id":"\"\\\/\b\f\n\r\t\u00e9 über"}`, fastOK, "", "-"},
-		{`{}`, fastOK, "", "-"},
-		{`{"a":0}`, fastOK, "", "-"},
+		{`{"event_type":"x","event_type\u0020":"user_delete"}`, fastOK, "", "x"},
+		{`{"id":"\"\\\/\b\f\n\r\t\u00e9 über"}`, fastOK, "", "<absent>"},
+		{`{}`, fastOK, "", "<absent>"},
+		{`{"a":0}`, fastOK, "", "<absent>"},
+		{`{"event_type":""}`, fastOK, "", ""},
 
 		{`{"a":01}`, fastBroken, "", ""},
 		{`{"a":1.}`, fastBroken, "", ""},
@@ -57,7 +59,7 @@ func TestFastEvent(t *testing.T) {
 		{`{`, fastMore, "", ""},
 	} {
 		in := tc.in + tc.rest
-		end, ts, te, st := fastEvent([]byte(in))
+		end, k, st := fastEvent([]byte(in), []string{"event_type"})
 		if st != tc.state {
 			t.Errorf("%.60q: state %d, want %d", tc.in, st, tc.state)
 			continue
@@ -65,9 +67,13 @@ func TestFastEvent(t *testing.T) {
 		if st != fastOK {
 			continue
 		}
-		typ := "-"
-		if ts >= 0 {
-			typ = in[ts:te]
+		v, known := k.value([]byte(in), 0)
+		typ := string(v)
+		switch {
+		case !known:
+			typ = "-"
+		case v == nil:
+			typ = "<absent>"
 		}
 		if end != len(tc.in) || typ != tc.typ {
 			t.Errorf("%q: end %d, type %q; want %d, %q", in, end, typ, len(tc.in), tc.typ)
@@ -77,14 +83,16 @@ func TestFastEvent(t *testing.T) {
 
 // FuzzFastEvent checks the fast path against the resumable scanner, which
 // FuzzSplit checks against encoding/json: the same end for every object
-// it accepts, an error wherever it finds one, and the type gjson reads.
+// it accepts, an error wherever it finds one, and the values gjson reads
+// for the keys it notes.
 func FuzzFastEvent(f *testing.F) {
 	for _, seed := range seeds(f) {
 		f.Add(seed)
 	}
 	f.Add([]byte(`{"event_type":"user_delete","a":[1,{"b":null}],"c":"\u00e9"}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		end, ts, te, st := fastEvent(in)
+		want := []string{"event_type", "id", "timestamp"}
+		end, k, st := fastEvent(in, want)
 		var sc scanner
 		sc.reset()
 		i := sc.scan(in, 0, len(in))
@@ -96,9 +104,15 @@ func FuzzFastEvent(f *testing.F) {
 			if !json.Valid(in[:end]) {
 				t.Fatalf("fast path accepts what encoding/json refuses: %q", in[:end])
 			}
-			if ts >= 0 {
-				if got := gjson.GetBytes(in[:end], "event_type").String(); got != string(in[ts:te]) {
-					t.Fatalf("type %q, gjson reads %q", in[ts:te], got)
+			for n, key := range want {
+				v, known := k.value(in[:end], n)
+				g := gjson.GetBytes(in[:end], key)
+				switch {
+				case !known:
+				case v == nil && g.Exists():
+					t.Fatalf("%s absent, gjson reads %s", key, g.Raw)
+				case v != nil && (g.Type != gjson.String || g.Str != string(v)):
+					t.Fatalf("%s %q, gjson reads %s", key, v, g.Raw)
 				}
 			}
 		case fastMore:

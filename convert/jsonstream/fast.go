@@ -1,4 +1,4 @@
-package convert
+package jsonstream
 
 import (
 	"bytes"
@@ -22,18 +22,16 @@ const (
 // b, the resumable scanner reads it again and says exactly what is wrong;
 // fastEvent never accepts what encoding/json would refuse.
 //
-// On the way it notes the top-level "event_type" when that is a plain
-// string, so that most events are told apart without being parsed again:
-// the type is b[ts:te], or ts is -1 when it must be looked up with gjson
-// (a top-level key written with escapes, a type that is not a plain
-// string, or no type at all).
-func fastEvent(b []byte) (end, ts, te int, st fastState) {
+// On the way it notes where the object's top-level keys named in want
+// have plain string values (see keys), so that most events are told apart
+// without being parsed again.
+func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 	if len(b) == 0 || b[0] != '{' {
-		return 0, -1, -1, fastBroken
+		return 0, k, fastBroken
 	}
 	var small [64]byte
 	stack := small[:0]
-	t := typeSpan{start: -1, end: -1, plain: true}
+	k.want = want
 	i := 0
 	for {
 		// b[i] starts a value. The helpers return -1 for a syntax error
@@ -41,11 +39,11 @@ func fastEvent(b []byte) (end, ts, te int, st fastState) {
 		switch c := b[i]; c {
 		case '{', '[':
 			if len(stack) >= maxDepth {
-				return 0, -1, -1, fastBroken
+				return 0, k, fastBroken
 			}
 			stack = append(stack, c)
 			if i = skipBlank(b, i+1); i >= len(b) {
-				return 0, -1, -1, fastMore
+				return 0, k, fastMore
 			}
 			if c == '[' && b[i] != ']' {
 				continue // the first element
@@ -53,10 +51,10 @@ func fastEvent(b []byte) (end, ts, te int, st fastState) {
 			if c == '{' && b[i] != '}' {
 				ks, ke, next := objectKey(b, i)
 				if next < 0 || next >= len(b) {
-					return 0, -1, -1, stateAt(next)
+					return 0, k, stateAt(next)
 				}
 				if len(stack) == 1 {
-					t.topKey(b, ks, ke, next)
+					k.topKey(b, ks, ke, next)
 				}
 				i = next
 				continue
@@ -75,40 +73,38 @@ func fastEvent(b []byte) (end, ts, te int, st fastState) {
 			i = numberEnd(b, i)
 		}
 		if i < 0 {
-			return 0, -1, -1, fastBroken
+			return 0, k, fastBroken
 		}
 		// After a value: close what ends here, then find the next value.
 		for next := false; !next; {
 			if len(stack) == 0 {
-				if !t.plain {
-					return i, -1, -1, fastOK
-				}
-				return i, t.start, t.end, fastOK
+				k.done()
+				return i, k, fastOK
 			}
 			if i = skipBlank(b, i); i >= len(b) {
-				return 0, -1, -1, fastMore
+				return 0, k, fastMore
 			}
 			top := stack[len(stack)-1]
 			switch c := b[i]; {
 			case c == ',' && top == '{':
 				ks, ke, after := objectKey(b, skipBlank(b, i+1))
 				if after < 0 || after >= len(b) {
-					return 0, -1, -1, stateAt(after)
+					return 0, k, stateAt(after)
 				}
 				if len(stack) == 1 {
-					t.topKey(b, ks, ke, after)
+					k.topKey(b, ks, ke, after)
 				}
 				i, next = after, true
 			case c == ',':
 				if i = skipBlank(b, i+1); i >= len(b) {
-					return 0, -1, -1, fastMore
+					return 0, k, fastMore
 				}
 				next = true
 			case c == '}' && top == '{', c == ']' && top == '[':
 				stack = stack[:len(stack)-1]
 				i++
 			default:
-				return 0, -1, -1, fastBroken
+				return 0, k, fastBroken
 			}
 		}
 	}
@@ -122,39 +118,92 @@ func stateAt(i int) fastState {
 	return fastMore
 }
 
-// typeSpan is where fastEvent found the event's type.
-type typeSpan struct {
-	start, end int  // b[start:end] is the type when start >= 0
-	seen       bool // a plain event_type key was read
-	plain      bool // no top-level key was written with escapes
+// MaxKeys is how many top-level keys a Reader notes on the way.
+const MaxKeys = 6
+
+// keys is where fastEvent found the values of the top-level keys it was
+// asked for. For each: the first key spelled so (gjson, too, takes the
+// first) whose value is a plain string gives its contents; a key that is
+// not there at all is absent; anything else (a value that is no plain
+// string, a key written with escapes that might spell it) must be looked
+// up.
+type keys struct {
+	want  []string
+	spans [MaxKeys]span
+	seen  uint8 // the keys met, by bit
+	found bool  // done was called: spans are final
 }
 
+// span is where a value is in an object's bytes: start >= 0 for a plain
+// string's contents, or one of the states below.
+type span struct{ start, end int32 }
+
+const (
+	spanAbsent = -1 // not a top-level key
+	spanLook   = -2 // to be looked up
+)
+
 // topKey follows the top-level keys of fastEvent: the key is b[ks:ke] and
-// its value starts at b[i]. The first key written exactly event_type with
-// a plain string value sets the span (gjson, too, takes the first). A key
-// with escapes might spell event_type as well, so it clears plain: only
-// \u escapes make letters, so such a key has at least 15 bytes.
-func (t *typeSpan) topKey(b []byte, ks, ke, i int) {
-	switch {
-	case ke-ks >= 15 && bytes.IndexByte(b[ks:ke], '\\') >= 0:
-		t.plain = false
-		return
-	case t.seen || string(b[ks:ke]) != "event_type":
+// its value starts at b[i]. A key with escapes might spell any key wanted:
+// those not met yet must be looked up.
+func (k *keys) topKey(b []byte, ks, ke, i int) {
+	if bytes.IndexByte(b[ks:ke], '\\') >= 0 {
+		for n := range k.want {
+			if k.seen&(1<<n) == 0 {
+				k.seen |= 1 << n
+				k.spans[n] = span{spanLook, 0}
+			}
+		}
 		return
 	}
-	t.seen = true
+	n := 0
+	for n < len(k.want) && (k.seen&(1<<n) != 0 || string(b[ks:ke]) != k.want[n]) {
+		n++
+	}
+	if n == len(k.want) {
+		return
+	}
+	k.seen |= 1 << n
+	k.spans[n] = span{spanLook, 0}
 	if b[i] != '"' {
 		return
 	}
 	for j := i + 1; j < len(b); j++ {
 		switch b[j] {
 		case '"':
-			t.start, t.end = i+1, j
+			k.spans[n] = span{int32(i + 1), int32(j)}
 			return
 		case '\\':
 			return
 		}
 	}
+}
+
+// done marks the keys never met absent.
+func (k *keys) done() {
+	for n := range k.want {
+		if k.seen&(1<<n) == 0 {
+			k.spans[n] = span{spanAbsent, 0}
+		}
+	}
+	k.found = true
+}
+
+// value returns what raw, the object the spans are of, has for the key n:
+// a plain string's contents, and whether that is all there is to know (a
+// nil value then means the key is absent). When known is false the value
+// must be looked up.
+func (k *keys) value(raw []byte, n int) (v []byte, known bool) {
+	if !k.found || n >= len(k.want) {
+		return nil, false
+	}
+	switch sp := k.spans[n]; {
+	case sp.start >= 0:
+		return raw[sp.start:sp.end:sp.end], true
+	case sp.start == spanAbsent:
+		return nil, true
+	}
+	return nil, false
 }
 
 // objectKey reads `"key" :` from b[i] on and returns the key's contents

@@ -1,0 +1,101 @@
+package jsonstream
+
+import "io"
+
+// Value is one top-level JSON value: an event, or something that may hold
+// events (an envelope, a string, a nested array).
+type Value struct {
+	// Raw is the value's bytes, valid until the next call of Next.
+	Raw []byte
+	At  Position
+	// Prep is what Options.Prepare returned for the value.
+	Prep any
+
+	keys keys
+}
+
+// Key returns the value of the top-level key Options.Keys[n] when the
+// splitter read it on the way: the contents of a plain string (a part of
+// Raw, without escapes), or nil when the object has no such key; known is
+// false when it must be looked up (the value is not a plain string, the
+// object has keys with escapes, or it was read the slow way).
+func (v *Value) Key(n int) (value []byte, known bool) {
+	return v.keys.value(v.Raw, n)
+}
+
+// Options says how a Reader reads.
+type Options struct {
+	// Keys are top-level keys of objects whose values the splitter notes
+	// on the way, at most MaxKeys of them (see Value.Key).
+	Keys []string
+	// Prepare, when set, is called once for every value, before Next
+	// returns it; what it returns is handed out as Value.Prep. With
+	// Workers it runs on the workers, several at once, and must only read
+	// what they share. The value's bytes are valid only during the call.
+	Prepare func(v *Value) any
+	// Workers is how many goroutines split blocks and prepare their
+	// values; 0 reads in sequence, on the caller's goroutine.
+	Workers int
+	// BlockSize is the size of the blocks read in parallel
+	// (DefaultBlockSize if 0).
+	BlockSize int
+}
+
+// Reader reads the top-level values of one input in order, in parallel
+// where the input's lines allow it and in sequence elsewhere, with the
+// same values, problems and positions either way.
+type Reader struct {
+	s       *splitter
+	prepare func(v *Value) any
+	par     *parallel // while blocks are read in parallel
+	v       Value     // the value read in sequence, for prepare
+}
+
+// NewReader reads the UTF-8 text r (see Decode), named name in positions.
+// It panics when asked for more than MaxKeys keys.
+func NewReader(r io.Reader, name string, opts Options) *Reader {
+	if len(opts.Keys) > MaxKeys {
+		panic("jsonstream: more than MaxKeys keys")
+	}
+	rd := &Reader{s: newSplitter(r, name, opts.Keys), prepare: opts.Prepare}
+	if opts.Workers > 0 {
+		rd.par = startParallel(rd.s, opts)
+	}
+	return rd
+}
+
+// Next returns the next value, or a problem found on the way; ok is false
+// at the end of the input.
+func (r *Reader) Next() (v Value, prob *Problem, ok bool) {
+	if r.par != nil {
+		if v, ok := r.par.next(); ok {
+			return v, nil, true
+		}
+		r.par = nil
+	}
+	p, prob, ok := r.s.next()
+	if !ok || prob != nil {
+		return Value{}, prob, ok
+	}
+	r.v = Value{Raw: p.raw, At: p.at, keys: p.keys}
+	if r.prepare != nil {
+		r.v.Prep = r.prepare(&r.v)
+	}
+	return r.v, nil, true
+}
+
+// Close stops the goroutines of a read that ends before its input does;
+// after the end of the input it does nothing.
+func (r *Reader) Close() {
+	if r.par != nil {
+		r.par.close()
+		r.par = nil
+	}
+}
+
+// Values is how many top-level values and arrays were met so far.
+func (r *Reader) Values() int { return r.s.values }
+
+// Layout describes how the values were laid out, for inspect: "a JSON
+// array", "NDJSON (one value per line)", "one JSON value", ...
+func (r *Reader) Layout() string { return r.s.layout() }

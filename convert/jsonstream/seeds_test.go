@@ -1,0 +1,57 @@
+package jsonstream
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seeds returns the inputs of the CLI cases under testdata/cases, to seed
+// the fuzz targets with every container and encoding the tests know.
+func seeds(tb testing.TB) [][]byte {
+	paths, err := filepath.Glob("../../testdata/cases/*/*")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for _, p := range paths {
+		base := filepath.Base(p)
+		if base == "cmd" || strings.HasPrefix(base, "want.") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// BenchmarkSplit cuts an input into values, nothing more: the part of a
+// read that every byte goes through. The input is the export named by
+// JCRESTORE_BENCH_INPUT (one written by go run ./testdata/gen, say), or the
+// sample export:
+//
+//	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert/jsonstream -run '^$' -bench Split -benchmem
+func BenchmarkSplit(b *testing.B) {
+	path := os.Getenv("JCRESTORE_BENCH_INPUT")
+	if path == "" {
+		path = "../../testdata/sample/export.json"
+	}
+	in, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		s := newSplitter(bytes.NewReader(in), "in", []string{"event_type"})
+		for {
+			if _, _, ok := s.next(); !ok {
+				break
+			}
+		}
+	}
+}

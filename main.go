@@ -5,13 +5,9 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -22,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -32,12 +27,12 @@ import (
 
 // Exit codes: part of the contract, shown in --help and the README.
 const (
-	exitOK        = 0 // every matched user was written (zero users too)
-	exitUsage     = 1 // unknown flag, bad value, missing file
-	exitNoInput   = 2 // nothing could be read; nothing written
-	exitPartial   = 3 // written, but events were unreadable or users invalid
-	exitOutput    = 4 // the output could not be written
-	exitInterrupt = 130
+	exitOK        = 0   // every matched user was written (zero users too)
+	exitUsage     = 1   // unknown flag, bad value, missing file
+	exitNoInput   = 2   // nothing could be read; nothing written
+	exitPartial   = 3   // written, but events were unreadable or users invalid
+	exitOutput    = 4   // the output could not be written
+	exitInterrupt = 130 // interrupted (Ctrl-C): 128 + SIGINT, as shells say
 )
 
 const exitCodesHelp = `EXIT CODES:
@@ -51,6 +46,10 @@ const exitCodesHelp = `EXIT CODES:
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
 // otherwise the module version from the build info is shown.
 var version = ""
+
+// now is the clock: the workbook's time, and what inspect compares event
+// times with. Tests set it.
+var now = time.Now
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -83,6 +82,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := newApp(stdin, stdout, stderr)
 	err := app.RunContext(ctx, reorder(args, app.Commands))
 	var ee *exitError
+	var oe *export.OutputError
 	switch {
 	case err == nil:
 		return exitOK
@@ -91,6 +91,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stderr, "jcrestore: %s\n", ee.err)
 		}
 		return ee.code
+	case errors.As(err, &oe):
+		fmt.Fprintf(stderr, "jcrestore: %s\n", oe)
+		return exitOutput
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "jcrestore: interrupted; an output file is left as it was")
 		return exitInterrupt
@@ -322,183 +325,29 @@ EXIT CODES:
 	}
 }
 
-// now is the clock inspect compares event times with; tests set it.
-var now = time.Now
-
-// retention is how long Directory Insights keeps events.
-const retention = 90 * 24 * time.Hour
-
-// inspection is what inspect reports; its JSON form is the --json output.
-type inspection struct {
-	Files        []inspectedFile           `json:"files"`
-	Events       int                       `json:"events"`
-	Unreadable   int                       `json:"unreadable"`
-	ByService    map[string]map[string]int `json:"events_by_service"`
-	First        *time.Time                `json:"first_event,omitempty"`
-	Last         *time.Time                `json:"last_event,omitempty"`
-	UsersDeleted usersDeleted              `json:"users_deleted"`
-	DeletedBy    map[string]int            `json:"deleted_by"`
-	Problems     []inspectedProblem        `json:"problems"`
-}
-
-type inspectedFile struct {
-	Name       string   `json:"name"`
-	Encoding   []string `json:"encoding"`
-	Container  string   `json:"container"`
-	Events     int      `json:"events"`
-	Unreadable int      `json:"unreadable"`
-}
-
-type usersDeleted struct {
-	Total         int            `json:"total"`
-	WithEmail     int            `json:"with_email"`
-	WithFirstName int            `json:"with_first_name"`
-	WithLastName  int            `json:"with_last_name"`
-	LeftOut       map[string]int `json:"left_out"`
-}
-
-type inspectedProblem struct {
-	Kind    string `json:"kind"` // "unreadable" or "note"
-	Place   string `json:"place,omitempty"`
-	Message string `json:"message"`
-}
-
 func inspectAction(c *cli.Context) error {
-	names := c.Args().Slice()
-	if len(names) == 0 {
-		names = []string{"-"}
-	}
-	inputs, closeInputs, err := openInputs(names, c.App.Reader, c.App.ErrWriter)
+	inputs, closeInputs, err := openInputs(c)
 	if err != nil {
 		return err
 	}
 	defer closeInputs()
-	// Problems are listed up to a bound, so that a gigabyte of garbage
-	// does not become a list as long.
-	const maxListed = 1000
-	var probs []inspectedProblem
-	unlisted := 0
-	report := func(p convert.Problem) {
-		if len(probs) == maxListed {
-			unlisted++
-			return
-		}
-		kind := "unreadable"
-		if p.Kind == convert.Notice {
-			kind = "note"
-		}
-		probs = append(probs, inspectedProblem{Kind: kind, Place: p.Pos.String(), Message: p.Message})
-	}
-	res, err := convert.Read(c.Context, inputs, convert.Options{Inspect: true, Report: report})
+	var problems convert.Problems
+	res, err := convert.Read(c.Context, inputs, convert.Options{Inspect: true, Report: problems.Add})
 	if err != nil {
 		return err
 	}
-	if unlisted > 0 {
-		probs = append(probs, inspectedProblem{Kind: "note", Message: fmt.Sprintf("%d more problems are not listed", unlisted)})
-	}
-	in := inspection{Events: res.Events, Unreadable: res.Unreadable, ByService: res.ByService, DeletedBy: map[string]int{}, Problems: probs}
-	if in.ByService == nil {
-		in.ByService = map[string]map[string]int{}
-	}
-	for _, f := range res.Files {
-		enc := f.Layers
-		if len(enc) == 0 {
-			enc = []string{"UTF-8"}
-		}
-		in.Files = append(in.Files, inspectedFile{Name: f.Name, Encoding: enc, Container: f.Container, Events: f.Events, Unreadable: f.Unreadable})
-	}
-	if !res.First.IsZero() {
-		first, last := res.First.UTC(), res.Last.UTC()
-		in.First, in.Last = &first, &last
-		if age := now().Sub(last); age > retention {
-			in.Problems = append(in.Problems, inspectedProblem{Kind: "note", Message: fmt.Sprintf(
-				"the newest event is %d days old: Directory Insights keeps events for 90 days (15 on the lowest plan), so a new export no longer holds these", int(age.Hours()/24))})
-		}
-	}
-	in.UsersDeleted.LeftOut = map[string]int{}
-	has := func(s string) int {
-		if strings.TrimSpace(s) == "" {
-			return 0
-		}
-		return 1
-	}
-	tally := func(r *convert.Record) {
-		u := &in.UsersDeleted
-		u.Total++
-		u.WithEmail += has(r.Email)
-		u.WithFirstName += has(r.FirstName)
-		u.WithLastName += has(r.LastName)
-		in.DeletedBy[cmp.Or(r.DeletedBy, "unknown")]++
-	}
-	for i := range res.Records {
-		tally(&res.Records[i])
-	}
-	for i := range res.LeftOut {
-		tally(&res.LeftOut[i].Record)
-		in.UsersDeleted.LeftOut[res.LeftOut[i].Reason]++
-	}
+	in := convert.Inspect(res, &problems, now())
+	write := export.WriteInspection
 	if c.Bool("json") {
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		err = enc.Encode(in)
-	} else {
-		err = in.write(c.App.Writer)
+		write = export.WriteInspectionJSON
 	}
-	if err != nil && !errors.Is(err, syscall.EPIPE) {
-		return fail(exitOutput, "writing to stdout: %s", err)
+	if err := export.WriteTo(c.Context, "", false, c.App.Writer, func(w io.Writer) error { return write(w, in) }); err != nil {
+		return err
 	}
 	if res.Events == 0 && res.Unreadable > 0 {
 		return &exitError{code: exitNoInput}
 	}
 	return nil
-}
-
-// write prints the inspection for a person.
-func (in *inspection) write(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
-	p("Files:")
-	for _, f := range in.Files {
-		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, count(f.Events, "event", "events"), unreadable(f.Unreadable))
-	}
-	p("")
-	p("Events: %d%s", in.Events, unreadable(in.Unreadable))
-	for _, service := range slices.Sorted(maps.Keys(in.ByService)) {
-		types := in.ByService[service]
-		for _, typ := range slices.Sorted(maps.Keys(types)) {
-			p("  %s\t%s\t%d", cmp.Or(service, "(no service)"), typ, types[typ])
-		}
-	}
-	if in.First != nil {
-		p("From %s to %s", in.First.Format(time.RFC3339), in.Last.Format(time.RFC3339))
-	}
-	p("")
-	u := in.UsersDeleted
-	p("Users deleted: %d (with an email %d, a first name %d, a last name %d)", u.Total, u.WithEmail, u.WithFirstName, u.WithLastName)
-	for _, why := range slices.Sorted(maps.Keys(u.LeftOut)) {
-		p("  left out, %s: %d", why, u.LeftOut[why])
-	}
-	if len(in.DeletedBy) > 0 {
-		p("Deleted by:")
-		for _, by := range slices.Sorted(maps.Keys(in.DeletedBy)) {
-			p("  %s\t%d", by, in.DeletedBy[by])
-		}
-	}
-	p("")
-	if len(in.Problems) == 0 {
-		p("No problems found.")
-	} else {
-		p("Problems:")
-		for _, pr := range in.Problems {
-			place := pr.Place
-			if place != "" {
-				place += ": "
-			}
-			p("  %s%s%s", place, map[bool]string{true: "note: ", false: ""}[pr.Kind == "note"], pr.Message)
-		}
-	}
-	return tw.Flush()
 }
 
 // target is where the output goes and in what shape, checked before
@@ -550,7 +399,7 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	if tpl := c.String("template"); tpl != "" {
 		f, err := os.Open(tpl)
 		if err != nil {
-			return nil, fail(exitUsage, "--template: %s", pathError(err))
+			return nil, fail(exitUsage, "--template: %s", export.PathError(err))
 		}
 		defer f.Close()
 		if t.layout, err = export.Template(f); err != nil {
@@ -561,29 +410,31 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	return t, nil
 }
 
+// fileExt is the extension of path, with '\' a separator on every system:
+// a Windows path given on another one still has no extension in its
+// directories.
+func fileExt(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 && !strings.ContainsAny(path[i:], `/\`) {
+		return path[i:]
+	}
+	return ""
+}
+
 func convertAction(c *cli.Context) error {
 	opts, err := convertOptions(c)
 	if err != nil {
 		return err
 	}
-	names := c.Args().Slice()
-	if len(names) == 0 {
-		names = []string{"-"}
-	}
-	out, err := outputTarget(c, names, true)
+	out, err := outputTarget(c, inputNames(c), true)
 	if err != nil {
 		return err
 	}
-	inputs, closeInputs, err := openInputs(names, c.App.Reader, c.App.ErrWriter)
+	inputs, closeInputs, err := openInputs(c)
 	if err != nil {
 		return err
 	}
 	defer closeInputs()
-	var hashes []*hashingReader
-	if out.xlsx {
-		opts.Trail = true
-		hashes = hashInputs(inputs)
-	}
+	opts.Trail, opts.Digest = out.xlsx, out.xlsx
 
 	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
 	opts.Report = rep.problem
@@ -606,7 +457,7 @@ func convertAction(c *cli.Context) error {
 		rep.line("note: %s", noUsers(res))
 	}
 	if out.xlsx {
-		return writeReview(c, rep, out, res, hashes)
+		return writeReview(c, rep, out, res)
 	}
 	written, invalid, err := deliver(c, rep, out, res.Records, res.Unreadable)
 	if err != nil {
@@ -621,43 +472,28 @@ func convertAction(c *cli.Context) error {
 
 // writeReview writes the review workbook: every deleted user, rows with
 // errors marked No. Unreadable events still make the exit code 3.
-func writeReview(c *cli.Context, rep *reporter, out *target, res *convert.Result, hashes []*hashingReader) error {
+func writeReview(c *cli.Context, rep *reporter, out *target, res *convert.Result) error {
 	convert.Validate(res.Records, convert.Rules{RequireNames: true})
-	marked := 0
 	for i := range res.Records {
 		rep.record(&res.Records[i])
-		if !res.Records[i].Invalid() {
-			marked++
-		}
 	}
 	if c.Bool("strict") && res.Unreadable > 0 {
 		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, 0))
 	}
-	review := &export.Review{Result: res, Options: optionsUsed(c), Version: buildVersion(), Made: time.Now().UTC()}
-	for _, h := range hashes {
-		review.Inputs = append(review.Inputs, export.Input{Name: h.name, Size: h.n, SHA256: fmt.Sprintf("%x", h.h.Sum(nil))})
-	}
 	name := cmp.Or(out.path, "review.xlsx")
-	review.Next = fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), "restore.csv"))
-	if err := writeOutput(c.Context, c.App.Writer, out, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
+	review := &export.Review{Result: res, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC(),
+		Next: fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), "restore.csv"))}
+	if err := export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
 		return err
 	}
 	if !rep.quiet {
-		rep.line("%s read%s, %s found: %d marked Restore, %d with errors marked No; review %s, then run: %s",
-			count(res.Events, "event", "events"), unreadable(res.Unreadable), count(res.Users, "deleted user", "deleted users"),
-			marked, len(res.Records)-marked, name, review.Next)
+		n := res.Count()
+		rep.line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", readLine(res), n.Restore, n.Errors, name, review.Next)
 	}
 	if res.Unreadable > 0 {
 		return &exitError{code: exitPartial}
 	}
 	return nil
-}
-
-func unreadable(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" (%d unreadable)", n)
 }
 
 // optionsUsed lists the options given, for the About sheet.
@@ -693,15 +529,12 @@ func approveAction(c *cli.Context) error {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return fail(exitUsage, "%s", pathError(err))
+		return fail(exitUsage, "%s", export.PathError(err))
 	}
 	a, err := export.ReadReview(f)
 	f.Close()
-	if export.IsNotReview(err) {
-		return fail(exitNoInput, "%s: %s; nothing written", path, err)
-	}
 	if err != nil {
-		return fail(exitNoInput, "%s: %s", path, err)
+		return fail(exitNoInput, "%s: %s; nothing written", path, err)
 	}
 	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
 	if len(a.Records) == 0 {
@@ -712,7 +545,7 @@ func approveAction(c *cli.Context) error {
 		return err
 	}
 	if !rep.quiet {
-		msg := fmt.Sprintf("%s read, %d marked Restore, %d written", count(a.Rows, "row", "rows"), len(a.Records), written)
+		msg := fmt.Sprintf("%s read, %d marked Restore, %d written", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written)
 		if invalid > 0 {
 			msg += fmt.Sprintf(", %d left out (with errors)", invalid)
 		}
@@ -755,17 +588,17 @@ func deliver(c *cli.Context, rep *reporter, out *target, recs []convert.Record, 
 			rep.line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
 		}
 	}
-	err = writeOutput(c.Context, c.App.Writer, out, func(w io.Writer) error { return writeRows(w, layout, rows) })
+	err = export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteCSV(w, layout, rows) })
 	return len(rows), len(recs) - len(rows), err
 }
 
 func strictReason(unreadable, invalid int) string {
 	var parts []string
 	if unreadable > 0 {
-		parts = append(parts, count(unreadable, "unreadable event", "unreadable events"))
+		parts = append(parts, convert.Plural(unreadable, "unreadable event", "unreadable events"))
 	}
 	if invalid > 0 {
-		parts = append(parts, fmt.Sprintf("%s with errors", count(invalid, "user", "users")))
+		parts = append(parts, convert.Plural(invalid, "user", "users")+" with errors")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -774,7 +607,7 @@ func noUsers(res *convert.Result) string {
 	if res.Events == 0 {
 		return "the input holds no events"
 	}
-	return fmt.Sprintf("no deleted users found among %s", count(res.Events, "event", "events"))
+	return "no deleted users found among " + convert.Plural(res.Events, "event", "events")
 }
 
 func quoteList(s []string) string {
@@ -783,13 +616,6 @@ func quoteList(s []string) string {
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(q, ", ")
-}
-
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // convertOptions turns the reading flags into convert.Options, refusing
@@ -817,7 +643,7 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 	if path := c.String("exclude-existing"); path != "" {
 		f, err := os.Open(path)
 		if err != nil {
-			return o, fail(exitUsage, "--exclude-existing: %s", pathError(err))
+			return o, fail(exitUsage, "--exclude-existing: %s", export.PathError(err))
 		}
 		defer f.Close()
 		if o.Existing, err = convert.ReadExisting(f, path); err != nil {
@@ -841,13 +667,6 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 	return o, nil
 }
 
-func fileExt(path string) string {
-	if i := strings.LastIndexByte(path, '.'); i >= 0 && !strings.ContainsAny(path[i:], `/\`) {
-		return path[i:]
-	}
-	return ""
-}
-
 // parseTime reads --since and --until: RFC 3339, or a date taken as
 // midnight UTC.
 func parseTime(s string) (time.Time, error) {
@@ -863,10 +682,18 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2024-04-02T14:00:00Z) or YYYY-MM-DD", s)
 }
 
+// inputNames are the INPUT arguments; none means stdin ("-").
+func inputNames(c *cli.Context) []string {
+	if c.NArg() == 0 {
+		return []string{"-"}
+	}
+	return c.Args().Slice()
+}
+
 // openInputs opens every input before anything is read, so that a missing
 // file is a usage error and not a half-done run. "-" is stdin; when stdin
 // is a terminal a hint says how to end the paste.
-func openInputs(names []string, stdin io.Reader, stderr io.Writer) ([]convert.Input, func(), error) {
+func openInputs(c *cli.Context) ([]convert.Input, func(), error) {
 	var inputs []convert.Input
 	var files []*os.File
 	closeAll := func() {
@@ -874,12 +701,12 @@ func openInputs(names []string, stdin io.Reader, stderr io.Writer) ([]convert.In
 			f.Close()
 		}
 	}
-	for _, n := range names {
+	for _, n := range inputNames(c) {
 		if n == "-" {
-			if isTerminal(stdin) {
-				fmt.Fprintln(stderr, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
+			if isTerminal(c.App.Reader) {
+				fmt.Fprintln(c.App.ErrWriter, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
 			}
-			inputs = append(inputs, convert.Input{Name: "stdin", R: stdin})
+			inputs = append(inputs, convert.Input{Name: "stdin", R: c.App.Reader})
 			continue
 		}
 		f, err := os.Open(n)
@@ -894,50 +721,12 @@ func openInputs(names []string, stdin io.Reader, stderr io.Writer) ([]convert.In
 				f.Close()
 			}
 			closeAll()
-			return nil, nil, fail(exitUsage, "%s", pathError(err))
+			return nil, nil, fail(exitUsage, "%s", export.PathError(err))
 		}
 		files = append(files, f)
 		inputs = append(inputs, convert.Input{Name: n, R: f, Reopen: func() (io.ReadCloser, error) { return os.Open(n) }})
 	}
 	return inputs, closeAll, nil
-}
-
-// hashingReader counts and hashes what is read through it, for the About
-// sheet of the review workbook.
-type hashingReader struct {
-	name string
-	r    io.Reader
-	h    hash.Hash
-	n    int64
-}
-
-func (h *hashingReader) Read(b []byte) (int, error) {
-	n, err := h.r.Read(b)
-	h.h.Write(b[:n])
-	h.n += int64(n)
-	return n, err
-}
-
-func hashInputs(inputs []convert.Input) []*hashingReader {
-	var hs []*hashingReader
-	for i, in := range inputs {
-		h := &hashingReader{name: in.Name, r: in.R, h: sha256.New()}
-		inputs[i].R = h
-		hs = append(hs, h)
-	}
-	return hs
-}
-
-// pathError words a file error without Go's "open" prefix.
-func pathError(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		if errors.Is(err, os.ErrNotExist) {
-			return pe.Path + ": no such file"
-		}
-		return pe.Path + ": " + pe.Err.Error()
-	}
-	return err.Error()
 }
 
 func isTerminal(v any) bool {
@@ -947,66 +736,6 @@ func isTerminal(v any) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// writeOutput runs write into the target file (safely: nothing is left
-// behind if it fails) or into stdout. A closed stdout pipe ends the run
-// quietly.
-func writeOutput(ctx context.Context, stdout io.Writer, out *target, write func(io.Writer) error) error {
-	if out.path == "" {
-		err := write(ctxWriter{ctx, stdout})
-		switch {
-		case errors.Is(err, syscall.EPIPE):
-			return nil
-		case errors.Is(err, context.Canceled):
-			return err
-		case err != nil:
-			return fail(exitOutput, "writing to stdout: %s", err)
-		}
-		return nil
-	}
-	f, err := export.Create(out.path, out.force)
-	if err != nil {
-		return fail(exitOutput, "%s", pathError(err))
-	}
-	if err := write(ctxWriter{ctx, f}); err != nil {
-		f.Abort()
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		return fail(exitOutput, "%s: %s; nothing written", out.path, err)
-	}
-	if err := f.Commit(); err != nil {
-		return fail(exitOutput, "%s: %s; nothing written", out.path, pathError(err))
-	}
-	return nil
-}
-
-// ctxWriter stops writing once ctx is done (Ctrl-C), so that an
-// interrupted run leaves no file behind.
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.w.Write(p)
-}
-
-func writeRows(w io.Writer, l *export.Layout, rows []convert.Record) error {
-	cw, err := export.NewCSV(w, l)
-	if err != nil {
-		return err
-	}
-	for i := range rows {
-		if err := cw.Write(rows[i]); err != nil {
-			return err
-		}
-	}
-	return cw.Close()
 }
 
 // reporter prints messages on stderr, each prefixed once with the program
@@ -1059,16 +788,9 @@ func (r *reporter) problem(p convert.Problem) {
 // flush tells how many problems were not printed.
 func (r *reporter) flush() {
 	if r.hidden > 0 {
-		r.line("%d more unreadable %s not shown", r.hidden, plural(r.hidden, "event", "events"))
+		r.line("%s not shown", convert.Plural(r.hidden, "more unreadable event", "more unreadable events"))
 		r.hidden = 0
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // record prints what validation found and the notes of one record.
@@ -1081,44 +803,42 @@ func (r *reporter) record(rec *convert.Record) {
 	}
 }
 
+// readLine says what a read found: "N events read (M unreadable), K
+// deleted users found".
+func readLine(res *convert.Result) string {
+	var b strings.Builder
+	b.WriteString(convert.Plural(res.Events, "event", "events") + " read")
+	if res.Unreadable > 0 {
+		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
+	}
+	b.WriteString(", " + convert.Plural(res.Users, "deleted user", "deleted users") + " found")
+	return b.String()
+}
+
 // summary is the last line on stderr: events read, users found, written,
 // left out and why.
 func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
 	if r.quiet {
 		return
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s read", count(res.Events, "event", "events"))
-	if res.Unreadable > 0 {
-		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
-	}
-	fmt.Fprintf(&b, ", %s found", count(res.Users, "deleted user", "deleted users"))
+	line := readLine(res)
 	if res.History > 0 {
-		fmt.Fprintf(&b, " (%s from their earlier events)", count(res.History, "value", "values"))
+		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
 	}
-	fmt.Fprintf(&b, ", %d written", written)
+	line += fmt.Sprintf(", %d written", written)
+	var why []convert.Tally
+	if invalidLeftOut > 0 {
+		why = append(why, convert.Tally{Label: "with errors", N: invalidLeftOut})
+	}
+	why = append(why, res.Count().LeftOut...)
 	if leftOut := invalidLeftOut + len(res.LeftOut); leftOut > 0 {
-		reasons := map[string]int{}
-		var order []string
-		add := func(why string) {
-			if reasons[why] == 0 {
-				order = append(order, why)
-			}
-			reasons[why]++
+		parts := make([]string, len(why))
+		for i, t := range why {
+			parts[i] = fmt.Sprintf("%d %s", t.N, t.Label)
 		}
-		for range invalidLeftOut {
-			add("with errors")
-		}
-		for _, l := range res.LeftOut {
-			add(l.Reason)
-		}
-		parts := make([]string, len(order))
-		for i, why := range order {
-			parts[i] = fmt.Sprintf("%d %s", reasons[why], why)
-		}
-		fmt.Fprintf(&b, ", %d left out (%s)", leftOut, strings.Join(parts, ", "))
+		line += fmt.Sprintf(", %d left out (%s)", leftOut, strings.Join(parts, ", "))
 	}
-	r.line("%s", b.String())
+	r.line("%s", line)
 }
 
 // progress shows how far reading has come, on stderr when it is a
@@ -1129,6 +849,9 @@ type progress struct {
 	read  atomic.Int64
 	total int64
 }
+
+// progressAfter is how long a read goes before the progress line shows.
+var progressAfter = time.Second
 
 func (r *reporter) startProgress(inputs []convert.Input) *progress {
 	p := &progress{done: make(chan struct{})}
@@ -1156,7 +879,7 @@ func (r *reporter) startProgress(inputs []convert.Input) *progress {
 				r.mu.Unlock()
 				return
 			case <-tick.C:
-				if time.Since(start) < time.Second {
+				if time.Since(start) < progressAfter {
 					continue
 				}
 				r.mu.Lock()

@@ -16,24 +16,21 @@ type attrs struct {
 	psCut      bool
 
 	// touched marks the columns a change spoke of, with a value or
-	// without (cleared); attributesTouched the custom attributes. History
-	// needs both: a newer update that clears a value wins over an older
-	// one that set it.
-	touched           [columnCount]bool
+	// without (cleared), one bit each by index in Columns;
+	// attributesTouched the custom attributes. History needs both: a newer
+	// update that clears a value wins over an older one that set it.
+	touched           uint64
 	attributesTouched bool
 }
-
-// columnCount is the number of data columns.
-const columnCount = 38
 
 // set stores value in the column (named exactly) unless it already has
 // one. The value is copied: a substring would keep the whole event in
 // memory.
 func (a *attrs) set(column, value string) {
-	i := field[column]
-	a.touched[i] = true
-	if value != "" && a.user.get(i) == "" {
-		a.user.set(i, strings.Clone(value))
+	i := ColumnIndex(column)
+	a.touched |= 1 << i
+	if value != "" && a.user.Cell(i) == "" {
+		a.user.SetCell(i, strings.Clone(value))
 	}
 }
 
@@ -41,7 +38,7 @@ func (a *attrs) set(column, value string) {
 // list of addresses replaces the old one whole.
 func (a *attrs) touch(columns ...string) {
 	for _, c := range columns {
-		a.touched[field[c]] = true
+		a.touched |= 1 << ColumnIndex(c)
 	}
 }
 
@@ -206,4 +203,14 @@ func (a *attrs) fromDeletion(e *event) {
 		return true
 	})
 	a.psCut = a.psCut || e.psCut
+}
+
+// fromLifecycle gathers what a user_create or user_update event sets:
+// each change's new value, then the keys of resource.
+func (a *attrs) fromLifecycle(e *event) {
+	e.eachChange(func(c change) { a.add(c.field, c.to) })
+	e.resource.ForEach(func(k, v gjson.Result) bool {
+		a.add(k.Str, v)
+		return true
+	})
 }

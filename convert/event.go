@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -286,46 +285,4 @@ func parseTimeText(s string) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-// auditEntry describes e for the audit trail; v is the event object.
-func auditEntry(e *event, v gjson.Result) AuditEntry {
-	a := AuditEntry{
-		Time: e.time, Type: e.typ, Service: e.service, InitiatedBy: e.initiatedBy, ID: e.id,
-		Username: strings.Clone(scalar(e.resource.Get("username"))),
-		ClientIP: strings.Clone(scalar(v.Get("client_ip"))),
-		Source:   Position{File: e.at.File, Line: e.at.Line}.String(),
-	}
-	var parts []string
-	e.eachChange(func(c change) {
-		if c.field != "" {
-			parts = append(parts, fmt.Sprintf("%s: %s -> %s", c.field, shortValue(c.from), shortValue(c.to)))
-		}
-	})
-	if as := v.Get("association"); as.Exists() {
-		// A group or device association: "add: user_group Finance -> user jdoe".
-		from, to := as.Get("connection.from"), as.Get("connection.to")
-		for _, side := range [...]gjson.Result{from, to} {
-			if t := scalar(side.Get("type")); (t == "user" || t == "systemuser") && a.Username == "" {
-				a.Username = strings.Clone(scalar(side.Get("name")))
-			}
-		}
-		parts = append(parts, fmt.Sprintf("%s: %s %s -> %s %s", scalar(as.Get("op")),
-			scalar(from.Get("type")), scalar(from.Get("name")), scalar(to.Get("type")), scalar(to.Get("name"))))
-	}
-	a.Changes = strings.Join(parts, "; ")
-	return a
-}
-
-// shortValue renders a change value for the audit trail: text as it is,
-// anything else as compact JSON, cut at 200 bytes.
-func shortValue(v gjson.Result) string {
-	s := scalar(v)
-	if v.IsObject() || v.IsArray() {
-		s = v.Get("@ugly").Raw // without the layout's white space
-	}
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
 }

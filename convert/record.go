@@ -136,17 +136,22 @@ func (r *Record) Name() string {
 }
 
 // Columns lists the data columns of User in template order, as written in
-// the csv tags.
+// the csv tags. Their index is the field's.
 var Columns = columnNames()
 
-// column is the User field behind each normalised column name, and
-// field the one behind each column name as written.
-var column, field = columnIndex()
+// TemplateColumns is how many of Columns every CSV in the PowerShell layout
+// has: all before unix_uid, which comes with unix_guid only where a row
+// has them (New-JCImportTemplate asks for those separately).
+var TemplateColumns = ColumnIndex("unix_uid")
+
+// byName is the index of each column by its name as written, and byNormal
+// by its name normalised.
+var byName, byNormal = columnIndex()
 
 func columnNames() []string {
 	t := reflect.TypeFor[User]()
-	if t.NumField() != columnCount {
-		panic("convert: columnCount is not the number of User fields")
+	if t.NumField() > 64 {
+		panic("convert: more User fields than attrs.touched has bits")
 	}
 	names := make([]string, t.NumField())
 	for i := range names {
@@ -155,50 +160,30 @@ func columnNames() []string {
 	return names
 }
 
-func columnIndex() (normalised, exact map[string]int) {
-	normalised, exact = make(map[string]int, len(Columns)), make(map[string]int, len(Columns))
+func columnIndex() (exact, normalised map[string]int) {
+	exact, normalised = make(map[string]int, len(Columns)), make(map[string]int, len(Columns))
 	for i, c := range Columns {
-		normalised[Normalize(c)] = i
 		exact[c] = i
+		normalised[Normalize(c)] = i
 	}
-	return normalised, exact
+	return exact, normalised
 }
 
-// get and set read and write the data column with index i (in Columns).
-// Reflection on the addressed struct neither allocates nor copies.
-func (u *User) get(i int) string { return reflect.ValueOf(u).Elem().Field(i).String() }
-
-func (u *User) set(i int, v string) { reflect.ValueOf(u).Elem().Field(i).SetString(v) }
-
-// Cell returns the value of the data column Columns[i].
-func (u *User) Cell(i int) string { return u.get(i) }
-
-// SetCells sets every data column: value(i) gives the one of Columns[i].
-func (u *User) SetCells(value func(i int) string) {
-	v := reflect.ValueOf(u).Elem()
-	for i := range Columns {
-		v.Field(i).SetString(value(i))
+// ColumnIndex returns the index in Columns of the column named exactly
+// name, or -1.
+func ColumnIndex(name string) int {
+	if i, ok := byName[name]; ok {
+		return i
 	}
+	return -1
 }
 
-// Get returns the value of a data column given by name (any spelling
-// Canonical accepts).
-func (u *User) Get(name string) string {
-	if c, ok := Canonical(name); ok {
-		return u.get(field[c])
-	}
-	return ""
-}
+// Cell returns the value of the data column Columns[i]. Reflection on the
+// addressed struct neither allocates nor copies.
+func (u *User) Cell(i int) string { return reflect.ValueOf(u).Elem().Field(i).String() }
 
-// Set stores the value of a data column given by name; it reports false for
-// a name that is no data column.
-func (u *User) Set(name, value string) bool {
-	c, ok := Canonical(name)
-	if ok {
-		u.set(field[c], value)
-	}
-	return ok
-}
+// SetCell sets the value of the data column Columns[i].
+func (u *User) SetCell(i int, v string) { reflect.ValueOf(u).Elem().Field(i).SetString(v) }
 
 // Normalize folds an attribute or header name for matching: lower case,
 // without spaces, '_' and '-'. "first_name", "First Name" and "firstName"
@@ -273,7 +258,7 @@ func Canonical(name string) (string, bool) {
 
 // canonical is Canonical for a name already normalised.
 func canonical(n string) (string, bool) {
-	if i, ok := column[n]; ok {
+	if i, ok := byNormal[n]; ok {
 		return Columns[i], true
 	}
 	c, ok := synonyms[n]

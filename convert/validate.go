@@ -62,10 +62,10 @@ func checkRecord(r *Record, rules Rules) []Issue {
 		c.add(Warning, "Password", "emptied: jcrestore never writes a password")
 	}
 	for i, col := range Columns {
-		v := r.User.get(i)
+		v := r.User.Cell(i)
 		if !utf8.ValidString(v) {
 			v = strings.ToValidUTF8(v, "\uFFFD")
-			r.User.set(i, v)
+			r.User.SetCell(i, v)
 			c.add(Warning, col, "invalid UTF-8 replaced by \uFFFD")
 		}
 		checkText(&c, col, v, maxLength(i), rules)
@@ -75,13 +75,13 @@ func checkRecord(r *Record, rules Rules) []Issue {
 	checkEmail(&c, r.Email)
 	if rules.RequireNames {
 		for _, col := range [...]string{"FirstName", "LastName"} {
-			if strings.TrimSpace(r.User.get(field[col])) == "" {
+			if strings.TrimSpace(r.User.Cell(ColumnIndex(col))) == "" {
 				c.add(Error, col, "missing (Import-JCUsersFromCSV requires it)")
 			}
 		}
 	}
 	for _, col := range [...]string{"unix_uid", "unix_guid"} {
-		if v := r.User.get(field[col]); v != "" {
+		if v := r.User.Cell(ColumnIndex(col)); v != "" {
 			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < 1 || n > maxUnixID {
 				c.add(Error, col, "%q is not a whole number from 1 to %d", v, maxUnixID)
 			}

@@ -18,16 +18,7 @@ const powershellHeader = "FirstName,LastName,Username,Password,Email,alternateEm
 func write(t *testing.T, l *Layout, recs ...convert.Record) string {
 	t.Helper()
 	var b bytes.Buffer
-	w, err := NewCSV(&b, l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
+	if err := WriteCSV(&b, l, recs); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -107,16 +98,9 @@ func FuzzTemplate(f *testing.F) {
 			return
 		}
 		var b bytes.Buffer
-		w, err := NewCSV(&b, l)
-		if err != nil {
-			t.Fatal(err)
-		}
 		r := jane()
 		r.Groups = []string{"g"}
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
+		if err := WriteCSV(&b, l, []convert.Record{r}); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.HasPrefix(b.Bytes(), l.RawHeader) {
@@ -147,7 +131,7 @@ func TestFile(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, %v", fi.Mode().Perm(), err)
 	}
-	if _, err := Create(path, false); !errors.Is(err, ErrExists) {
+	if _, err := Create(path, false); !errors.Is(err, errExists) {
 		t.Errorf("existing file without force: %v", err)
 	}
 	f, _ = Create(path, true)

@@ -1,16 +1,86 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
-// ErrExists is returned when the output file exists and replacing it was
+// errExists is returned when the output file exists and replacing it was
 // not asked for.
-var ErrExists = errors.New("exists")
+var errExists = errors.New("exists")
+
+// OutputError says the output could not be written; nothing was left
+// behind, and an existing file was not touched.
+type OutputError struct{ msg string }
+
+func (e *OutputError) Error() string { return e.msg }
+
+// WriteTo runs write into the file at path, safely (see Create), or into
+// stdout when path is "". A closed stdout pipe ends the run quietly. Once
+// ctx is done, writing stops and WriteTo returns ctx's error, leaving no
+// file; any other failure is an *OutputError.
+func WriteTo(ctx context.Context, path string, force bool, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" {
+		err := write(ctxWriter{ctx, stdout})
+		switch {
+		case errors.Is(err, syscall.EPIPE):
+			return nil
+		case errors.Is(err, context.Canceled):
+			return err
+		case err != nil:
+			return &OutputError{"writing to stdout: " + err.Error()}
+		}
+		return nil
+	}
+	f, err := Create(path, force)
+	if err != nil {
+		return &OutputError{PathError(err)}
+	}
+	if err := write(ctxWriter{ctx, f}); err != nil {
+		f.Abort()
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return &OutputError{fmt.Sprintf("%s: %s; nothing written", path, err)}
+	}
+	if err := f.Commit(); err != nil {
+		return &OutputError{fmt.Sprintf("%s: %s; nothing written", path, PathError(err))}
+	}
+	return nil
+}
+
+// ctxWriter stops writing once ctx is done (Ctrl-C), so that an
+// interrupted run leaves no file behind.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// PathError words a file error without Go's "open" prefix: "path: no such
+// file", "path: permission denied".
+func PathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, fs.ErrNotExist) {
+			return pe.Path + ": no such file"
+		}
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
 
 // File is an output file written safely: the bytes go to a temporary file
 // beside the target (created 0600, since it holds personal data) and are
@@ -58,7 +128,7 @@ func Check(path string, force bool) error {
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("%s is not a regular file; write to a file, or to stdout without -o", path)
 	case !force:
-		return fmt.Errorf("%s %w (--force replaces it)", path, ErrExists)
+		return fmt.Errorf("%s %w (--force replaces it)", path, errExists)
 	}
 	return nil
 }

@@ -43,10 +43,6 @@ type Layout struct {
 	sources []source
 }
 
-// fixedColumns is how many data columns the PowerShell layout always has:
-// all but unix_uid and unix_guid.
-const fixedColumns = 36
-
 // PowerShell is the layout of JumpCloud's New-JCImportTemplate for new users
 // with the extended, location and telephony blocks, in the module's order,
 // followed only where some record has data by unix_uid and unix_guid,
@@ -54,7 +50,7 @@ const fixedColumns = 36
 // Windows PowerShell 5.1 needs to read non-ASCII names.
 func PowerShell(records []convert.Record) *Layout {
 	l := &Layout{BOM: true}
-	for i := range fixedColumns {
+	for i := range convert.TemplateColumns {
 		l.add(convert.Columns[i], dataSource(i))
 	}
 	groups, attrs, unix := 0, 0, false
@@ -64,7 +60,7 @@ func PowerShell(records []convert.Record) *Layout {
 		unix = unix || r.UnixUID != "" || r.UnixGUID != ""
 	}
 	if unix {
-		for i := fixedColumns; i < len(convert.Columns); i++ {
+		for i := convert.TemplateColumns; i < len(convert.Columns); i++ {
 			l.add(convert.Columns[i], dataSource(i))
 		}
 	}
@@ -80,7 +76,7 @@ func PowerShell(records []convert.Record) *Layout {
 
 // password is the index of the Password column, which is always written
 // empty whatever the record holds.
-var password = columnIndex("Password")
+var password = convert.ColumnIndex("Password")
 
 func dataSource(i int) source {
 	if i == password {
@@ -94,10 +90,37 @@ func (l *Layout) add(name string, s source) {
 	l.sources = append(l.sources, s)
 }
 
-var (
-	groupColumn = regexp.MustCompile(`^group(\d+)$`)
-	attrColumn  = regexp.MustCompile(`^attribute(\d+)(name|value)$`)
-)
+// repeatedColumn matches the normalised names of the repeated columns:
+// groupN, attributeNname and attributeNvalue.
+var repeatedColumn = regexp.MustCompile(`^(?:group(\d+)|attribute(\d+)(name|value))$`)
+
+// maxRepeated bounds N in GroupN and AttributeN_*: a workbook's header
+// cannot make approve allocate more.
+const maxRepeated = 9999
+
+// repeated reads the normalised column name n as GroupN (kind group),
+// AttributeN_name (attrName) or AttributeN_value (attrValue), with N-1;
+// ok is false for any other name, and for N 0 or past maxRepeated.
+func repeated(n string) (s source, ok bool) {
+	m := repeatedColumn.FindStringSubmatch(n)
+	if m == nil {
+		return s, false
+	}
+	s.kind, s.n = group, 0
+	num := m[1]
+	if num == "" {
+		s.kind, num = attrName, m[2]
+		if m[3] == "value" {
+			s.kind = attrValue
+		}
+	}
+	k, err := strconv.Atoi(num)
+	if err != nil || k < 1 || k > maxRepeated {
+		return s, false
+	}
+	s.n = k - 1
+	return s, true
+}
 
 // Template reads the header row of a CSV template (such as the one the
 // Admin Portal's import offers) and returns a layout that writes that row
@@ -143,31 +166,12 @@ func Template(r io.Reader) (*Layout, error) {
 
 func templateSource(h, n string) source {
 	if c, ok := convert.Canonical(h); ok {
-		return dataSource(columnIndex(c))
+		return dataSource(convert.ColumnIndex(c))
 	}
-	if m := groupColumn.FindStringSubmatch(n); m != nil {
-		if i, err := strconv.Atoi(m[1]); err == nil && i > 0 {
-			return source{group, i - 1}
-		}
-	}
-	if m := attrColumn.FindStringSubmatch(n); m != nil {
-		if i, err := strconv.Atoi(m[1]); err == nil && i > 0 {
-			if m[2] == "name" {
-				return source{attrName, i - 1}
-			}
-			return source{attrValue, i - 1}
-		}
+	if s, ok := repeated(n); ok {
+		return s
 	}
 	return source{kind: empty}
-}
-
-func columnIndex(name string) int {
-	for i, c := range convert.Columns {
-		if c == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // Unfilled lists, for data the layout has no column for, the column name and
@@ -180,7 +184,7 @@ func (l *Layout) Unfilled(records []convert.Record) []string {
 	var out []string
 	count := func(name string, s source, n int) {
 		if n > 0 && !has[s] {
-			out = append(out, fmt.Sprintf("%s (%d %s)", name, n, users(n)))
+			out = append(out, fmt.Sprintf("%s (%s)", name, convert.Plural(n, "user", "users")))
 		}
 	}
 	for i, c := range convert.Columns {
@@ -188,8 +192,8 @@ func (l *Layout) Unfilled(records []convert.Record) []string {
 			continue
 		}
 		n := 0
-		for _, r := range records {
-			if r.User.Get(c) != "" {
+		for j := range records {
+			if records[j].User.Cell(i) != "" {
 				n++
 			}
 		}
@@ -215,22 +219,15 @@ func (l *Layout) Unfilled(records []convert.Record) []string {
 	return out
 }
 
-func users(n int) string {
-	if n == 1 {
-		return "user"
-	}
-	return "users"
-}
-
-// row fills the layout's cells for r; fixed holds r's data columns in
-// convert.Columns order.
-func (l *Layout) row(dst []string, r *convert.Record, fixed []string) []string {
+// row fills the layout's cells for r into dst: the one path from a record
+// to cells, for the CSV and the workbook alike.
+func (l *Layout) row(dst []string, r *convert.Record) []string {
 	dst = dst[:0]
 	for _, s := range l.sources {
 		v := ""
 		switch s.kind {
 		case data:
-			v = fixed[s.n]
+			v = r.User.Cell(s.n)
 		case group:
 			if s.n < len(r.Groups) {
 				v = r.Groups[s.n]

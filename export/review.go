@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,11 +20,6 @@ const (
 	maxUnzipped    = 1 << 30
 	maxSheetMemory = 16 << 20
 )
-
-// NotReviewError says a file is not a review workbook jcrestore can read.
-type NotReviewError struct{ Reason string }
-
-func (e *NotReviewError) Error() string { return e.Reason }
 
 // Approved is what a reviewed workbook asks for.
 type Approved struct {
@@ -44,27 +38,27 @@ var restoreYes = []string{"yes", "y", "true", "1", "x"}
 func ReadReview(r io.Reader) (*Approved, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory})
 	if err != nil {
-		return nil, &NotReviewError{fmt.Sprintf("not a readable Excel workbook (%v)", err)}
+		return nil, fmt.Errorf("not a readable Excel workbook (%v)", err)
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if !slices.Contains(sheets, SheetAbout) || !slices.Contains(sheets, SheetUsers) {
-		return nil, &NotReviewError{fmt.Sprintf("not a jcrestore review workbook: it needs the sheets %s and %s (it has %s)", SheetUsers, SheetAbout, strings.Join(sheets, ", "))}
+		return nil, fmt.Errorf("not a jcrestore review workbook: it needs the sheets %s and %s (it has %s)", SheetUsers, SheetAbout, strings.Join(sheets, ", "))
 	}
 	if title, _ := f.GetCellValue(SheetAbout, "A1"); title != Title {
-		return nil, &NotReviewError{fmt.Sprintf("not a jcrestore review workbook: About!A1 is %q, not %q", title, Title)}
+		return nil, fmt.Errorf("not a jcrestore review workbook: About!A1 is %q, not %q", title, Title)
 	}
 	rows, err := f.Rows(SheetUsers)
 	if err != nil {
-		return nil, &NotReviewError{err.Error()}
+		return nil, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return nil, &NotReviewError{"the Users sheet is empty: it has no header row"}
+		return nil, errors.New("the Users sheet is empty: it has no header row")
 	}
 	header, err := rows.Columns()
 	if err != nil {
-		return nil, &NotReviewError{err.Error()}
+		return nil, err
 	}
 	cols, err := reviewColumns(header)
 	if err != nil {
@@ -79,7 +73,7 @@ func ReadReview(r io.Reader) (*Approved, error) {
 	for n := 2; rows.Next(); n++ {
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, &NotReviewError{fmt.Sprintf("Users row %d: %v", n, err)}
+			return nil, fmt.Errorf("Users row %d: %v", n, err)
 		}
 		if blank(cells) {
 			continue
@@ -95,7 +89,7 @@ func ReadReview(r io.Reader) (*Approved, error) {
 		*last = append(*last, cols.record(cells, n))
 	}
 	if err := rows.Error(); err != nil {
-		return nil, &NotReviewError{err.Error()}
+		return nil, err
 	}
 	a.Records = slices.Concat(chunks...)
 	return a, nil
@@ -119,11 +113,6 @@ type reviewCols struct {
 	attributes [][2]int       // cell indexes of AttributeN_name and _value
 }
 
-var (
-	reviewGroup = regexp.MustCompile(`^group(\d+)$`)
-	reviewAttr  = regexp.MustCompile(`^attribute(\d+)(name|value)$`)
-)
-
 func reviewColumns(header []string) (*reviewCols, error) {
 	c := &reviewCols{index: make(map[string]int)}
 	for i, h := range header {
@@ -132,26 +121,19 @@ func reviewColumns(header []string) (*reviewCols, error) {
 			continue
 		}
 		if _, dup := c.index[n]; dup {
-			return nil, &NotReviewError{fmt.Sprintf("the Users sheet has the column %q twice", h)}
+			return nil, fmt.Errorf("the Users sheet has the column %q twice", h)
 		}
 		c.index[n] = i
-		if m := reviewGroup.FindStringSubmatch(n); m != nil {
-			k, _ := strconv.Atoi(m[1])
-			for len(c.groups) < k {
+		if s, ok := repeated(n); ok && s.kind == group {
+			for len(c.groups) <= s.n {
 				c.groups = append(c.groups, -1)
 			}
-			if k > 0 {
-				c.groups[k-1] = i
-			}
-		}
-		if m := reviewAttr.FindStringSubmatch(n); m != nil {
-			k, _ := strconv.Atoi(m[1])
-			for len(c.attributes) < k {
+			c.groups[s.n] = i
+		} else if ok {
+			for len(c.attributes) <= s.n {
 				c.attributes = append(c.attributes, [2]int{-1, -1})
 			}
-			if k > 0 {
-				c.attributes[k-1][boolIndex(m[2] == "value")] = i
-			}
+			c.attributes[s.n][boolIndex(s.kind == attrValue)] = i
 		}
 	}
 	for _, col := range convert.Columns {
@@ -168,13 +150,13 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		}
 	}
 	var missing []string
-	for _, col := range append([]string{ColRestore}, convert.Columns[:fixedColumns]...) {
+	for _, col := range append([]string{ColRestore}, convert.Columns[:convert.TemplateColumns]...) {
 		if _, ok := c.index[convert.Normalize(col)]; !ok && col != "Password" {
 			missing = append(missing, col)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &NotReviewError{fmt.Sprintf("the Users sheet lacks the columns %s (moving columns is fine; deleting them is not)", strings.Join(missing, ", "))}
+		return nil, fmt.Errorf("the Users sheet lacks the columns %s (moving columns is fine; deleting them is not)", strings.Join(missing, ", "))
 	}
 	return c, nil
 }
@@ -205,7 +187,9 @@ func (c *reviewCols) get(cells []string, name string) string {
 // record builds the record of one approved row; n is its row number.
 func (c *reviewCols) record(cells []string, n int) convert.Record {
 	var r convert.Record
-	r.User.SetCells(func(i int) string { return c.cell(cells, c.data[i]) })
+	for i, j := range c.data {
+		r.User.SetCell(i, c.cell(cells, j))
+	}
 	for _, i := range c.groups {
 		if g := c.cell(cells, i); g != "" {
 			r.Groups = append(r.Groups, g)
@@ -246,10 +230,4 @@ func cellTime(v string) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-// IsNotReview reports whether err says the file is no review workbook.
-func IsNotReview(err error) bool {
-	var nr *NotReviewError
-	return errors.As(err, &nr)
 }

@@ -50,19 +50,11 @@ const dateFormat = "yyyy-mm-dd hh:mm:ss"
 // with errors too, marked No), the audit trail and the counts of a Read,
 // and where it all came from.
 type Review struct {
-	Result  *convert.Result // validated records, left-out users, trail
-	Inputs  []Input
-	Options []string // the options given, as typed
+	Result  *convert.Result // validated records, left-out users, trail, the files read
+	Options []string        // the options given, as typed
 	Version string
 	Made    time.Time
 	Next    string // the command that turns the reviewed workbook into the CSV
-}
-
-// Input is one file read, for the About sheet.
-type Input struct {
-	Name   string
-	Size   int64
-	SHA256 string
 }
 
 // WriteWorkbook writes the review workbook: Users, Events, Summary, About.
@@ -276,16 +268,12 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	if devices {
 		s.cols = append(s.cols, column{name: ColDevices, style: st.text})
 	}
-	cells := make([]string, len(convert.Columns))
 	var data []string
 	s.row = func(i int, row []any) []any {
 		rec := &recs[i]
 		restore, status := restoreStatus(rec)
 		row = append(row, text(restore, st.text), text(status, st.status[status]), text(notes(rec), st.text))
-		for j := range cells {
-			cells[j] = rec.User.Cell(j)
-		}
-		data = l.row(data, rec, cells)
+		data = l.row(data, rec)
 		for _, v := range data {
 			row = append(row, text(v, st.text))
 		}
@@ -357,35 +345,14 @@ func counted(m map[string]int) []count {
 
 func writeSummary(f *excelize.File, r *Review, st *styles) error {
 	res := r.Result
-	restore, errs := 0, 0
-	perDay, perAdmin, leftOut := map[string]int{}, map[string]int{}, map[string]int{}
-	for i := range res.Records {
-		if yes, _ := restoreStatus(&res.Records[i]); yes == "Yes" {
-			restore++
-		} else {
-			errs++
-		}
-	}
-	deleted := func(rec *convert.Record) {
-		day := "unknown"
-		if !rec.DeletedAt.IsZero() {
-			day = rec.DeletedAt.UTC().Format("2006-01-02")
-		}
-		perDay[day]++
-		perAdmin[cmp.Or(rec.DeletedBy, "unknown")]++
-	}
-	for i := range res.Records {
-		deleted(&res.Records[i])
-	}
-	for i := range res.LeftOut {
-		deleted(&res.LeftOut[i].Record)
-	}
-	for _, l := range res.LeftOut {
-		reason := l.Reason
+	c := res.Count()
+	leftOut := map[string]int{}
+	for _, t := range c.LeftOut {
+		reason := t.Label
 		if reason == convert.ReasonBack {
 			reason += " (created again later)"
 		}
-		leftOut["Left out: "+reason]++
+		leftOut["Left out: "+reason] += t.N
 	}
 
 	const sh = SheetSummary
@@ -416,7 +383,7 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 		return first, row - 1, nil
 	}
 
-	users := []count{{"Deleted users found", res.Users}, {"Marked Restore", restore}, {"With errors (marked No)", errs},
+	users := []count{{"Deleted users found", c.Users}, {"Marked Restore", c.Restore}, {"With errors (marked No)", c.Errors},
 		{"Values filled from the users' earlier events", res.History}}
 	users = append(users, counted(leftOut)...)
 	if err := put(st.header, "jcrestore summary", ""); err != nil {
@@ -425,13 +392,13 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 	if _, _, err := table("Users", "Count", users); err != nil {
 		return err
 	}
-	days := counted(perDay)
+	days := counted(c.PerDay)
 	slices.SortFunc(days, func(a, b count) int { return cmp.Compare(a.label, b.label) })
 	first, last, err := table("Deletions per day", "Deletions", days)
 	if err != nil {
 		return err
 	}
-	if _, _, err := table("Deletions per admin", "Deletions", counted(perAdmin)); err != nil {
+	if _, _, err := table("Deletions per admin", "Deletions", counted(c.PerAdmin)); err != nil {
 		return err
 	}
 	if _, _, err := table("Events read by type", "Events", counted(res.ByType)); err != nil {
@@ -470,7 +437,7 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 		{},
 		{"Input", "Size (bytes)", "SHA-256"},
 	}
-	for _, in := range r.Inputs {
+	for _, in := range r.Result.Files {
 		rows = append(rows, []any{in.Name, in.Size, in.SHA256})
 	}
 	rows = append(rows, []any{}, []any{"Next step", "Set Restore to Yes or No for each user on the Users sheet (edit any value), save, then run:"},

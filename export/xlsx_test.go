@@ -35,6 +35,7 @@ func reviewResult() *convert.Result {
 	convert.Validate(recs, convert.Rules{RequireNames: true})
 	return &convert.Result{
 		Stats:   convert.Stats{Events: 4, ByType: map[string]int{"user_delete": 2, "user_login_attempt": 1, "user_create": 1}, Users: 3, History: 7},
+		Files:   []convert.File{{Name: "events.json", Size: 1234, SHA256: strings.Repeat("ab", 32)}},
 		Records: recs,
 		LeftOut: []convert.LeftOut{{Record: convert.Record{User: convert.User{Username: "kim"}, DeletedAt: deleted}, Reason: convert.ReasonBack, Detail: "created again 2024-04-03"}},
 		Trail: []convert.AuditEntry{
@@ -48,8 +49,7 @@ func writeReview(t *testing.T, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, "review.xlsx")
 	var b bytes.Buffer
-	r := &Review{Result: reviewResult(), Inputs: []Input{{Name: "events.json", Size: 1234, SHA256: strings.Repeat("ab", 32)}},
-		Options: []string{"--since 2024-04-01"}, Version: "v1.2.3", Made: deleted, Next: "jcrestore approve review.xlsx -o restore.csv"}
+	r := &Review{Result: reviewResult(), Options: []string{"--since 2024-04-01"}, Version: "v1.2.3", Made: deleted, Next: "jcrestore approve review.xlsx -o restore.csv"}
 	if err := WriteWorkbook(&b, r); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	header := users[0]
 	// The data columns without Password, and without unix_uid and
 	// unix_guid, which no record has.
-	data := slices.DeleteFunc(slices.Clone(convert.Columns[:fixedColumns]), func(c string) bool { return c == "Password" })
+	data := slices.DeleteFunc(slices.Clone(convert.Columns[:convert.TemplateColumns]), func(c string) bool { return c == "Password" })
 	wantHeader := append(append([]string{"Restore", "Status", "Notes"}, data...),
 		"Group1", "Group2", "Attribute1_name", "Attribute1_value", "Deleted at", "Deleted by", "Event ID", "Former user ID", "Source")
 	if !slices.Equal(header, wantHeader) {

@@ -1,0 +1,108 @@
+package convert
+
+import (
+	"fmt"
+	"time"
+)
+
+// Retention is how long Directory Insights keeps events (90 days; 15 on
+// the lowest plan).
+const Retention = 90 * 24 * time.Hour
+
+// Inspection is what an export holds, as inspect reports it. Its JSON
+// form is the output of inspect --json: the names are part of the
+// contract.
+type Inspection struct {
+	Files        []InspectedFile           `json:"files"`
+	Events       int                       `json:"events"`
+	Unreadable   int                       `json:"unreadable"`
+	ByService    map[string]map[string]int `json:"events_by_service"`
+	First        *time.Time                `json:"first_event,omitempty"`
+	Last         *time.Time                `json:"last_event,omitempty"`
+	UsersDeleted UsersDeleted              `json:"users_deleted"`
+	DeletedBy    map[string]int            `json:"deleted_by"`
+	Problems     []InspectedProblem        `json:"problems"`
+}
+
+// InspectedFile is one input of an Inspection.
+type InspectedFile struct {
+	Name       string   `json:"name"`
+	Encoding   []string `json:"encoding"`
+	Container  string   `json:"container"`
+	Events     int      `json:"events"`
+	Unreadable int      `json:"unreadable"`
+}
+
+// UsersDeleted counts the deleted users of an Inspection.
+type UsersDeleted struct {
+	Total         int            `json:"total"`
+	WithEmail     int            `json:"with_email"`
+	WithFirstName int            `json:"with_first_name"`
+	WithLastName  int            `json:"with_last_name"`
+	LeftOut       map[string]int `json:"left_out"`
+}
+
+// InspectedProblem is one problem of an Inspection.
+type InspectedProblem struct {
+	Kind    string `json:"kind"` // "unreadable" or "note"
+	Place   string `json:"place,omitempty"`
+	Message string `json:"message"`
+}
+
+// maxListed is how many problems an Inspection lists, so that a gigabyte
+// of garbage does not become a list as long.
+const maxListed = 1000
+
+// Problems gathers what a read reports, for Inspect: its Add is an
+// Options.Report.
+type Problems struct {
+	list     []InspectedProblem
+	unlisted int
+}
+
+// Add keeps a problem, or counts it once maxListed are kept.
+func (ps *Problems) Add(p Problem) {
+	if len(ps.list) == maxListed {
+		ps.unlisted++
+		return
+	}
+	kind := "unreadable"
+	if p.Kind == Notice {
+		kind = "note"
+	}
+	ps.list = append(ps.list, InspectedProblem{Kind: kind, Place: p.Pos.String(), Message: p.Message})
+}
+
+// Inspect tells what res holds: ps are the problems its read reported, now
+// the time the age of its events is measured at.
+func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
+	in := &Inspection{Events: res.Events, Unreadable: res.Unreadable, ByService: res.ByService, Problems: ps.list}
+	if ps.unlisted > 0 {
+		in.Problems = append(in.Problems, InspectedProblem{Kind: "note", Message: fmt.Sprintf("%d more problems are not listed", ps.unlisted)})
+	}
+	if in.ByService == nil {
+		in.ByService = map[string]map[string]int{}
+	}
+	for _, f := range res.Files {
+		enc := f.Layers
+		if len(enc) == 0 {
+			enc = []string{"UTF-8"}
+		}
+		in.Files = append(in.Files, InspectedFile{Name: f.Name, Encoding: enc, Container: f.Container, Events: f.Events, Unreadable: f.Unreadable})
+	}
+	if !res.First.IsZero() {
+		first, last := res.First.UTC(), res.Last.UTC()
+		in.First, in.Last = &first, &last
+		if age := now.Sub(last); age > Retention {
+			in.Problems = append(in.Problems, InspectedProblem{Kind: "note", Message: fmt.Sprintf(
+				"the newest event is %d days old: Directory Insights keeps events for 90 days (15 on the lowest plan), so a new export no longer holds these", int(age.Hours()/24))})
+		}
+	}
+	c := res.Count()
+	in.UsersDeleted = UsersDeleted{Total: c.Users, WithEmail: c.WithEmail, WithFirstName: c.WithFirstName, WithLastName: c.WithLastName, LeftOut: map[string]int{}}
+	for _, t := range c.LeftOut {
+		in.UsersDeleted.LeftOut[t.Label] = t.N
+	}
+	in.DeletedBy = c.PerAdmin
+	return in
+}

@@ -1,0 +1,163 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jcrestore/jcrestore/convert/jsonstream"
+	"github.com/tidwall/gjson"
+)
+
+// userName is a user id and its username, from a resource or initiated_by
+// object; both are empty when it names no user.
+type userName struct{ id, name string }
+
+func userNameOf(v gjson.Result) userName {
+	if t := scalar(v.Get("type")); t != "user" && t != "systemuser" {
+		return userName{}
+	}
+	return userName{scalar(v.Get("id")), scalar(v.Get("username"))}
+}
+
+// name remembers which username a user id has, from a resource or
+// initiated_by object.
+func (r *reader) name(v gjson.Result) {
+	r.addName(userNameOf(v))
+}
+
+// addName remembers a username for a user id; the first one read stands.
+func (r *reader) addName(n userName) {
+	if n.id != "" && n.name != "" {
+		if _, ok := r.names[n.id]; !ok {
+			r.names[strings.Clone(n.id)] = strings.Clone(n.name)
+		}
+	}
+}
+
+// managers turns the manager of each record from a user id, as Directory
+// Insights stores it, into that user's username: from the events read,
+// and for ids still unknown from a second look at the inputs that can be
+// read again, at only the events that hold one of those ids.
+func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) error {
+	unknown := map[string]bool{}
+	for _, rec := range recs {
+		if _, ok := r.names[rec.Manager]; isID(rec.Manager) && !ok {
+			unknown[rec.Manager] = true
+		}
+	}
+	if len(unknown) > 0 {
+		for _, in := range inputs {
+			if in.Reopen == nil {
+				continue
+			}
+			if err := r.lookNames(ctx, in, unknown); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range recs {
+		if name, ok := r.names[recs[i].Manager]; ok && isID(recs[i].Manager) {
+			recs[i].Details = append(recs[i].Details, fmt.Sprintf("manager %s is the user id of %s", recs[i].Manager, name))
+			recs[i].Manager = name
+		}
+	}
+	return nil
+}
+
+// lookNames reads an input again for the usernames of the given user ids.
+// Problems were reported on the first pass and are not reported again.
+func (r *reader) lookNames(ctx context.Context, in Input, ids map[string]bool) error {
+	rc, err := in.Reopen()
+	if err != nil {
+		return nil // reported on the first pass if it mattered; the ids stay as they are
+	}
+	defer rc.Close()
+	src, _, err := jsonstream.Decode(rc)
+	if err != nil {
+		return nil
+	}
+	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{})
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		v, prob, ok := js.Next()
+		if !ok {
+			return nil
+		}
+		if prob != nil || !holdsID(v.Raw, ids) {
+			continue
+		}
+		unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, _ Position) {
+			r.name(v.Get("resource"))
+			r.name(v.Get("initiated_by"))
+		}, func(Problem) {})
+	}
+}
+
+// holdsID reports whether raw has one of ids as a quoted string: a linear
+// scan of its quotes, so that the second pass stays fast.
+func holdsID(raw []byte, ids map[string]bool) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(raw[i:], '"')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i+25 <= len(raw) && raw[i+24] == '"' && ids[string(raw[i:i+24])] {
+			return true
+		}
+	}
+}
+
+// isID reports whether s looks like a JumpCloud object id (24 hex digits).
+func isID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// managersFirst orders the records so that a manager who is restored too
+// comes before the users who report to them: Import-JCUsersFromCSV looks
+// the manager up by name as it creates each user. Otherwise the order
+// stays as it is.
+func managersFirst(recs []Record) {
+	index := make(map[string]int, len(recs))
+	for i, r := range recs {
+		index[strings.ToLower(r.Username)] = i
+	}
+	if !slices.ContainsFunc(recs, func(r Record) bool { _, ok := index[strings.ToLower(r.Manager)]; return ok }) {
+		return // nobody's manager is restored too: keep the order, copy nothing
+	}
+	order := make([]int, 0, len(recs))
+	state := make([]byte, len(recs)) // 0 new, 1 being placed, 2 placed
+	var place func(i int)
+	place = func(i int) {
+		if state[i] != 0 {
+			return // placed, or a cycle of managers: leave it where it is
+		}
+		state[i] = 1
+		if m, ok := index[strings.ToLower(recs[i].Manager)]; ok && m != i {
+			place(m)
+		}
+		state[i] = 2
+		order = append(order, i)
+	}
+	for i := range recs {
+		place(i)
+	}
+	moved := make([]Record, len(recs))
+	for to, from := range order {
+		moved[to] = recs[from]
+	}
+	copy(recs, moved)
+}

@@ -15,8 +15,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -50,6 +48,10 @@ var version = ""
 // now is the clock: the workbook's time, and what inspect compares event
 // times with. Tests set it.
 var now = time.Now
+
+// progressAfter is how long a read goes before a progress line shows.
+// Tests set it.
+var progressAfter = time.Second
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -385,7 +387,7 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	if c.IsSet("template") && (c.IsSet("format") || t.xlsx) {
 		return nil, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
 	}
-	if t.xlsx && t.path == "" && isTerminal(c.App.Writer) {
+	if t.xlsx && t.path == "" && export.IsTerminal(c.App.Writer) {
 		return nil, fail(exitUsage, "the review workbook is binary: write it to a file with -o review.xlsx")
 	}
 	if t.path != "" {
@@ -436,25 +438,25 @@ func convertAction(c *cli.Context) error {
 	defer closeInputs()
 	opts.Trail, opts.Digest = out.xlsx, out.xlsx
 
-	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
-	opts.Report = rep.problem
-	prog := rep.startProgress(inputs)
+	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
+	opts.Report = rep.Problem
+	prog := rep.StartProgress(inputs, progressAfter)
 	res, err := convert.Read(c.Context, inputs, opts)
-	prog.stop()
+	prog.Stop()
 	if err != nil {
 		return err
 	}
-	rep.flush()
+	rep.Flush()
 	if res.Events == 0 && res.Unreadable > 0 {
 		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
 	}
 	for _, l := range res.LeftOut {
 		if l.Detail != "" {
-			rep.line("%s: %s: left out, %s: %s", l.Source, l.Name(), l.Reason, l.Detail)
+			rep.Line("%s: %s: left out, %s: %s", l.Source, l.Name(), l.Reason, l.Detail)
 		}
 	}
 	if res.Users == 0 {
-		rep.line("note: %s", noUsers(res))
+		rep.Line("note: %s", noUsers(res))
 	}
 	if out.xlsx {
 		return writeReview(c, rep, out, res)
@@ -463,7 +465,7 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rep.summary(res, written, invalid)
+	rep.Summary(res, written, invalid)
 	if res.Unreadable > 0 || invalid > 0 {
 		return &exitError{code: exitPartial}
 	}
@@ -472,10 +474,10 @@ func convertAction(c *cli.Context) error {
 
 // writeReview writes the review workbook: every deleted user, rows with
 // errors marked No. Unreadable events still make the exit code 3.
-func writeReview(c *cli.Context, rep *reporter, out *target, res *convert.Result) error {
+func writeReview(c *cli.Context, rep *export.Reporter, out *target, res *convert.Result) error {
 	convert.Validate(res.Records, convert.Rules{RequireNames: true})
 	for i := range res.Records {
-		rep.record(&res.Records[i])
+		rep.Record(&res.Records[i])
 	}
 	if c.Bool("strict") && res.Unreadable > 0 {
 		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, 0))
@@ -486,9 +488,9 @@ func writeReview(c *cli.Context, rep *reporter, out *target, res *convert.Result
 	if err := export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
 		return err
 	}
-	if !rep.quiet {
+	if !rep.Quiet {
 		n := res.Count()
-		rep.line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", readLine(res), n.Restore, n.Errors, name, review.Next)
+		rep.Line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", export.ReadLine(res), n.Restore, n.Errors, name, review.Next)
 	}
 	if res.Unreadable > 0 {
 		return &exitError{code: exitPartial}
@@ -536,20 +538,20 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
 	}
-	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
 	if len(a.Records) == 0 {
-		rep.line("note: no row of %s is marked Restore", path)
+		rep.Line("note: no row of %s is marked Restore", path)
 	}
 	written, invalid, err := deliver(c, rep, out, a.Records, 0)
 	if err != nil {
 		return err
 	}
-	if !rep.quiet {
+	if !rep.Quiet {
 		msg := fmt.Sprintf("%s read, %d marked Restore, %d written", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written)
 		if invalid > 0 {
 			msg += fmt.Sprintf(", %d left out (with errors)", invalid)
 		}
-		rep.line("%s", msg)
+		rep.Line("%s", msg)
 	}
 	if invalid > 0 {
 		return &exitError{code: exitPartial}
@@ -561,10 +563,10 @@ func approveAction(c *cli.Context) error {
 // records, report each one's findings, and write the CSV in the target's
 // layout. It returns how many rows were written and how many were left
 // out for errors.
-func deliver(c *cli.Context, rep *reporter, out *target, recs []convert.Record, unreadable int) (written, invalid int, err error) {
+func deliver(c *cli.Context, rep *export.Reporter, out *target, recs []convert.Record, unreadable int) (written, invalid int, err error) {
 	convert.Validate(recs, convert.Rules{RequireNames: out.layout == nil, Formulas: true})
 	for i := range recs {
-		rep.record(&recs[i])
+		rep.Record(&recs[i])
 		if recs[i].Invalid() {
 			invalid++
 		}
@@ -582,10 +584,10 @@ func deliver(c *cli.Context, rep *reporter, out *target, recs []convert.Record, 
 		layout = export.PowerShell(rows)
 	} else {
 		if len(layout.Unknown) > 0 {
-			rep.line("note: the template's columns %s match no attribute jcrestore reads; they are left empty", quoteList(layout.Unknown))
+			rep.Line("note: the template's columns %s match no attribute jcrestore reads; they are left empty", quoteList(layout.Unknown))
 		}
 		if miss := layout.Unfilled(rows); len(miss) > 0 {
-			rep.line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
+			rep.Line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
 		}
 	}
 	err = export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteCSV(w, layout, rows) })
@@ -703,7 +705,7 @@ func openInputs(c *cli.Context) ([]convert.Input, func(), error) {
 	}
 	for _, n := range inputNames(c) {
 		if n == "-" {
-			if isTerminal(c.App.Reader) {
+			if export.IsTerminal(c.App.Reader) {
 				fmt.Fprintln(c.App.ErrWriter, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
 			}
 			inputs = append(inputs, convert.Input{Name: "stdin", R: c.App.Reader})
@@ -727,194 +729,4 @@ func openInputs(c *cli.Context) ([]convert.Input, func(), error) {
 		inputs = append(inputs, convert.Input{Name: n, R: f, Reopen: func() (io.ReadCloser, error) { return os.Open(n) }})
 	}
 	return inputs, closeAll, nil
-}
-
-func isTerminal(v any) bool {
-	f, ok := v.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// reporter prints messages on stderr, each prefixed once with the program
-// name, and keeps the count of unreadable events it did not print.
-type reporter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	quiet  bool
-	bar    bool // a progress line is on screen
-	shown  int
-	hidden int
-}
-
-// maxShown is how many unreadable-event messages are printed in full.
-const maxShown = 50
-
-func newReporter(w io.Writer, quiet bool) *reporter { return &reporter{w: w, quiet: quiet} }
-
-func (r *reporter) line(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.clearBar()
-	fmt.Fprintf(r.w, "jcrestore: "+format+"\n", args...)
-}
-
-// clearBar removes the progress line; r.mu must be held.
-func (r *reporter) clearBar() {
-	if r.bar {
-		fmt.Fprint(r.w, "\r\033[K")
-		r.bar = false
-	}
-}
-
-func (r *reporter) problem(p convert.Problem) {
-	if p.Kind == convert.Unreadable {
-		r.mu.Lock()
-		r.shown++
-		hide := r.shown > maxShown
-		if hide {
-			r.hidden++
-		}
-		r.mu.Unlock()
-		if hide {
-			return
-		}
-	}
-	r.line("%s", p.Error())
-}
-
-// flush tells how many problems were not printed.
-func (r *reporter) flush() {
-	if r.hidden > 0 {
-		r.line("%s not shown", convert.Plural(r.hidden, "more unreadable event", "more unreadable events"))
-		r.hidden = 0
-	}
-}
-
-// record prints what validation found and the notes of one record.
-func (r *reporter) record(rec *convert.Record) {
-	for _, is := range rec.Issues {
-		r.line("%s: %s: %s: %s: %s", rec.Source, rec.Name(), is.Severity, is.Field, is.Message)
-	}
-	for _, n := range rec.Notes {
-		r.line("%s: %s: note: %s", rec.Source, rec.Name(), n)
-	}
-}
-
-// readLine says what a read found: "N events read (M unreadable), K
-// deleted users found".
-func readLine(res *convert.Result) string {
-	var b strings.Builder
-	b.WriteString(convert.Plural(res.Events, "event", "events") + " read")
-	if res.Unreadable > 0 {
-		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
-	}
-	b.WriteString(", " + convert.Plural(res.Users, "deleted user", "deleted users") + " found")
-	return b.String()
-}
-
-// summary is the last line on stderr: events read, users found, written,
-// left out and why.
-func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
-	if r.quiet {
-		return
-	}
-	line := readLine(res)
-	if res.History > 0 {
-		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
-	}
-	line += fmt.Sprintf(", %d written", written)
-	var why []convert.Tally
-	if invalidLeftOut > 0 {
-		why = append(why, convert.Tally{Label: "with errors", N: invalidLeftOut})
-	}
-	why = append(why, res.Count().LeftOut...)
-	if leftOut := invalidLeftOut + len(res.LeftOut); leftOut > 0 {
-		parts := make([]string, len(why))
-		for i, t := range why {
-			parts[i] = fmt.Sprintf("%d %s", t.N, t.Label)
-		}
-		line += fmt.Sprintf(", %d left out (%s)", leftOut, strings.Join(parts, ", "))
-	}
-	r.line("%s", line)
-}
-
-// progress shows how far reading has come, on stderr when it is a
-// terminal, for reads that take longer than a moment.
-type progress struct {
-	done  chan struct{}
-	wg    sync.WaitGroup
-	read  atomic.Int64
-	total int64
-}
-
-// progressAfter is how long a read goes before the progress line shows.
-var progressAfter = time.Second
-
-func (r *reporter) startProgress(inputs []convert.Input) *progress {
-	p := &progress{done: make(chan struct{})}
-	if r.quiet || !isTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return isTerminal(in.R) }) {
-		return p // a line redrawn over a paste would garble it
-	}
-	for i, in := range inputs {
-		if f, ok := in.R.(*os.File); ok {
-			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-				p.total += fi.Size()
-			}
-		}
-		inputs[i].R = &countingReader{r: in.R, n: &p.read}
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for start := time.Now(); ; {
-			select {
-			case <-p.done:
-				r.mu.Lock()
-				r.clearBar()
-				r.mu.Unlock()
-				return
-			case <-tick.C:
-				if time.Since(start) < progressAfter {
-					continue
-				}
-				r.mu.Lock()
-				fmt.Fprintf(r.w, "\r\033[Kjcrestore: reading %s", p.status())
-				r.bar = true
-				r.mu.Unlock()
-			}
-		}
-	}()
-	return p
-}
-
-func (p *progress) status() string {
-	const mb = 1 << 20
-	n := p.read.Load()
-	if p.total <= 0 {
-		return fmt.Sprintf("%d MB", n/mb)
-	}
-	const width = 30
-	done := int(min(n, p.total) * width / p.total)
-	return fmt.Sprintf("[%s%s] %3d%% %d/%d MB", strings.Repeat("=", done), strings.Repeat(" ", width-done), min(n, p.total)*100/p.total, n/mb, p.total/mb)
-}
-
-func (p *progress) stop() {
-	close(p.done)
-	p.wg.Wait()
-}
-
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n.Add(int64(n))
-	return n, err
 }

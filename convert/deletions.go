@@ -2,13 +2,22 @@ package convert
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// deletions are the deleted users a read found: the latest deletion of each
+// user, with the earlier ones, apart as the filters kept them or left them
+// out.
+type deletions struct {
+	kept    map[string]*candidate // by user
+	outside map[string]*candidate // by user
+	seen    map[string]bool       // ids of deletion events read
+	order   int
+}
 
 // candidate is the latest deletion of one user so far.
 type candidate struct {
@@ -21,18 +30,18 @@ type candidate struct {
 	reason   string // why the filters left it out
 }
 
-type created struct {
-	at     time.Time
-	source string
+func newDeletions() *deletions {
+	return &deletions{kept: map[string]*candidate{}, outside: map[string]*candidate{}, seen: map[string]bool{}}
 }
 
-// deletion takes a deletion.
-func (r *reader) deletion(s *summary) {
+// add takes a deletion; reason is why the filters leave it out, or "". A
+// deletion event read again (the same id) is not taken twice.
+func (d *deletions) add(s *summary, reason string) {
 	if s.id != "" {
-		if r.seen[s.id] {
+		if d.seen[s.id] {
 			return
 		}
-		r.seen[s.id] = true
+		d.seen[s.id] = true
 	}
 	name := strings.Clone(s.a.user.Username)
 	key := "id:" + s.userID
@@ -43,31 +52,29 @@ func (r *reader) deletion(s *summary) {
 	default:
 		key = "event:" + s.at.String() + ":" + s.id
 	}
-	r.order++
-	c := &candidate{s: s, at: s.time, username: name, lower: strings.ToLower(name), order: r.order}
-	if reason := r.filter(s); reason != "" {
-		c.reason = reason
-		merge(r.outside, key, c)
+	d.order++
+	c := &candidate{s: s, at: s.time, username: name, lower: strings.ToLower(name), order: d.order, reason: reason}
+	if reason != "" {
+		merge(d.outside, key, c)
 		return
 	}
-	merge(r.kept, key, c)
+	merge(d.kept, key, c)
 }
 
-// filter returns why the options leave the deletion out, or "".
-func (r *reader) filter(s *summary) string {
-	o := r.opts
-	if !o.Since.IsZero() || !o.Until.IsZero() {
-		switch {
-		case s.time.IsZero():
-			return "deletion time unknown, outside --since/--until"
-		case !o.Since.IsZero() && s.time.Before(o.Since), !o.Until.IsZero() && !s.time.Before(o.Until):
-			return "deleted outside --since/--until"
-		}
+// users returns the users kept, by deletion time then username, and those
+// left out in input order, but for a username also kept. The same name
+// deleted twice under two ids is one user.
+func (d *deletions) users() (kept, outside []*candidate) {
+	kept, outside = byUsername(d.kept), byUsername(d.outside)
+	keptNames := make(map[string]bool, len(kept))
+	for _, c := range kept {
+		keptNames[c.lower] = true
 	}
-	if o.DeletedBy != "" && !strings.EqualFold(o.DeletedBy, s.initiatedBy) {
-		return "not deleted by " + o.DeletedBy
-	}
-	return ""
+	slices.SortStableFunc(kept, func(a, b *candidate) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.lower, b.lower))
+	})
+	outside = slices.DeleteFunc(outside, func(c *candidate) bool { return c.username != "" && keptNames[c.lower] })
+	return kept, outside
 }
 
 // after reports whether a is a later deletion than b: by time, and by input
@@ -95,9 +102,8 @@ func merge(m map[string]*candidate, key string, c *candidate) {
 	c.earlier = nil
 }
 
-// byUsername merges the users of m that share a username (ignoring case):
-// the same name deleted twice under two ids is one user to restore. It
-// returns them in input order.
+// byUsername merges the users of m that share a username (ignoring case),
+// and returns them in input order.
 func byUsername(m map[string]*candidate) []*candidate {
 	merged := make(map[string]*candidate, len(m))
 	for _, c := range inOrder(m) {
@@ -117,40 +123,20 @@ func inOrder(m map[string]*candidate) []*candidate {
 	return cs
 }
 
-// settle makes the record of the deleted user c: the latest deletion,
-// gaps filled from the earlier ones and from the user's earlier events,
-// their groups and devices; and finds whether the user was created again.
-func (r *reader) settle(c *candidate) (Record, created) {
+// record is the record of the deleted user c: its latest deletion, with
+// the gaps filled from the earlier ones, which are noted.
+func (c *candidate) record() Record {
 	rec := c.s.record()
 	slices.SortStableFunc(c.earlier, func(a, b *candidate) int { return b.at.Compare(a.at) })
 	for _, old := range c.earlier {
 		e := old.s.record()
-		note := fmt.Sprintf("also deleted earlier: %s (event %s, %s)", when(e.DeletedAt), e.EventID, e.Source)
+		note := "also deleted earlier: " + when(e.DeletedAt) + " (event " + e.EventID + ", " + e.Source + ")"
 		if filled := fillGaps(&rec, &e); len(filled) > 0 {
 			note += "; " + strings.Join(filled, ", ") + " taken from that deletion"
 		}
 		rec.Notes = append(rec.Notes, note)
 	}
-	if h := r.history[rec.FormerID]; h != nil {
-		if filled := h.fold(&rec); len(filled) > 0 {
-			r.stats.History += len(filled)
-			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
-		}
-	}
-	r.assoc.rebuild(&rec)
-	return rec, r.recreated(&rec)
-}
-
-// recreated finds a user_create for the same username or email after the
-// deletion: the latest for the username, else for the email. Its time is
-// zero when there is none.
-func (r *reader) recreated(rec *Record) created {
-	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
-		if c := r.created[key]; len(key) > 2 && c.at.After(rec.DeletedAt) {
-			return c
-		}
-	}
-	return created{}
+	return rec
 }
 
 // fillGaps copies into dst the values src has where dst has none, and
@@ -175,4 +161,38 @@ func when(t time.Time) string {
 		return "at an unknown time"
 	}
 	return t.Format("2006-01-02 15:04:05Z")
+}
+
+// creations are the latest user_create events by "u:"+username and
+// "e:"+email, in lower case: a deleted user created again later is
+// already back.
+type creations map[string]created
+
+// created is when and where a user_create was read.
+type created struct {
+	at     time.Time
+	source string
+}
+
+// add remembers a user_create; of those at the same time the first read
+// stands.
+func (cs creations) add(s *summary) {
+	c := created{at: s.time, source: s.at.String()}
+	for _, key := range [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)} {
+		if len(key) > 2 && c.at.After(cs[key].at) {
+			cs[key] = c
+		}
+	}
+}
+
+// after finds a user_create for the record's username or email after the
+// deletion: the latest for the username, else for the email. Its time is
+// zero when there is none.
+func (cs creations) after(rec *Record) created {
+	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
+		if c := cs[key]; len(key) > 2 && c.at.After(rec.DeletedAt) {
+			return c
+		}
+	}
+	return created{}
 }

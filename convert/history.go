@@ -2,6 +2,7 @@ package convert
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,23 @@ type history struct {
 	attrsSet bool
 }
 
+// histories are the histories of the users, by user id.
+type histories map[string]*history
+
+// add records what a user_create or user_update says of its user.
+func (hs histories) add(s *summary) {
+	if s.userID == "" {
+		return
+	}
+	h := hs[s.userID]
+	if h == nil {
+		h = &history{}
+		hs[strings.Clone(s.userID)] = h
+	}
+	h.apply(&s.a, s.time)
+}
+
+// stamp is a value a column was set to, and when.
 type stamp struct {
 	col   uint8
 	value string

@@ -11,10 +11,16 @@ import (
 	"github.com/tidwall/gjson"
 )
 
+// names are the usernames of user ids, as events tell them: Directory
+// Insights stores a manager as a user id, and the import looks the
+// manager up by name.
+type names map[string]string
+
 // userName is a user id and its username, from a resource or initiated_by
 // object; both are empty when it names no user.
 type userName struct{ id, name string }
 
+// userNameOf reads the user a resource or initiated_by object names.
 func userNameOf(v gjson.Result) userName {
 	if t := scalar(v.Get("type")); t != "user" && t != "systemuser" {
 		return userName{}
@@ -22,29 +28,31 @@ func userNameOf(v gjson.Result) userName {
 	return userName{scalar(v.Get("id")), scalar(v.Get("username"))}
 }
 
-// name remembers which username a user id has, from a resource or
-// initiated_by object.
-func (r *reader) name(v gjson.Result) {
-	r.addName(userNameOf(v))
-}
-
-// addName remembers a username for a user id; the first one read stands.
-func (r *reader) addName(n userName) {
+// add remembers a username for a user id; the first one read stands.
+func (ns names) add(n userName) {
 	if n.id != "" && n.name != "" {
-		if _, ok := r.names[n.id]; !ok {
-			r.names[strings.Clone(n.id)] = strings.Clone(n.name)
+		if _, ok := ns[n.id]; !ok {
+			ns[strings.Clone(n.id)] = strings.Clone(n.name)
 		}
 	}
 }
 
-// managers turns the manager of each record from a user id, as Directory
-// Insights stores it, into that user's username: from the events read,
-// and for ids still unknown from a second look at the inputs that can be
-// read again, at only the events that hold one of those ids.
-func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) error {
+// associated remembers the username an association_change gives its
+// user: it stands over the others.
+func (ns names) associated(c assocChange) {
+	if c.userID != "" && c.userName != "" {
+		ns[strings.Clone(c.userID)] = strings.Clone(c.userName)
+	}
+}
+
+// managers turns the manager of each record from a user id into that
+// user's username: from the events read, and for ids still unknown from a
+// second look at the inputs that can be read again, at only the events
+// that hold one of those ids.
+func (ns names) managers(ctx context.Context, inputs []Input, recs []Record) error {
 	unknown := map[string]bool{}
 	for _, rec := range recs {
-		if _, ok := r.names[rec.Manager]; isID(rec.Manager) && !ok {
+		if _, ok := ns[rec.Manager]; isID(rec.Manager) && !ok {
 			unknown[rec.Manager] = true
 		}
 	}
@@ -53,13 +61,13 @@ func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) er
 			if in.Reopen == nil {
 				continue
 			}
-			if err := r.lookNames(ctx, in, unknown); err != nil {
+			if err := ns.look(ctx, in, unknown); err != nil {
 				return err
 			}
 		}
 	}
 	for i := range recs {
-		if name, ok := r.names[recs[i].Manager]; ok && isID(recs[i].Manager) {
+		if name, ok := ns[recs[i].Manager]; ok && isID(recs[i].Manager) {
 			recs[i].Details = append(recs[i].Details, fmt.Sprintf("manager %s is the user id of %s", recs[i].Manager, name))
 			recs[i].Manager = name
 		}
@@ -67,9 +75,9 @@ func (r *reader) managers(ctx context.Context, inputs []Input, recs []Record) er
 	return nil
 }
 
-// lookNames reads an input again for the usernames of the given user ids.
+// look reads an input again for the usernames of the given user ids.
 // Problems were reported on the first pass and are not reported again.
-func (r *reader) lookNames(ctx context.Context, in Input, ids map[string]bool) error {
+func (ns names) look(ctx context.Context, in Input, ids map[string]bool) error {
 	rc, err := in.Reopen()
 	if err != nil {
 		return nil // reported on the first pass if it mattered; the ids stay as they are
@@ -92,8 +100,8 @@ func (r *reader) lookNames(ctx context.Context, in Input, ids map[string]bool) e
 			continue
 		}
 		unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, _ Position) {
-			r.name(v.Get("resource"))
-			r.name(v.Get("initiated_by"))
+			ns.add(userNameOf(v.Get("resource")))
+			ns.add(userNameOf(v.Get("initiated_by")))
 		}, func(Problem) {})
 	}
 }

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,17 +13,7 @@ import (
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert/jsonstream"
-	"github.com/tidwall/gjson"
 )
-
-// Input is one export to read, named as messages should name it. Reopen,
-// when set, reads it again from the start: a second pass looks there for
-// the usernames of managers the first pass could not name.
-type Input struct {
-	Name   string
-	R      io.Reader
-	Reopen func() (io.ReadCloser, error)
-}
 
 // Options says which deletions count and how to read them.
 type Options struct {
@@ -62,76 +51,22 @@ type tuning struct {
 	blockSize  int  // of the blocks read in parallel (jsonstream's default if 0)
 }
 
-// Stats counts what Read saw.
-type Stats struct {
-	Events     int            // Directory Insights events read
-	ByType     map[string]int // events read, by event_type
-	Unreadable int            // events (or whole inputs) that could not be read
-	Users      int            // distinct deleted users found
-	PSCut      int            // user events that PowerShell cut at its default depth
-	History    int            // values filled from the users' earlier events
-
-	// With Options.Inspect:
-	ByService   map[string]map[string]int // events read, by service, then type
-	First, Last time.Time                 // the oldest and the newest event
-}
-
-// File is what Read found in one input.
-type File struct {
-	Name       string
-	Size       int64    // bytes read, before gzip and the rest were undone
-	SHA256     string   // of those bytes, in hex (with Options.Digest)
-	Layers     []string // what was undone: gzip, a BOM, UTF-16
-	Container  string   // how the events are laid out
-	Events     int
-	Unreadable int
-}
-
-// LeftOut is a deleted user left out on purpose: Reason is the kind
-// (ReasonBack, ReasonExists, or the filter's own words), Detail the
-// particulars, if any.
-type LeftOut struct {
-	Record
-	Reason string
-	Detail string
-}
-
-// Reasons for leaving a user out that are told per user.
-const (
-	ReasonBack   = "already back"
-	ReasonExists = "taken by a current user"
-)
-
-// Result is what Read found: the users to restore in deletion order, the
-// users left out on purpose, and (with Options.Trail) the audit trail,
-// oldest first.
-type Result struct {
-	Stats
-	Records []Record
-	LeftOut []LeftOut
-	Trail   []AuditEntry
-	Files   []File
-}
-
 // reader holds the state of one Read across its inputs. Its memory grows
 // with the number of users, not with the number of events: what a user's
 // events say is kept per user, and only until the end tells which users
 // were deleted.
 type reader struct {
+	reading
 	opts    Options
 	tune    tuning
-	events  map[string]bool
 	stats   Stats
-	kept    map[string]*candidate // deletions that pass the filters, by user
-	outside map[string]*candidate // deletions the filters left out, by user
-	seen    map[string]bool       // ids of deletion events read
-	order   int
+	deleted *deletions
+	history histories    // what user_create and user_update set, by user id
+	created creations    // who was created again
+	assoc   associations // group and device memberships
+	names   names        // usernames by user id
 	trail   []AuditEntry
-	history map[string]*history // by user id: what user_create and user_update set
-	created map[string]created  // the latest user_create by "u:"+username and "e:"+email, in lower case
-	assoc   associations        // group and device memberships
-	names   map[string]string   // user id -> username
-	types   map[string]string   // the event types met, each once
+	types   map[string]string // the event types met, each once
 	files   []File
 }
 
@@ -150,21 +85,19 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		opts.Events = []string{"user_delete"}
 	}
 	r := &reader{
+		reading: reading{deletes: map[string]bool{}, mapped: opts.Map, trail: opts.Trail, inspect: opts.Inspect},
 		opts:    opts,
 		tune:    tune,
-		events:  make(map[string]bool),
-		stats:   Stats{ByType: make(map[string]int)},
-		kept:    make(map[string]*candidate),
-		outside: make(map[string]*candidate),
-		seen:    make(map[string]bool),
-		history: make(map[string]*history),
-		created: make(map[string]created),
-		assoc:   make(associations),
-		names:   make(map[string]string),
-		types:   make(map[string]string),
+		stats:   Stats{ByType: map[string]int{}},
+		deleted: newDeletions(),
+		history: histories{},
+		created: creations{},
+		assoc:   associations{},
+		names:   names{},
+		types:   map[string]string{},
 	}
 	for _, t := range opts.Events {
-		r.events[t] = true
+		r.deletes[t] = true
 	}
 	for _, in := range inputs {
 		if err := r.read(ctx, in); err != nil {
@@ -268,61 +201,6 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 // wait for it, each holding blocks in memory.
 const maxWorkers = 4
 
-// batch is what a value that is not one plain event holds: the events
-// found in it (an envelope, an array, a string holding JSON) and what was
-// wrong with it, in order.
-type batch struct{ items []item }
-
-// item is one event or one problem of a batch.
-type item struct {
-	ev   *prepared
-	prob *Problem
-}
-
-// The top-level keys the byte layer notes on the way, by their index in
-// noted.
-const (
-	keyType = iota
-	keyService
-	keyTime
-)
-
-var noted = []string{keyType: "event_type", keyService: "service", keyTime: "timestamp"}
-
-// prepare reads one top-level value as far as jcrestore uses it. It runs
-// on the workers when blocks are read in parallel, so it only reads what
-// Read set before reading. It returns nil for an event whose type the
-// byte layer read and that is read no further (take reads it from v), a
-// *prepared for one event, or a *batch.
-func (r *reader) prepare(v *jsonstream.Value) any {
-	typ, known := v.Key(keyType)
-	switch {
-	case known && typ != nil:
-		if !r.usesBytes(typ) && (!r.opts.Inspect || plain(v, keyService) && plain(v, keyTime)) {
-			return nil
-		}
-		return r.event(string(typ), v.At, gjson.Result{}, v.Raw)
-	case !known:
-		if t := gjson.GetBytes(v.Raw, "event_type"); t.Exists() {
-			return r.event(t.String(), v.At, gjson.Result{}, v.Raw)
-		}
-	}
-	b := &batch{}
-	unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, at Position) {
-		b.items = append(b.items, item{ev: r.event(strings.Clone(scalar(v.Get("event_type"))), at, v, nil)})
-	}, func(p Problem) {
-		b.items = append(b.items, item{prob: &p})
-	})
-	return b
-}
-
-// plain reports whether the byte layer read the key n of v: a plain
-// string, or no such key.
-func plain(v *jsonstream.Value, n int) bool {
-	_, known := v.Key(n)
-	return known
-}
-
 // take adds what prepare found in a value to what the read knows, in
 // input order.
 func (r *reader) take(v *jsonstream.Value) {
@@ -407,39 +285,58 @@ func (r *reader) count(typ string) {
 	r.stats.ByType[typ]++
 }
 
-// uses reports whether events of type typ are read beyond their type.
-func (r *reader) uses(typ string) bool {
-	switch typ {
-	case "user_create", "user_update", "association_change":
-		return true
+// apply adds a prepared event to what the read knows: a deletion as it
+// is; of the events that may tell more of a deleted user, what they say
+// about their user.
+func (r *reader) apply(p *prepared) {
+	s := p.used
+	if p.audit != nil {
+		r.trail = append(r.trail, *p.audit)
 	}
-	return r.events[typ] || r.opts.Trail && audited(typ)
+	if p.psCut {
+		r.stats.PSCut++
+	}
+	r.names.add(s.names[0])
+	r.names.add(s.names[1])
+	switch s.kind {
+	case kindDeletion:
+		r.deleted.add(s, r.filter(s))
+	case kindCreate, kindUpdate:
+		r.history.add(s)
+		if s.kind == kindCreate {
+			r.created.add(s)
+		}
+	case kindAssoc:
+		r.assoc.add(s.assoc)
+		r.names.associated(s.assoc)
+	}
 }
 
-// usesBytes is uses for a type as bytes, without making a string of it.
-func (r *reader) usesBytes(typ []byte) bool {
-	switch string(typ) {
-	case "user_create", "user_update", "association_change":
-		return true
+// filter returns why the options leave a deletion out, or "".
+func (r *reader) filter(s *summary) string {
+	o := r.opts
+	if !o.Since.IsZero() || !o.Until.IsZero() {
+		switch {
+		case s.time.IsZero():
+			return "deletion time unknown, outside --since/--until"
+		case !o.Since.IsZero() && s.time.Before(o.Since), !o.Until.IsZero() && !s.time.Before(o.Until):
+			return "deleted outside --since/--until"
+		}
 	}
-	return r.events[string(typ)] || r.opts.Trail && audited(string(typ))
+	if o.DeletedBy != "" && !strings.EqualFold(o.DeletedBy, s.initiatedBy) {
+		return "not deleted by " + o.DeletedBy
+	}
+	return ""
 }
 
+// finish rebuilds the deleted users from all that was read, in deletion
+// order, and leaves out those already back or taken by a current user.
 func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
-	kept, outside := byUsername(r.kept), byUsername(r.outside)
-	r.kept, r.outside = nil, nil
-	keptNames := make(map[string]bool, len(kept))
-	for _, c := range kept {
-		keptNames[c.lower] = true
-	}
-	// By deletion time, then username.
-	slices.SortStableFunc(kept, func(a, b *candidate) int {
-		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.lower, b.lower))
-	})
+	kept, outside := r.deleted.users()
 	res := &Result{Records: make([]Record, 0, len(kept))}
 	for _, c := range kept {
-		rec, back := r.settle(c)
-		if !back.at.IsZero() {
+		rec := r.settle(c)
+		if back := r.created.after(&rec); !back.at.IsZero() {
 			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
 		} else if why := r.opts.Existing.Taken(&rec); why != "" {
 			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
@@ -448,11 +345,9 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 		}
 	}
 	for _, c := range outside {
-		if c.username == "" || !keptNames[c.lower] {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: c.s.record(), Reason: c.reason})
-		}
+		res.LeftOut = append(res.LeftOut, LeftOut{Record: c.s.record(), Reason: c.reason})
 	}
-	if err := r.managers(ctx, inputs, res.Records); err != nil {
+	if err := r.names.managers(ctx, inputs, res.Records); err != nil {
 		return nil, err
 	}
 	managersFirst(res.Records)
@@ -462,4 +357,19 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	slices.SortStableFunc(res.Trail, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
 	res.Files = r.files
 	return res, nil
+}
+
+// settle makes the record of the deleted user c: the latest deletion,
+// gaps filled from the earlier ones and from the user's earlier events,
+// their groups and devices.
+func (r *reader) settle(c *candidate) Record {
+	rec := c.record()
+	if h := r.history[rec.FormerID]; h != nil {
+		if filled := h.fold(&rec); len(filled) > 0 {
+			r.stats.History += len(filled)
+			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
+		}
+	}
+	r.assoc.rebuild(&rec)
+	return rec
 }

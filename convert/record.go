@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -109,6 +110,12 @@ type Issue struct {
 	Severity Severity
 	Field    string // a column name such as "Email" or "Attribute2_name"
 	Message  string
+}
+
+// String words the finding as messages and the review workbook show it:
+// "error: Email: missing".
+func (is Issue) String() string {
+	return fmt.Sprintf("%s: %s: %s", is.Severity, is.Field, is.Message)
 }
 
 // Invalid reports whether validation found an error in the record.

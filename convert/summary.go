@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcrestore/jcrestore/convert/jsonstream"
 	"github.com/tidwall/gjson"
 )
 
@@ -40,12 +41,45 @@ const (
 	kindAssoc                // an association_change between a user and a group or device
 )
 
+// reading is what reading one event depends on, fixed before the read
+// starts: the read's options. Its methods run on the workers.
+type reading struct {
+	deletes map[string]bool   // the event types that produce rows
+	mapped  map[string]string // column -> gjson path (--map)
+	trail   bool              // gather the audit trail
+	inspect bool              // read every event's service and time
+}
+
+// uses reports whether events of type typ are read beyond their type.
+func (rd *reading) uses(typ string) bool {
+	switch typ {
+	case "user_create", "user_update", "association_change":
+		return true
+	}
+	return rd.deletes[typ] || rd.trail && audited(typ)
+}
+
+// usesBytes is uses for a type as bytes, without making a string of it.
+func (rd *reading) usesBytes(typ []byte) bool {
+	switch string(typ) {
+	case "user_create", "user_update", "association_change":
+		return true
+	}
+	return rd.deletes[string(typ)] || rd.trail && audited(string(typ))
+}
+
+// deletion reports whether e, of type typ, deletes a user: a deletion type
+// from the directory service (or from a service not named).
+func (rd *reading) deletion(typ string, e *event) bool {
+	return rd.deletes[typ] && (e.service == "" || e.service == "directory")
+}
+
 // event reads an event of type typ, from v or else from raw: as far as
 // jcrestore uses its type, and its service and time for inspect.
-func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) *prepared {
-	if !r.uses(typ) {
+func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *prepared {
+	if !rd.uses(typ) {
 		p := &prepared{typ: typ}
-		if r.opts.Inspect {
+		if rd.inspect {
 			if !v.Exists() {
 				v = gjson.ParseBytes(raw)
 			}
@@ -66,10 +100,10 @@ func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) *pre
 	}
 	p := &prepared{typ: typ, service: e.service, time: e.time, used: s}
 	switch {
-	case r.deletes(typ, e):
+	case rd.deletion(typ, e):
 		s.kind = kindDeletion
 		s.a.fromDeletion(e)
-		for col, path := range r.opts.Map {
+		for col, path := range rd.mapped {
 			s.a.user.SetCell(ColumnIndex(col), strings.Clone(scalar(gjson.Get(e.raw, path))))
 		}
 	case typ == "user_create", typ == "user_update":
@@ -87,71 +121,11 @@ func (r *reader) event(typ string, at Position, v gjson.Result, raw []byte) *pre
 		s.userID = strings.Clone(scalar(e.resource.Get("id")))
 	}
 	p.psCut = e.psCut || s.a.psCut // known once the changes and resource were walked
-	if r.opts.Trail && audited(typ) {
+	if rd.trail && audited(typ) {
 		a := auditEntry(e, v)
 		p.audit = &a
 	}
 	return p
-}
-
-// deletes reports whether e, of type typ, deletes a user: a deletion type
-// from the directory service (or from a service not named).
-func (r *reader) deletes(typ string, e *event) bool {
-	return r.events[typ] && (e.service == "" || e.service == "directory")
-}
-
-// apply adds a prepared event to what the read knows: a deletion as it
-// is; of the events that may tell more of a deleted user, what they say
-// about their user.
-func (r *reader) apply(p *prepared) {
-	s := p.used
-	if p.audit != nil {
-		r.trail = append(r.trail, *p.audit)
-	}
-	if p.psCut {
-		r.stats.PSCut++
-	}
-	r.addName(s.names[0])
-	r.addName(s.names[1])
-	switch s.kind {
-	case kindDeletion:
-		r.deletion(s)
-	case kindCreate, kindUpdate:
-		if s.userID != "" {
-			h := r.history[s.userID]
-			if h == nil {
-				h = &history{}
-				r.history[strings.Clone(s.userID)] = h
-			}
-			h.apply(&s.a, s.time)
-		}
-		if s.kind == kindCreate {
-			r.creation(s)
-		}
-	case kindAssoc:
-		r.assoc.add(s.assoc)
-		if c := s.assoc; c.userID != "" && c.userName != "" {
-			// The name an association gives stands over the others.
-			r.names[strings.Clone(c.userID)] = strings.Clone(c.userName)
-		}
-	}
-}
-
-// creation remembers a user_create under its username and its email: a
-// deleted user created again later is already back.
-func (r *reader) creation(s *summary) {
-	c := created{at: s.time, source: s.at.String()}
-	for _, key := range s.createdKeys() {
-		if len(key) > 2 && c.at.After(r.created[key].at) {
-			r.created[key] = c
-		}
-	}
-}
-
-// createdKeys are the keys a user_create is known under, to find the
-// users created again after their deletion.
-func (s *summary) createdKeys() [2]string {
-	return [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)}
 }
 
 // record is the record a deletion makes.
@@ -166,4 +140,59 @@ func (s *summary) record() Record {
 		Source:     s.at.String(),
 		Notes:      s.a.notes,
 	}
+}
+
+// batch is what a value that is not one plain event holds: the events
+// found in it (an envelope, an array, a string holding JSON) and what was
+// wrong with it, in order.
+type batch struct{ items []item }
+
+// item is one event or one problem of a batch.
+type item struct {
+	ev   *prepared
+	prob *Problem
+}
+
+// The top-level keys the byte layer notes on the way, by their index in
+// noted.
+const (
+	keyType = iota
+	keyService
+	keyTime
+)
+
+var noted = []string{keyType: "event_type", keyService: "service", keyTime: "timestamp"}
+
+// prepare reads one top-level value as far as jcrestore uses it. It runs
+// on the workers when blocks are read in parallel, so it only reads what
+// Read set before reading. It returns nil for an event whose type the
+// byte layer read and that is read no further (take reads it from v), a
+// *prepared for one event, or a *batch.
+func (rd *reading) prepare(v *jsonstream.Value) any {
+	typ, known := v.Key(keyType)
+	switch {
+	case known && typ != nil:
+		if !rd.usesBytes(typ) && (!rd.inspect || plain(v, keyService) && plain(v, keyTime)) {
+			return nil
+		}
+		return rd.event(string(typ), v.At, gjson.Result{}, v.Raw)
+	case !known:
+		if t := gjson.GetBytes(v.Raw, "event_type"); t.Exists() {
+			return rd.event(t.String(), v.At, gjson.Result{}, v.Raw)
+		}
+	}
+	b := &batch{}
+	unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, at Position) {
+		b.items = append(b.items, item{ev: rd.event(strings.Clone(scalar(v.Get("event_type"))), at, v, nil)})
+	}, func(p Problem) {
+		b.items = append(b.items, item{prob: &p})
+	})
+	return b
+}
+
+// plain reports whether the byte layer read the key n of v: a plain
+// string, or no such key.
+func plain(v *jsonstream.Value, n int) bool {
+	_, known := v.Key(n)
+	return known
 }

@@ -306,7 +306,7 @@ func restoreStatus(r *convert.Record) (restore, status string) {
 func notes(r *convert.Record) string {
 	var parts []string
 	for _, is := range r.Issues {
-		parts = append(parts, fmt.Sprintf("%s: %s: %s", is.Severity, is.Field, is.Message))
+		parts = append(parts, is.String())
 	}
 	parts = append(parts, r.Notes...)
 	parts = append(parts, r.Details...)
@@ -327,19 +327,14 @@ func writeEvents(f *excelize.File, r *Review, st *styles) error {
 	return s.write(st, "")
 }
 
-// count is one row of a Summary table.
-type count struct {
-	label string
-	n     int
-}
-
-// counted turns a map of counts into rows, largest first.
-func counted(m map[string]int) []count {
-	var out []count
+// largestFirst turns counts into the rows of a Summary table, largest
+// first.
+func largestFirst(m map[string]int) []convert.Tally {
+	var out []convert.Tally
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, count{k, m[k]})
+		out = append(out, convert.Tally{Label: k, N: m[k]})
 	}
-	slices.SortStableFunc(out, func(a, b count) int { return cmp.Compare(b.n, a.n) })
+	slices.SortStableFunc(out, func(a, b convert.Tally) int { return cmp.Compare(b.N, a.N) })
 	return out
 }
 
@@ -369,39 +364,39 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 		}
 		return nil
 	}
-	table := func(title, what string, rows []count) (first, last int, err error) {
+	table := func(title, what string, rows []convert.Tally) (first, last int, err error) {
 		row++
 		if err = put(st.header, title, what); err != nil {
 			return
 		}
 		first = row
 		for _, c := range rows {
-			if err = put(0, c.label, c.n); err != nil {
+			if err = put(0, c.Label, c.N); err != nil {
 				return
 			}
 		}
 		return first, row - 1, nil
 	}
 
-	users := []count{{"Deleted users found", c.Users}, {"Marked Restore", c.Restore}, {"With errors (marked No)", c.Errors},
-		{"Values filled from the users' earlier events", res.History}}
-	users = append(users, counted(leftOut)...)
+	users := []convert.Tally{{Label: "Deleted users found", N: c.Users}, {Label: "Marked Restore", N: c.Restore},
+		{Label: "With errors (marked No)", N: c.Errors}, {Label: "Values filled from the users' earlier events", N: res.History}}
+	users = append(users, largestFirst(leftOut)...)
 	if err := put(st.header, "jcrestore summary", ""); err != nil {
 		return err
 	}
 	if _, _, err := table("Users", "Count", users); err != nil {
 		return err
 	}
-	days := counted(c.PerDay)
-	slices.SortFunc(days, func(a, b count) int { return cmp.Compare(a.label, b.label) })
+	days := largestFirst(c.PerDay)
+	slices.SortFunc(days, func(a, b convert.Tally) int { return cmp.Compare(a.Label, b.Label) })
 	first, last, err := table("Deletions per day", "Deletions", days)
 	if err != nil {
 		return err
 	}
-	if _, _, err := table("Deletions per admin", "Deletions", counted(c.PerAdmin)); err != nil {
+	if _, _, err := table("Deletions per admin", "Deletions", largestFirst(c.PerAdmin)); err != nil {
 		return err
 	}
-	if _, _, err := table("Events read by type", "Events", counted(res.ByType)); err != nil {
+	if _, _, err := table("Events read by type", "Events", largestFirst(res.ByType)); err != nil {
 		return err
 	}
 	if err := f.SetColWidth(sh, "A", "A", 42); err != nil {

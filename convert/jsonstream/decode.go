@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 
@@ -51,4 +52,11 @@ func Decode(r io.Reader) (io.Reader, []string, error) {
 
 func utf16(r io.Reader, e unicode.Endianness, bom unicode.BOMPolicy) io.Reader {
 	return transform.NewReader(r, unicode.UTF16(e, bom).NewDecoder())
+}
+
+func readError(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the compressed data is cut off"
+	}
+	return err.Error()
 }

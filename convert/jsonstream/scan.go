@@ -321,3 +321,13 @@ func (sc *scanner) fail(i int, msg string) int {
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
+
+// maxDepth bounds nesting, as encoding/json does.
+const maxDepth = 10000
+
+func quoteByte(c byte) string {
+	if c >= ' ' && c < 0x7f {
+		return fmt.Sprintf("'%c'", c)
+	}
+	return fmt.Sprintf("%#02x", c)
+}

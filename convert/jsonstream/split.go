@@ -2,7 +2,6 @@ package jsonstream
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -11,9 +10,6 @@ import (
 // is reported with its position and skipped, so that memory stays bounded
 // whatever the input holds. Real events are a few kilobytes.
 const MaxEventSize = 16 << 20
-
-// maxDepth bounds nesting, as encoding/json does.
-const maxDepth = 10000
 
 // keepBefore is how many bytes before an event stay buffered, so that a
 // syntax error on the event's first line can be shown with its line.
@@ -176,13 +172,6 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 	return piece{}, nil, false
 }
 
-func readError(err error) string {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "the compressed data is cut off"
-	}
-	return err.Error()
-}
-
 // open counts a top-level array that opens.
 func (s *splitter) open() {
 	s.inArray, s.resynced = true, false
@@ -224,46 +213,6 @@ func (s *splitter) layout() string {
 		return "NDJSON (one value per line)"
 	}
 	return "JSON values one after another"
-}
-
-// unexpected reports a byte that cannot start a value and skips to the next
-// line that starts one.
-func (s *splitter) unexpected(c byte) *Problem {
-	at := s.pos
-	start := at
-	s.lookahead(&start, &at) // the rest of the line, for the excerpt and below
-	text, caret := excerpt(s.buf[:s.n], at)
-	msg := fmt.Sprintf("invalid character %s: not JSON", quoteByte(c))
-	if s.values > 0 {
-		msg = fmt.Sprintf("invalid character %s after the end of a value", quoteByte(c))
-	}
-	prob := &Problem{Pos: s.position(at), Message: msg, Excerpt: text, Caret: caret}
-	s.skipJunk(at, at+1)
-	return prob
-}
-
-// skipJunk moves past junk that started at buffer index at where a value
-// should be, and whose last byte is before end: to the next '{' or '[' on
-// the same line ("\x00{...}", "-- {...}"), or else to the next line that
-// opens a value.
-func (s *splitter) skipJunk(at, end int) {
-	rest := s.buf[end:s.n]
-	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-		rest = rest[:nl]
-	}
-	if k := bytes.IndexAny(rest, "{["); k >= 0 {
-		s.advance(end + k)
-		return
-	}
-	s.advance(at)
-	s.resync(s.base+int64(at), s.indent(at))
-}
-
-func quoteByte(c byte) string {
-	if c >= ' ' && c < 0x7f {
-		return fmt.Sprintf("'%c'", c)
-	}
-	return fmt.Sprintf("%#02x", c)
 }
 
 // value scans one JSON value starting at pos.
@@ -367,6 +316,39 @@ func (s *splitter) fast() (piece, bool) {
 		}
 	}
 	return piece{}, false
+}
+
+// unexpected reports a byte that cannot start a value and skips to the next
+// line that starts one.
+func (s *splitter) unexpected(c byte) *Problem {
+	at := s.pos
+	start := at
+	s.lookahead(&start, &at) // the rest of the line, for the excerpt and below
+	text, caret := excerpt(s.buf[:s.n], at)
+	msg := fmt.Sprintf("invalid character %s: not JSON", quoteByte(c))
+	if s.values > 0 {
+		msg = fmt.Sprintf("invalid character %s after the end of a value", quoteByte(c))
+	}
+	prob := &Problem{Pos: s.position(at), Message: msg, Excerpt: text, Caret: caret}
+	s.skipJunk(at, at+1)
+	return prob
+}
+
+// skipJunk moves past junk that started at buffer index at where a value
+// should be, and whose last byte is before end: to the next '{' or '[' on
+// the same line ("\x00{...}", "-- {...}"), or else to the next line that
+// opens a value.
+func (s *splitter) skipJunk(at, end int) {
+	rest := s.buf[end:s.n]
+	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+		rest = rest[:nl]
+	}
+	if k := bytes.IndexAny(rest, "{["); k >= 0 {
+		s.advance(end + k)
+		return
+	}
+	s.advance(at)
+	s.resync(s.base+int64(at), s.indent(at))
 }
 
 // lookaheadSize is how far past an error the rest of its line is read, to

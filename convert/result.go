@@ -1,0 +1,66 @@
+package convert
+
+import (
+	"io"
+	"time"
+)
+
+// Input is one export to read, named as messages should name it. Reopen,
+// when set, reads it again from the start: a second pass looks there for
+// the usernames of managers the first pass could not name.
+type Input struct {
+	Name   string
+	R      io.Reader
+	Reopen func() (io.ReadCloser, error)
+}
+
+// Result is what Read found: the users to restore in deletion order, the
+// users left out on purpose, and (with Options.Trail) the audit trail,
+// oldest first.
+type Result struct {
+	Stats
+	Records []Record
+	LeftOut []LeftOut
+	Trail   []AuditEntry
+	Files   []File
+}
+
+// Stats counts what Read saw.
+type Stats struct {
+	Events     int            // Directory Insights events read
+	ByType     map[string]int // events read, by event_type
+	Unreadable int            // events (or whole inputs) that could not be read
+	Users      int            // distinct deleted users found
+	PSCut      int            // user events that PowerShell cut at its default depth
+	History    int            // values filled from the users' earlier events
+
+	// With Options.Inspect:
+	ByService   map[string]map[string]int // events read, by service, then type
+	First, Last time.Time                 // the oldest and the newest event
+}
+
+// File is what Read found in one input.
+type File struct {
+	Name       string
+	Size       int64    // bytes read, before gzip and the rest were undone
+	SHA256     string   // of those bytes, in hex (with Options.Digest)
+	Layers     []string // what was undone: gzip, a BOM, UTF-16
+	Container  string   // how the events are laid out
+	Events     int
+	Unreadable int
+}
+
+// LeftOut is a deleted user left out on purpose: Reason is the kind
+// (ReasonBack, ReasonExists, or the filter's own words), Detail the
+// particulars, if any.
+type LeftOut struct {
+	Record
+	Reason string
+	Detail string
+}
+
+// Reasons for leaving a user out that are told per user.
+const (
+	ReasonBack   = "already back"
+	ReasonExists = "taken by a current user"
+)

@@ -1,0 +1,211 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jcrestore/jcrestore/convert"
+)
+
+// Reporter writes what a run tells the admin on stderr: each message
+// prefixed once with the program name, a bounded number of unreadable
+// events in full, every finding and note of the users, the summary line,
+// and a progress line while a long read goes on.
+type Reporter struct {
+	Quiet bool // no summary and no progress line
+
+	mu     sync.Mutex
+	w      io.Writer
+	bar    bool // a progress line is on screen
+	shown  int
+	hidden int
+}
+
+// maxShown is how many unreadable-event messages are printed in full.
+const maxShown = 50
+
+// NewReporter writes to w.
+func NewReporter(w io.Writer, quiet bool) *Reporter { return &Reporter{w: w, Quiet: quiet} }
+
+// Line prints one message.
+func (r *Reporter) Line(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clearBar()
+	fmt.Fprintf(r.w, "jcrestore: "+format+"\n", args...)
+}
+
+// clearBar removes the progress line; r.mu must be held.
+func (r *Reporter) clearBar() {
+	if r.bar {
+		fmt.Fprint(r.w, "\r\033[K")
+		r.bar = false
+	}
+}
+
+// Problem prints a problem found while reading; it is a convert
+// Options.Report.
+func (r *Reporter) Problem(p convert.Problem) {
+	if p.Kind == convert.Unreadable {
+		r.mu.Lock()
+		r.shown++
+		hide := r.shown > maxShown
+		if hide {
+			r.hidden++
+		}
+		r.mu.Unlock()
+		if hide {
+			return
+		}
+	}
+	r.Line("%s", p.Error())
+}
+
+// Flush tells how many problems were not printed.
+func (r *Reporter) Flush() {
+	if r.hidden > 0 {
+		r.Line("%s not shown", convert.Plural(r.hidden, "more unreadable event", "more unreadable events"))
+		r.hidden = 0
+	}
+}
+
+// Record prints what validation found and the notes of one record.
+func (r *Reporter) Record(rec *convert.Record) {
+	for _, is := range rec.Issues {
+		r.Line("%s: %s: %s", rec.Source, rec.Name(), is)
+	}
+	for _, n := range rec.Notes {
+		r.Line("%s: %s: note: %s", rec.Source, rec.Name(), n)
+	}
+}
+
+// ReadLine says what a read found: "N events read (M unreadable), K
+// deleted users found".
+func ReadLine(res *convert.Result) string {
+	var b strings.Builder
+	b.WriteString(convert.Plural(res.Events, "event", "events") + " read")
+	if res.Unreadable > 0 {
+		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
+	}
+	b.WriteString(", " + convert.Plural(res.Users, "deleted user", "deleted users") + " found")
+	return b.String()
+}
+
+// Summary is the last line of a conversion to CSV: events read, users
+// found, written, left out and why.
+func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
+	if r.Quiet {
+		return
+	}
+	line := ReadLine(res)
+	if res.History > 0 {
+		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
+	}
+	line += fmt.Sprintf(", %d written", written)
+	var why []convert.Tally
+	if invalidLeftOut > 0 {
+		why = append(why, convert.Tally{Label: "with errors", N: invalidLeftOut})
+	}
+	why = append(why, res.Count().LeftOut...)
+	if leftOut := invalidLeftOut + len(res.LeftOut); leftOut > 0 {
+		parts := make([]string, len(why))
+		for i, t := range why {
+			parts[i] = fmt.Sprintf("%d %s", t.N, t.Label)
+		}
+		line += fmt.Sprintf(", %d left out (%s)", leftOut, strings.Join(parts, ", "))
+	}
+	r.Line("%s", line)
+}
+
+// Progress is the progress line of a read.
+type Progress struct {
+	done  chan struct{}
+	wg    sync.WaitGroup
+	read  atomic.Int64
+	total int64
+}
+
+// StartProgress shows how far reading the inputs has come, once it has
+// gone on for after, on stderr when that is a terminal and no input is:
+// a line redrawn over a paste would garble it. It wraps the inputs'
+// readers to count their bytes.
+func (r *Reporter) StartProgress(inputs []convert.Input, after time.Duration) *Progress {
+	p := &Progress{done: make(chan struct{})}
+	if r.Quiet || !IsTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return IsTerminal(in.R) }) {
+		return p
+	}
+	for i, in := range inputs {
+		if f, ok := in.R.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				p.total += fi.Size()
+			}
+		}
+		inputs[i].R = &countingReader{r: in.R, n: &p.read}
+	}
+	p.wg.Go(func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for start := time.Now(); ; {
+			select {
+			case <-p.done:
+				r.mu.Lock()
+				r.clearBar()
+				r.mu.Unlock()
+				return
+			case <-tick.C:
+				if time.Since(start) < after {
+					continue
+				}
+				r.mu.Lock()
+				fmt.Fprintf(r.w, "\r\033[Kjcrestore: reading %s", p.status())
+				r.bar = true
+				r.mu.Unlock()
+			}
+		}
+	})
+	return p
+}
+
+func (p *Progress) status() string {
+	const mb = 1 << 20
+	n := p.read.Load()
+	if p.total <= 0 {
+		return fmt.Sprintf("%d MB", n/mb)
+	}
+	const width = 30
+	done := int(min(n, p.total) * width / p.total)
+	return fmt.Sprintf("[%s%s] %3d%% %d/%d MB", strings.Repeat("=", done), strings.Repeat(" ", width-done), min(n, p.total)*100/p.total, n/mb, p.total/mb)
+}
+
+// Stop removes the progress line and ends it.
+func (p *Progress) Stop() {
+	close(p.done)
+	p.wg.Wait()
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// IsTerminal reports whether v is a terminal.
+func IsTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -485,6 +485,9 @@ func writeReview(c *cli.Context, rep *export.Reporter, out *target, res *convert
 	name := cmp.Or(out.path, "review.xlsx")
 	review := &export.Review{Result: res, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC(),
 		Next: fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), "restore.csv"))}
+	if out.path != "" {
+		review.TmpDir = filepath.Dir(out.path)
+	}
 	if err := export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
 		return err
 	}
@@ -533,7 +536,7 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitUsage, "%s", export.PathError(err))
 	}
-	a, err := export.ReadReview(f)
+	a, err := export.ReadReview(f, filepath.Dir(path))
 	f.Close()
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)

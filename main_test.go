@@ -77,7 +77,7 @@ func TestCases(t *testing.T) {
 				if strings.HasSuffix(name, ".xlsx") {
 					// A workbook holds the time it was made: it is checked
 					// by reading it back, here and in TestWorkbook.
-					if _, err := export.ReadReview(bytes.NewReader(b)); err != nil {
+					if _, err := export.ReadReview(bytes.NewReader(b), ""); err != nil {
 						t.Errorf("%s: %v", name, err)
 					}
 				} else {

@@ -31,7 +31,7 @@ func audited(typ string) bool {
 // auditEntry describes e for the audit trail; v is the event object.
 func auditEntry(e *event, v gjson.Result) AuditEntry {
 	a := AuditEntry{
-		Time: e.time, Type: e.typ, Service: e.service, InitiatedBy: e.initiatedBy, ID: e.id,
+		Time: e.time, Type: e.typ, Service: strings.Clone(e.service), InitiatedBy: e.initiatedBy, ID: e.id,
 		Username: strings.Clone(scalar(e.resource.Get("username"))),
 		ClientIP: strings.Clone(scalar(v.Get("client_ip"))),
 		Source:   Position{File: e.at.File, Line: e.at.Line}.String(),

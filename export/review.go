@@ -15,7 +15,7 @@ import (
 
 // Limits for opening a workbook: what its zip may unpack to in all, and
 // how much of one sheet's XML is unpacked in memory (more goes to a
-// temporary file). A zip bomb stops at the first.
+// temporary file, see ReadReview). A zip bomb stops at the first.
 const (
 	maxUnzipped    = 1 << 30
 	maxSheetMemory = 16 << 20
@@ -34,9 +34,12 @@ var restoreYes = []string{"yes", "y", "true", "1", "x"}
 // names, so that columns may be moved and rows sorted, filtered, deleted or
 // edited, and extra columns added. It returns the rows whose Restore is
 // yes, y, true, 1 or x. Every data column the workbook was written with
-// must still be there: a missing one is an error, not data dropped.
-func ReadReview(r io.Reader) (*Approved, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory})
+// must still be there: a missing one is an error, not data dropped. A
+// sheet too large to unpack in memory is unpacked into a temporary file in
+// tmpDir, which should be beside the workbook: it holds personal data ("" is
+// the system's temporary directory).
+func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory, TmpDir: tmpDir})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Excel workbook (%v)", err)
 	}

@@ -222,7 +222,7 @@ func TestWorkbookStructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	a, err := ReadReview(f)
+	a, err := ReadReview(f, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func FuzzReadReview(f *testing.F) {
 	f.Add(b.Bytes())
 	f.Add([]byte("PK\x03\x04not really"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		a, err := ReadReview(bytes.NewReader(in))
+		a, err := ReadReview(bytes.NewReader(in), "")
 		if err == nil && a.Rows < len(a.Records) {
 			t.Fatalf("%d rows, %d records", a.Rows, len(a.Records))
 		}

@@ -39,7 +39,8 @@ const exitCodesHelp = `EXIT CODES:
    2  no usable input: nothing could be read; nothing written
    3  written, but some events could not be read or some users failed
       validation and were left out (each one reported)
-   4  the output could not be written`
+   4  the output could not be written
+ 130  interrupted (Ctrl-C): no output file is left behind`
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
 // otherwise the module version from the build info is shown.

@@ -166,7 +166,11 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	if r.tune.sequential {
 		workers = 0
 	}
-	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: noted, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize})
+	keys := noted[:keyService] // what inspect alone needs costs the fast path time
+	if r.opts.Inspect {
+		keys = noted
+	}
+	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: keys, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize})
 	defer js.Close()
 	psCut, lost := r.stats.PSCut, r.stats.Unreadable
 	for n := 0; ; n++ {

@@ -160,3 +160,35 @@ func TestLargeWorkbookBesideOutput(t *testing.T) {
 		t.Errorf("left in the output's directory: %v", entries)
 	}
 }
+
+// TestProgressLine reads a slow pipe, as from a long download, with stderr
+// a terminal: the progress line shows how much was read, and is cleared
+// before the summary, which is left alone on its line.
+func TestProgressLine(t *testing.T) {
+	defer func(old time.Duration) { progressAfter = old }(progressAfter)
+	progressAfter = 0
+	sample, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen, stderr := openPTY(t)
+	shown := capture(screen, stderr)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for line := range strings.Lines(string(sample)) {
+			pw.WriteString(line)
+			time.Sleep(3 * time.Millisecond) // over a second in all
+		}
+		pw.Close()
+	}()
+	code := run(context.Background(), []string{"jcrestore", "convert", "-o", filepath.Join(t.TempDir(), "restore.csv")}, pr, io.Discard, stderr)
+	pr.Close()
+	got := shown()
+	summary := "\r\x1b[Kjcrestore: 6 events read, 3 deleted users found, 3 written"
+	if code != exitOK || !strings.Contains(got, "\r\x1b[Kjcrestore: reading 0 MB") || !strings.Contains(got, summary) {
+		t.Errorf("exit %d; the terminal shows %q", code, got)
+	}
+}

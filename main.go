@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -440,8 +441,8 @@ func convertAction(c *cli.Context) error {
 	opts.Trail, opts.Digest = out.xlsx, out.xlsx
 
 	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
-	opts.Report = rep.Problem
-	prog := rep.StartProgress(inputs, progressAfter)
+	opts.Report, opts.Progress = rep.Problem, new(atomic.Int64)
+	prog := rep.StartProgress(inputs, opts.Progress, progressAfter)
 	res, err := convert.Read(c.Context, inputs, opts)
 	prog.Stop()
 	if err != nil {

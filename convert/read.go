@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert/jsonstream"
@@ -40,6 +41,9 @@ type Options struct {
 	// Digest also computes the SHA-256 of each input (File.SHA256), for
 	// the review workbook's About sheet.
 	Digest bool
+	// Progress, when set, counts the bytes read from the inputs as they
+	// are read, for a progress line.
+	Progress *atomic.Int64
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
 }
@@ -117,7 +121,7 @@ func (r *reader) problem(p Problem) {
 func (r *reader) read(ctx context.Context, in Input) error {
 	file := File{Name: in.Name}
 	events, lost := r.stats.Events, r.stats.Unreadable
-	src := &measured{r: in.R}
+	src := &measured{r: in.R, progress: r.opts.Progress}
 	if r.opts.Digest {
 		src.h = sha256.New()
 	}
@@ -135,12 +139,13 @@ func (r *reader) read(ctx context.Context, in Input) error {
 	return err
 }
 
-// measured counts the bytes read through it and, when h is set, hashes
-// them.
+// measured counts the bytes read through it, also into progress when
+// set, and hashes them when h is set.
 type measured struct {
-	r io.Reader
-	n int64
-	h hash.Hash
+	r        io.Reader
+	n        int64
+	h        hash.Hash
+	progress *atomic.Int64
 }
 
 func (m *measured) Read(b []byte) (int, error) {
@@ -148,6 +153,9 @@ func (m *measured) Read(b []byte) (int, error) {
 	m.n += int64(n)
 	if m.h != nil {
 		m.h.Write(b[:n])
+	}
+	if m.progress != nil {
+		m.progress.Add(int64(n))
 	}
 	return n, err
 }

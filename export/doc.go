@@ -1,8 +1,11 @@
-// Package export writes convert.Record values: JumpCloud's import CSV in the
-// PowerShell layout or shaped to a template's header, safely to a file or a
-// stream.
+// Package export writes what convert found, for JumpCloud and for people:
+// the import CSV in the PowerShell layout or shaped to a template's header
+// (WriteCSV), the review workbook (WriteWorkbook) and its reader for
+// approve (ReadReview), inspect's report, and the messages on stderr with
+// the progress line (Reporter).
 //
-// A Writer takes records one at a time and Close flushes. Output files are
-// written beside their target and renamed into place, so a failed run never
-// leaves half a file.
+// Output files are written through WriteTo: to a temporary file beside
+// their target, renamed into place when complete, so that a failed or
+// interrupted run never leaves half a file. export never sees gjson: what
+// it takes is convert's Record and Result.
 package export

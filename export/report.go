@@ -127,26 +127,25 @@ func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
 type Progress struct {
 	done  chan struct{}
 	wg    sync.WaitGroup
-	read  atomic.Int64
+	read  *atomic.Int64
 	total int64
 }
 
-// StartProgress shows how far reading the inputs has come, once it has
-// gone on for after, on stderr when that is a terminal and no input is:
-// a line redrawn over a paste would garble it. It wraps the inputs'
-// readers to count their bytes.
-func (r *Reporter) StartProgress(inputs []convert.Input, after time.Duration) *Progress {
-	p := &Progress{done: make(chan struct{})}
+// StartProgress shows how far reading the inputs has come (read counts
+// the bytes read so far: convert's Options.Progress), once it has gone on
+// for after, on stderr when that is a terminal and no input is: a line
+// redrawn over a paste would garble it.
+func (r *Reporter) StartProgress(inputs []convert.Input, read *atomic.Int64, after time.Duration) *Progress {
+	p := &Progress{done: make(chan struct{}), read: read}
 	if r.Quiet || !IsTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return IsTerminal(in.R) }) {
 		return p
 	}
-	for i, in := range inputs {
+	for _, in := range inputs {
 		if f, ok := in.R.(*os.File); ok {
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 				p.total += fi.Size()
 			}
 		}
-		inputs[i].R = &countingReader{r: in.R, n: &p.read}
 	}
 	p.wg.Go(func() {
 		tick := time.NewTicker(200 * time.Millisecond)
@@ -187,17 +186,6 @@ func (p *Progress) status() string {
 func (p *Progress) Stop() {
 	close(p.done)
 	p.wg.Wait()
-}
-
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // IsTerminal reports whether v is a terminal.

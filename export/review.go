@@ -68,11 +68,6 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		return nil, err
 	}
 	a := &Approved{}
-	// Records are large: a growing slice of them would be copied into
-	// fresh memory again and again. They are gathered in fixed chunks and
-	// copied once, at the end, into a slice of the right size.
-	const chunk = 4096
-	var chunks [][]convert.Record
 	for n := 2; rows.Next(); n++ {
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
@@ -85,16 +80,11 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		if !slices.Contains(restoreYes, strings.ToLower(strings.TrimSpace(cols.get(cells, ColRestore)))) {
 			continue
 		}
-		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == chunk {
-			chunks = append(chunks, make([]convert.Record, 0, chunk))
-		}
-		last := &chunks[len(chunks)-1]
-		*last = append(*last, cols.record(cells, n))
+		a.Records = append(a.Records, cols.record(cells, n))
 	}
 	if err := rows.Error(); err != nil {
 		return nil, err
 	}
-	a.Records = slices.Concat(chunks...)
 	return a, nil
 }
 

@@ -6,10 +6,10 @@ import (
 	"io"
 )
 
-// MaxEventSize is the largest single event jcrestore reads. A larger value
+// maxEventSize is the largest single value a Reader reads. A larger value
 // is reported with its position and skipped, so that memory stays bounded
 // whatever the input holds. Real events are a few kilobytes.
-const MaxEventSize = 16 << 20
+const maxEventSize = 16 << 20
 
 // keepBefore is how many bytes before an event stay buffered, so that a
 // syntax error on the event's first line can be shown with its line.
@@ -229,13 +229,13 @@ func (s *splitter) value() (piece, *Problem, bool) {
 	for {
 		stop := s.n
 		if !skipping {
-			stop = min(s.n, start+MaxEventSize)
+			stop = min(s.n, start+maxEventSize)
 		}
 		i = sc.scan(s.buf, i, stop)
 		if sc.closed || sc.state == scanError {
 			break
 		}
-		if !skipping && i-start >= MaxEventSize {
+		if !skipping && i-start >= maxEventSize {
 			skipping = true
 		}
 		if i < s.n {
@@ -258,7 +258,7 @@ func (s *splitter) value() (piece, *Problem, bool) {
 
 	switch {
 	case skipping:
-		prob := &Problem{Pos: startPos, Message: fmt.Sprintf("a value larger than %d MiB was skipped", MaxEventSize>>20)}
+		prob := &Problem{Pos: startPos, Message: fmt.Sprintf("a value larger than %d MiB was skipped", maxEventSize>>20)}
 		if sc.state == scanError {
 			s.advance(i)
 			s.resync(s.base+int64(i)-1, indent)
@@ -303,12 +303,12 @@ func (s *splitter) fast() (piece, bool) {
 		start := s.pos
 		end, k, st := fastEvent(s.buf[start:s.n], s.want)
 		switch {
-		case st == fastOK && end <= MaxEventSize:
+		case st == fastOK && end <= maxEventSize:
 			at := s.position(start)
 			s.advance(start + end)
 			s.end(s.line > at.Line)
 			return piece{raw: s.buf[start : start+end], at: at, keys: k}, true
-		case st != fastMore, s.n-start >= MaxEventSize:
+		case st != fastMore, s.n-start >= maxEventSize:
 			return piece{}, false // broken, or too large: the scanner reports it
 		}
 		if _, more := s.fill(max(0, start-keepBefore)); !more {

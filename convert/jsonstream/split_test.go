@@ -104,11 +104,11 @@ func equal(a, b []string) bool {
 	return true
 }
 
-// TestSplitLarge checks that an event larger than MaxEventSize is skipped
+// TestSplitLarge checks that an event larger than maxEventSize is skipped
 // with its position while the events around it are read, and that the
 // buffer stays bounded.
 func TestSplitLarge(t *testing.T) {
-	big := `{"a":"` + strings.Repeat("x", MaxEventSize+10) + `"}`
+	big := `{"a":"` + strings.Repeat("x", maxEventSize+10) + `"}`
 	in := "{\"before\":1}\n" + big + "\n{\"after\":1}\n"
 	s := newSplitter(strings.NewReader(in), "f", nil)
 	got := split(in, nil)
@@ -121,17 +121,17 @@ func TestSplitLarge(t *testing.T) {
 			break
 		}
 	}
-	if len(s.buf) > 2*MaxEventSize+keepBefore {
+	if len(s.buf) > 2*maxEventSize+keepBefore {
 		t.Errorf("buffer grew to %d bytes", len(s.buf))
 	}
 }
 
-// TestSplitLargeAfterLarge skips an event larger than MaxEventSize that
+// TestSplitLargeAfterLarge skips an event larger than maxEventSize that
 // comes whole into a buffer grown for a large event before it (the small
 // events first make that one start past keepBefore, so the buffer doubles).
 func TestSplitLargeAfterLarge(t *testing.T) {
 	object := func(n int) string { return `{"a":"` + strings.Repeat("x", n) + `"}` }
-	in := strings.Repeat("{\"b\":1}\n", 40) + object(MaxEventSize-100) + "\n" + object(MaxEventSize+(1<<19)) + "\n{\"after\":1}\n"
+	in := strings.Repeat("{\"b\":1}\n", 40) + object(maxEventSize-100) + "\n" + object(maxEventSize+(1<<19)) + "\n{\"after\":1}\n"
 	var got []string
 	for _, v := range split(in, nil)[40:] {
 		got = append(got, v[:min(len(v), 20)])

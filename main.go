@@ -348,7 +348,7 @@ func inspectAction(c *cli.Context) error {
 	if err := export.WriteTo(c.Context, "", false, c.App.Writer, func(w io.Writer) error { return write(w, in) }); err != nil {
 		return err
 	}
-	if res.Events == 0 && res.Unreadable > 0 {
+	if !res.Usable() {
 		return &exitError{code: exitNoInput}
 	}
 	return nil
@@ -449,7 +449,7 @@ func convertAction(c *cli.Context) error {
 		return err
 	}
 	rep.Flush()
-	if res.Events == 0 && res.Unreadable > 0 {
+	if !res.Usable() {
 		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
 	}
 	for _, l := range res.LeftOut {

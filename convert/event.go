@@ -71,7 +71,9 @@ func unwrap(v gjson.Result, at Position, depth int, emit func(gjson.Result, Posi
 			unwrap(only, at, depth+1, emit, report)
 			return
 		}
-		notEvent("an object without event_type")
+		// A JSON object among events that is none of them (JumpCloud's own
+		// API docs show a RADIUS event without event_type): noted, not lost.
+		report(Problem{Kind: Notice, Pos: at, Message: "not a Directory Insights event: an object without event_type"})
 	case v.IsArray():
 		v.ForEach(func(_, item gjson.Result) bool {
 			unwrap(item, lineOf(v, item, at), depth+1, emit, report)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"io"
 	"runtime"
 	"slices"
@@ -65,10 +66,11 @@ type reader struct {
 	tune    tuning
 	stats   Stats
 	deleted *deletions
-	history histories    // what user_create and user_update set, by user id
-	created creations    // who was created again
-	assoc   associations // group and device memberships
-	names   names        // usernames by user id
+	history histories           // what user_create and user_update set, by user id
+	created creations           // who was created again
+	assoc   associations        // group and device memberships
+	names   names               // usernames by user id
+	fps     map[uint64]struct{} // the fingerprints of the events read
 	trail   []AuditEntry
 	types   map[string]string // the event types met, each once
 	files   []File
@@ -89,7 +91,8 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		opts.Events = []string{"user_delete"}
 	}
 	r := &reader{
-		reading: reading{deletes: map[string]bool{}, mapped: opts.Map, trail: opts.Trail, inspect: opts.Inspect},
+		reading: reading{seed: maphash.MakeSeed(), deletes: map[string]bool{}, mapped: opts.Map, trail: opts.Trail, inspect: opts.Inspect},
+		fps:     map[uint64]struct{}{},
 		opts:    opts,
 		tune:    tune,
 		stats:   Stats{ByType: map[string]int{}},
@@ -107,6 +110,10 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		if err := r.read(ctx, in); err != nil {
 			return nil, err
 		}
+	}
+	if r.stats.Repeats > 0 {
+		r.problem(Problem{Kind: Notice, Message: Plural(r.stats.Repeats, "event was", "events were") +
+			" read more than once (the same id and content, as in overlapping exports) and counted once"})
 	}
 	return r.finish(ctx, inputs)
 }
@@ -218,6 +225,11 @@ const maxWorkers = 4
 func (r *reader) take(v *jsonstream.Value) {
 	switch p := v.Prep.(type) {
 	case nil:
+		if id, _ := v.Key(keyID); id != nil {
+			if fp, _ := r.fingerprint(id, v.CompactLen()); r.repeated(fp) {
+				return
+			}
+		}
 		typ, _ := v.Key(keyType)
 		r.count(intern(r.types, typ))
 		if r.opts.Inspect {
@@ -234,6 +246,9 @@ func (r *reader) take(v *jsonstream.Value) {
 	case *batch:
 		for _, it := range p.items {
 			if it.prob != nil {
+				if it.prob.Kind == Notice {
+					r.stats.NotEvents++
+				}
 				r.problem(*it.prob)
 			} else {
 				r.took(it.ev)
@@ -243,6 +258,9 @@ func (r *reader) take(v *jsonstream.Value) {
 }
 
 func (r *reader) took(p *prepared) {
+	if p.hasFP && r.repeated(p.fp) {
+		return
+	}
 	r.count(p.typ)
 	if r.opts.Inspect {
 		r.inspect(p.service, p.typ, p.time)
@@ -250,6 +268,18 @@ func (r *reader) took(p *prepared) {
 	if p.used != nil {
 		r.apply(p)
 	}
+}
+
+// repeated reports whether an event with the fingerprint fp was read
+// already, and remembers it: 8 bytes and the map's own for every event
+// with an id.
+func (r *reader) repeated(fp uint64) bool {
+	if _, ok := r.fps[fp]; ok {
+		r.stats.Repeats++
+		return true
+	}
+	r.fps[fp] = struct{}{}
+	return false
 }
 
 // intern returns b as a string, the same string each time it is given

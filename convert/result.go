@@ -14,6 +14,13 @@ type Input struct {
 	Reopen func() (io.ReadCloser, error)
 }
 
+// Usable reports whether anything of a Directory Insights export was
+// read: an event, or nothing wrong either (an empty array, an empty
+// file).
+func (s *Stats) Usable() bool {
+	return s.Events > 0 || s.Unreadable == 0 && s.NotEvents == 0
+}
+
 // Result is what Read found: the users to restore in deletion order, the
 // users left out on purpose, and (with Options.Trail) the audit trail,
 // oldest first.
@@ -30,6 +37,8 @@ type Stats struct {
 	Events     int            // Directory Insights events read
 	ByType     map[string]int // events read, by event_type
 	Unreadable int            // events (or whole inputs) that could not be read
+	Repeats    int            // events read again (the same id and content), counted once
+	NotEvents  int            // JSON objects among the events that are none (no event_type)
 	Users      int            // distinct deleted users found
 	PSCut      int            // user events that PowerShell cut at its default depth
 	History    int            // values filled from the users' earlier events

@@ -22,12 +22,12 @@ type Reporter struct {
 
 	mu     sync.Mutex
 	w      io.Writer
-	bar    bool // a progress line is on screen
-	shown  int
-	hidden int
+	bar    bool   // a progress line is on screen
+	shown  [2]int // problems printed, by kind (convert.Unreadable, convert.Notice)
+	hidden [2]int // and not printed
 }
 
-// maxShown is how many unreadable-event messages are printed in full.
+// maxShown is how many problems of each kind are printed in full.
 const maxShown = 50
 
 // NewReporter writes to w.
@@ -52,26 +52,26 @@ func (r *Reporter) clearBar() {
 // Problem prints a problem found while reading; it is a convert
 // Options.Report.
 func (r *Reporter) Problem(p convert.Problem) {
-	if p.Kind == convert.Unreadable {
-		r.mu.Lock()
-		r.shown++
-		hide := r.shown > maxShown
-		if hide {
-			r.hidden++
-		}
-		r.mu.Unlock()
-		if hide {
-			return
-		}
+	k := min(int(p.Kind), 1)
+	r.mu.Lock()
+	r.shown[k]++
+	hide := r.shown[k] > maxShown
+	if hide {
+		r.hidden[k]++
 	}
-	r.Line("%s", p.Error())
+	r.mu.Unlock()
+	if !hide {
+		r.Line("%s", p.Error())
+	}
 }
 
 // Flush tells how many problems were not printed.
 func (r *Reporter) Flush() {
-	if r.hidden > 0 {
-		r.Line("%s not shown", convert.Plural(r.hidden, "more unreadable event", "more unreadable events"))
-		r.hidden = 0
+	for k, what := range [2][2]string{{"more unreadable event", "more unreadable events"}, {"more note", "more notes"}} {
+		if n := r.hidden[k]; n > 0 {
+			r.Line("%s not shown", convert.Plural(n, what[0], what[1]))
+			r.hidden[k] = 0
+		}
 	}
 }
 

@@ -51,7 +51,7 @@ func readAll(t *testing.T, in []byte, workers, size int) []string {
 				t.Fatalf("%s: %s %q, encoding/json reads %q (%v)", v.At, key, got, want, ok)
 			}
 		}
-		out = append(out, fmt.Sprintf("%s %q", v.At, v.Raw))
+		out = append(out, fmt.Sprintf("%s %q %d", v.At, v.Raw, v.CompactLen()))
 	}
 	return append(out, fmt.Sprintf("%d values, %s", r.Values(), r.Layout()))
 }

@@ -42,14 +42,14 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 				return 0, k, fastBroken
 			}
 			stack = append(stack, c)
-			if i = skipBlank(b, i+1); i >= len(b) {
+			if i = k.skip(b, i+1); i >= len(b) {
 				return 0, k, fastMore
 			}
 			if c == '[' && b[i] != ']' {
 				continue // the first element
 			}
 			if c == '{' && b[i] != '}' {
-				ks, ke, next := objectKey(b, i)
+				ks, ke, next := k.objectKey(b, i)
 				if next < 0 || next >= len(b) {
 					return 0, k, stateAt(next)
 				}
@@ -81,13 +81,13 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 				k.done()
 				return i, k, fastOK
 			}
-			if i = skipBlank(b, i); i >= len(b) {
+			if i = k.skip(b, i); i >= len(b) {
 				return 0, k, fastMore
 			}
 			top := stack[len(stack)-1]
 			switch c := b[i]; {
 			case c == ',' && top == '{':
-				ks, ke, after := objectKey(b, skipBlank(b, i+1))
+				ks, ke, after := k.objectKey(b, k.skip(b, i+1))
 				if after < 0 || after >= len(b) {
 					return 0, k, stateAt(after)
 				}
@@ -96,7 +96,7 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 				}
 				i, next = after, true
 			case c == ',':
-				if i = skipBlank(b, i+1); i >= len(b) {
+				if i = k.skip(b, i+1); i >= len(b) {
 					return 0, k, fastMore
 				}
 				next = true
@@ -122,7 +122,7 @@ func stateAt(i int) fastState {
 const MaxKeys = 6
 
 // keys is where fastEvent found the values of the top-level keys it was
-// asked for. For each: the first key spelled so (gjson, too, takes the
+// asked for, and how much white space it skipped between tokens. For each: the first key spelled so (gjson, too, takes the
 // first) whose value is a plain string gives its contents; a key that is
 // not there at all is absent; anything else (a value that is no plain
 // string, a key written with escapes that might spell it) must be looked
@@ -132,6 +132,7 @@ type keys struct {
 	spans [MaxKeys]span
 	seen  uint8 // the keys met, by bit
 	found bool  // done was called: spans are final
+	blank int   // the white space between the object's tokens
 }
 
 // span is where a value is in an object's bytes: start >= 0 for a plain
@@ -209,7 +210,7 @@ func (k *keys) value(raw []byte, n int) (v []byte, known bool) {
 // objectKey reads `"key" :` from b[i] on and returns the key's contents
 // b[ks:ke] and the index of the value after it, blanks skipped: -1 when the
 // syntax is wrong, len(b) when the bytes end first.
-func objectKey(b []byte, i int) (ks, ke, next int) {
+func (k *keys) objectKey(b []byte, i int) (ks, ke, next int) {
 	if i >= len(b) {
 		return 0, 0, len(b)
 	}
@@ -220,14 +221,21 @@ func objectKey(b []byte, i int) (ks, ke, next int) {
 	if end < 0 || end >= len(b) {
 		return 0, 0, end
 	}
-	next = skipBlank(b, end)
+	next = k.skip(b, end)
 	if next >= len(b) {
 		return 0, 0, len(b)
 	}
 	if b[next] != ':' {
 		return 0, 0, -1
 	}
-	return i + 1, end - 1, skipBlank(b, next+1)
+	return i + 1, end - 1, k.skip(b, next+1)
+}
+
+// skip is skipBlank, counting the blanks it skips.
+func (k *keys) skip(b []byte, i int) int {
+	j := skipBlank(b, i)
+	k.blank += j - i
+	return j
 }
 
 // skipBlank returns the index of the first byte from i on that is not JSON

@@ -104,6 +104,9 @@ func FuzzFastEvent(f *testing.F) {
 			if !json.Valid(in[:end]) {
 				t.Fatalf("fast path accepts what encoding/json refuses: %q", in[:end])
 			}
+			if n := end - k.blank; n != CompactLen(in[:end]) {
+				t.Fatalf("fast path counts %d bytes without blanks, CompactLen %d", n, CompactLen(in[:end]))
+			}
 			for n, key := range want {
 				v, known := k.value(in[:end], n)
 				g := gjson.GetBytes(in[:end], key)

@@ -14,6 +14,36 @@ type Value struct {
 	keys keys
 }
 
+// CompactLen is the length of the value without the white space between
+// its tokens: the same for every layout of the same value, for telling a
+// value read twice (in an array and in NDJSON, say) from another.
+func (v *Value) CompactLen() int {
+	if v.keys.found {
+		return len(v.Raw) - v.keys.blank
+	}
+	return CompactLen(v.Raw)
+}
+
+// CompactLen is the length of the JSON text raw without the white space
+// between its tokens.
+func CompactLen(raw []byte) int {
+	n, inString, escaped := 0, false, false
+	for _, c := range raw {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			continue
+		}
+		n++
+	}
+	return n
+}
+
 // Key returns the value of the top-level key Options.Keys[n] when the
 // splitter read it on the way: the contents of a plain string (a part of
 // Raw, without escapes), or nil when the object has no such key; known is

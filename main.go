@@ -477,7 +477,7 @@ func convertAction(c *cli.Context) error {
 // writeReview writes the review workbook: every deleted user, rows with
 // errors marked No. Unreadable events still make the exit code 3.
 func writeReview(c *cli.Context, rep *export.Reporter, out *target, res *convert.Result) error {
-	convert.Validate(res.Records, convert.Rules{RequireNames: true})
+	convert.Validate(res.Records, convert.Rules{Importer: true})
 	for i := range res.Records {
 		rep.Record(&res.Records[i])
 	}
@@ -569,7 +569,7 @@ func approveAction(c *cli.Context) error {
 // layout. It returns how many rows were written and how many were left
 // out for errors.
 func deliver(c *cli.Context, rep *export.Reporter, out *target, recs []convert.Record, unreadable int) (written, invalid int, err error) {
-	convert.Validate(recs, convert.Rules{RequireNames: out.layout == nil, Formulas: true})
+	convert.Validate(recs, convert.Rules{Importer: out.layout == nil, Formulas: true})
 	for i := range recs {
 		rep.Record(&recs[i])
 		if recs[i].Invalid() {

@@ -1,7 +1,9 @@
 package convert
 
 import (
+	"cmp"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -14,6 +16,7 @@ type attrs struct {
 	attributes []Attribute
 	notes      []string
 	psCut      bool
+	account    account // the settings the import does not bring back
 
 	// touched marks the columns a change spoke of, with a value or
 	// without (cleared), one bit each by index in Columns;
@@ -53,12 +56,64 @@ func (a *attrs) note(format string, args ...any) {
 }
 
 // ignored are attribute names events carry that have no place in an import
-// file: account state, secrets and flags that JumpCloud's import rejects or
-// that must not come back on their own.
+// file: secrets, ids, and the columns jcrestore fills from other events
+// (the device bound, from association_change).
 var ignored = map[string]bool{
-	"password": true, "state": true, "suspended": true, "activated": true,
-	"accountlocked": true, "sudo": true, "passwordlesssudo": true,
-	"passwordneverexpires": true, "id": true, "type": true,
+	"password": true, "activated": true, "id": true, "type": true,
+	"systemid": true, "administrator": true,
+}
+
+// account is what events say of a user's account settings that the import
+// does not bring back as they were: set and touched, by bit.
+type account struct{ set, touched uint16 }
+
+// The account settings, by bit, with the field events give them in and
+// what the admin is told of a user who had them when deleted.
+const (
+	acctSuspended uint16 = 1 << iota
+	acctLocked
+	acctSudo
+	acctPasswordlessSudo
+	acctMFA // carried: enable_user_portal_multifactor
+	acctTOTP
+	acctPasswordNeverExpires
+)
+
+var accountSettings = [...]struct {
+	bit          uint16
+	name, field  string // as events spell it, and normalised
+	had, outcome string
+}{
+	{acctSuspended, "suspended", "suspended", "was suspended when deleted", "the import creates users in the organization's default state for new users, so suspend the user again after the import"},
+	{acctLocked, "account_locked", "accountlocked", "was locked out when deleted", "the import creates the user unlocked, so lock the account again if that was meant"},
+	{acctSudo, "sudo", "sudo", "was an administrator (sudo) on their devices", "the import cannot grant it, so grant it again on the devices after the import"},
+	{acctPasswordlessSudo, "passwordless_sudo", "passwordlesssudo", "had passwordless sudo", "the import cannot grant it, so grant it again after the import"},
+	{acctMFA, "enable_user_portal_multifactor", "enableuserportalmultifactor", "had to use MFA at the user portal", "the CSV requires it again (enable_user_portal_multifactor): the user enrolls again, within the default 7 days"},
+	{acctTOTP, "totp_enabled", "totpenabled", "was enrolled in TOTP MFA", "the restored user enrolls again"},
+	{acctPasswordNeverExpires, "password_never_expires", "passwordneverexpires", "had a password that never expires", "the import cannot set it, so set it again after the import"},
+}
+
+// mark records a setting's value, unless a value was offered before.
+func (ac *account) mark(bit uint16, on bool) {
+	if ac.touched&bit != 0 {
+		return
+	}
+	ac.touched |= bit
+	if on {
+		ac.set |= bit
+	}
+}
+
+// fill takes the settings o spoke of and ac did not.
+func (ac *account) fill(o account) {
+	ac.set |= o.set &^ ac.touched
+	ac.touched |= o.touched
+}
+
+// flag reads the value of an account setting: a boolean, or its text.
+func flag(v gjson.Result) bool {
+	on, _ := strconv.ParseBool(strings.ToLower(scalar(v)))
+	return on
 }
 
 // add offers the value of the attribute name (as an event spells it).
@@ -92,7 +147,25 @@ func (a *attrs) add(name string, v gjson.Result) {
 			v = v.Get("address")
 		}
 		a.set("recoveryEmail", scalar(v))
+	case "emails": // SCIM: [{"primary": true, "type": "work", "value": ...}]
+		a.set("Email", scimEmail(v))
+	case "state": // ACTIVATED, SUSPENDED or STAGED
+		if st := strings.ToUpper(scalar(v)); st != "" {
+			a.account.mark(acctSuspended, st == "SUSPENDED")
+		}
+	case "name": // SCIM: {"givenName", "familyName", "middleName"}
+		if v.IsObject() {
+			a.set("FirstName", scalar(v.Get("givenName")))
+			a.set("LastName", scalar(v.Get("familyName")))
+			a.set("MiddleName", scalar(v.Get("middleName")))
+		}
 	default:
+		for _, st := range accountSettings {
+			if n == st.field {
+				a.account.mark(st.bit, flag(v))
+				return
+			}
+		}
 		if ignored[n] {
 			return
 		}
@@ -157,13 +230,37 @@ var phoneColumns = map[string]string{
 func (a *attrs) phones(v gjson.Result) {
 	each(v, func(ph gjson.Result) {
 		kind := scalar(ph.Get("type"))
+		number := scalar(ph.Get("number"))
+		if number == "" {
+			number = scalar(ph.Get("value")) // SCIM
+		}
 		c, ok := phoneColumns[Normalize(kind)]
 		if !ok {
-			a.note("phone number %q of type %q has no column and was left out", scalar(ph.Get("number")), kind)
+			a.note("phone number %q of type %q has no column and was left out", number, kind)
 			return
 		}
-		a.set(c, scalar(ph.Get("number")))
+		a.set(c, number)
 	})
+}
+
+// scimEmail picks the email of a SCIM list of emails: the primary one,
+// else the first of type work, else the first.
+func scimEmail(v gjson.Result) string {
+	var first, work, primary string
+	each(v, func(e gjson.Result) {
+		value := scalar(e.Get("value"))
+		switch {
+		case value == "":
+		case e.Get("primary").Bool() && primary == "":
+			primary = value
+		case strings.EqualFold(scalar(e.Get("type")), "work") && work == "":
+			work = value
+		}
+		if first == "" {
+			first = value
+		}
+	})
+	return cmp.Or(primary, work, first)
 }
 
 // customAttributes adds the custom attributes of v whose names are new; a
@@ -198,19 +295,32 @@ func (a *attrs) fromDeletion(e *event) {
 		}
 		a.add(c.field, v)
 	})
-	e.resource.ForEach(func(k, v gjson.Result) bool {
-		a.add(k.Str, v)
+	a.fromResource(e.resource)
+	a.psCut = a.psCut || e.psCut
+}
+
+// fromResource offers the keys of an event's resource. Its "name" is the
+// username where the resource gives no username (JumpCloud's API docs show
+// {"id", "type": "user", "name": "john.doe"}), and else the display name
+// (as in the docs' {"username", "name": "displayName"}).
+func (a *attrs) fromResource(r gjson.Result) {
+	username := r.Get("username").Exists()
+	r.ForEach(func(k, v gjson.Result) bool {
+		name := k.Str
+		if name == "name" && v.Type == gjson.String {
+			name = "username"
+			if username {
+				name = "displayname"
+			}
+		}
+		a.add(name, v)
 		return true
 	})
-	a.psCut = a.psCut || e.psCut
 }
 
 // fromLifecycle gathers what a user_create or user_update event sets:
 // each change's new value, then the keys of resource.
 func (a *attrs) fromLifecycle(e *event) {
 	e.eachChange(func(c change) { a.add(c.field, c.to) })
-	e.resource.ForEach(func(k, v gjson.Result) bool {
-		a.add(k.Str, v)
-		return true
-	})
+	a.fromResource(e.resource)
 }

@@ -17,6 +17,7 @@ type membership struct {
 	name  string
 	added bool
 	at    time.Time
+	admin bool // a device binding with sudo
 }
 
 // same reports whether m and o are about the same group or device.
@@ -47,8 +48,8 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
 	if !isUser(user) {
 		return c, false
 	}
-	var kind string // a constant: a substring would keep the event in memory
-	switch scalar(target.Get("type")) {
+	var kind string                                      // a constant: a substring would keep the event in memory
+	switch strings.ToLower(scalar(target.Get("type"))) { // JumpCloud's dashboards write USER_GROUP
 	case "user_group":
 		kind = "user_group"
 	case "system":
@@ -68,7 +69,8 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
 	if c.userID == "" && c.userName == "" {
 		return c, false
 	}
-	c.m = membership{kind: kind, id: strings.Clone(scalar(target.Get("object_id"))), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at}
+	c.m = membership{kind: kind, id: strings.Clone(scalar(target.Get("object_id"))), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
+		admin: a.Get("attributes.sudo.enabled").Bool()}
 	return c, true
 }
 
@@ -98,9 +100,11 @@ func (as associations) add(c assocChange) {
 	as[strings.Clone(key)] = append(ms, nm)
 }
 
+// isUser reports whether one side of an association, or a resource, is a
+// user: of type user or systemuser, in any case.
 func isUser(side gjson.Result) bool {
 	t := scalar(side.Get("type"))
-	return t == "user" || t == "systemuser"
+	return strings.EqualFold(t, "user") || strings.EqualFold(t, "systemuser")
 }
 
 // rebuild sets the record's groups and devices as they were when the user
@@ -124,12 +128,13 @@ func (as associations) rebuild(r *Record) {
 			}
 		}
 	}
-	var groups, devices []string
+	var groups []string
+	var devices []membership
 	for _, m := range newest {
 		switch {
 		case !m.added:
 		case m.kind == "system":
-			devices = append(devices, strings.TrimSpace(m.name+" ("+m.id+")"))
+			devices = append(devices, m)
 		case m.name != "":
 			groups = append(groups, m.name)
 		default:
@@ -137,17 +142,57 @@ func (as associations) rebuild(r *Record) {
 		}
 	}
 	slices.Sort(groups)
-	slices.Sort(devices)
 	if len(groups) > 0 {
 		r.Groups = groups
 	}
-	r.Devices = devices
-	if len(devices) > 0 {
-		them := "them"
-		if len(devices) == 1 {
-			them = "it"
+	r.bindDevices(devices)
+}
+
+// bindDevices fills SystemID and Administrator with the device bound last
+// among those the user was bound to, when the export gives its id: the
+// import binds it once the user is created (a binding that fails leaves
+// the user created), as an administrator only where the binding had sudo.
+// The others are listed in Devices, to bind again by hand.
+func (r *Record) bindDevices(devices []membership) {
+	slices.SortStableFunc(devices, func(a, b membership) int { return b.at.Compare(a.at) })
+	name := func(m membership) string {
+		switch {
+		case m.id == "":
+			return m.name
+		case m.name == "":
+			return m.id
 		}
-		r.Notes = append(r.Notes, fmt.Sprintf("bound to %s (%s): the import CSV binds no device; bind %s again after the import",
-			Plural(len(devices), "device", "devices"), strings.Join(devices, ", "), them))
+		return m.name + " (" + m.id + ")"
 	}
+	var bound string
+	r.Devices = nil
+	for _, m := range devices {
+		if bound == "" && isID(m.id) && r.SystemID == "" {
+			bound = name(m)
+			r.SystemID, r.Administrator = m.id, "False"
+			if m.admin {
+				r.Administrator = "True"
+			}
+			continue
+		}
+		r.Devices = append(r.Devices, name(m))
+	}
+	slices.Sort(r.Devices)
+	switch {
+	case bound != "" && len(r.Devices) == 0:
+		r.Notes = append(r.Notes, fmt.Sprintf("bound to the device %s: the CSV binds it again (SystemID)", bound))
+	case bound != "":
+		r.Notes = append(r.Notes, fmt.Sprintf("bound to %s: the CSV binds %s, bound last (SystemID); bind %s again by hand after the import",
+			Plural(len(devices), "device", "devices"), bound, strings.Join(r.Devices, ", ")))
+	case len(r.Devices) > 0:
+		r.Notes = append(r.Notes, fmt.Sprintf("bound to %s (%s), whose id the export does not give: bind %s again by hand after the import",
+			Plural(len(r.Devices), "device", "devices"), strings.Join(r.Devices, ", "), them(len(r.Devices))))
+	}
+}
+
+func them(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }

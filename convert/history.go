@@ -48,15 +48,12 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// apply records the values an event set at time at.
+// apply records the values an event set at time at: its columns, and
+// its account settings as stamps past the columns' (see accountStamp).
 func (h *history) apply(a *attrs, t time.Time) {
 	at := unixNano(t)
-	for i := range Columns {
-		if a.touched&(1<<i) == 0 {
-			continue
-		}
-		st := stamp{uint8(i), a.user.Cell(i), at}
-		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == uint8(i) })
+	put := func(st stamp) {
+		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == st.col })
 		switch {
 		case j < 0:
 			h.cols = append(h.cols, st)
@@ -64,24 +61,48 @@ func (h *history) apply(a *attrs, t time.Time) {
 			h.cols[j] = st
 		}
 	}
+	for i := range Columns {
+		if a.touched&(1<<i) != 0 {
+			put(stamp{uint8(i), a.user.Cell(i), at})
+		}
+	}
+	for k := range 16 {
+		if bit := uint16(1) << k; a.account.touched&bit != 0 {
+			value := ""
+			if a.account.set&bit != 0 {
+				value = "1"
+			}
+			put(stamp{accountStamp + uint8(k), value, at})
+		}
+	}
 	if a.attributesTouched && (!h.attrsSet || at >= h.attrsAt) {
 		h.attrs, h.attrsAt, h.attrsSet = a.attributes, at, true
 	}
 }
 
+// accountStamp is the col of the stamp of account setting bit 0; settings
+// follow.
+const accountStamp = 64
+
 // fold fills the record's empty columns with the newest values its user's
-// earlier events set, and returns the columns it filled. The deletion's own
-// values always win.
-func (h *history) fold(r *Record) []string {
+// earlier events set, and the settings of ac the deletion did not speak
+// of, and returns the columns it filled. The deletion's own values always
+// win.
+func (h *history) fold(r *Record, ac *account) []string {
 	var filled []string
 	deleted := unixNano(r.DeletedAt)
 	before := func(at int64) bool { return deleted == 0 || at <= deleted }
 	slices.SortFunc(h.cols, func(a, b stamp) int { return int(a.col) - int(b.col) })
 	for _, st := range h.cols {
 		i := int(st.col)
-		if st.value != "" && r.User.Cell(i) == "" && before(st.at) && Columns[i] != "Password" {
+		if i < len(Columns) && st.value != "" && r.User.Cell(i) == "" && before(st.at) && Columns[i] != "Password" {
 			r.User.SetCell(i, st.value)
 			filled = append(filled, Columns[i])
+		}
+	}
+	for _, st := range h.cols {
+		if st.col >= accountStamp && before(st.at) {
+			ac.mark(1<<(st.col-accountStamp), st.value != "")
 		}
 	}
 	if len(r.Attributes) == 0 && len(h.attrs) > 0 && before(h.attrsAt) {

@@ -20,12 +20,17 @@ type names map[string]string
 // object; both are empty when it names no user.
 type userName struct{ id, name string }
 
-// userNameOf reads the user a resource or initiated_by object names.
+// userNameOf reads the user a resource or initiated_by object names: its
+// username, or its name where it gives no username (see fromResource).
 func userNameOf(v gjson.Result) userName {
-	if t := scalar(v.Get("type")); t != "user" && t != "systemuser" {
+	if !isUser(v) {
 		return userName{}
 	}
-	return userName{scalar(v.Get("id")), scalar(v.Get("username"))}
+	name := v.Get("username")
+	if !name.Exists() {
+		name = v.Get("name")
+	}
+	return userName{scalar(v.Get("id")), scalar(name)}
 }
 
 // add remembers a username for a user id; the first one read stands.

@@ -406,11 +406,20 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 // their groups and devices.
 func (r *reader) settle(c *candidate) Record {
 	rec := c.record()
+	ac := c.s.a.account
+	for _, old := range c.earlier {
+		ac.fill(old.s.a.account)
+	}
 	if h := r.history[rec.FormerID]; h != nil {
-		if filled := h.fold(&rec); len(filled) > 0 {
+		if filled := h.fold(&rec, &ac); len(filled) > 0 {
 			r.stats.History += len(filled)
 			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
 		}
+	}
+	rec.account = ac.set
+	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {
+		rec.EnableUserPortalMultifactor = "True"
+		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
 	}
 	r.assoc.rebuild(&rec)
 	return rec

@@ -51,6 +51,15 @@ type User struct {
 	WorkFaxNumber      string `csv:"work_fax_number"`
 	UnixUID            string `csv:"unix_uid"`
 	UnixGUID           string `csv:"unix_guid"`
+	// EnableUserPortalMultifactor is "True" for a user who had to use MFA
+	// at the user portal: the import requires it again, with the default
+	// enrollment period.
+	EnableUserPortalMultifactor string `csv:"enable_user_portal_multifactor"`
+	// SystemID and Administrator bind one device to the user after the
+	// import: the device bound last, as an administrator only where the
+	// event said so.
+	SystemID      string `csv:"SystemID"`
+	Administrator string `csv:"Administrator"`
 }
 
 // Attribute is one custom user attribute (AttributeN_name, AttributeN_value).
@@ -86,6 +95,8 @@ type Record struct {
 	Details []string `csv:"-"`
 	// Issues is what Validate found, errors first.
 	Issues []Issue `csv:"-"`
+
+	account uint16 // the account settings the user had (see accountSettings)
 }
 
 // Severity ranks a validation finding.
@@ -147,8 +158,8 @@ func (r *Record) Name() string {
 var Columns = columnNames()
 
 // TemplateColumns is how many of Columns every CSV in the PowerShell layout
-// has: all before unix_uid, which comes with unix_guid only where a row
-// has them (New-JCImportTemplate asks for those separately).
+// has: all before unix_uid. The others come in blocks, as
+// New-JCImportTemplate asks for them, only where a row has data in one.
 var TemplateColumns = ColumnIndex("unix_uid")
 
 // byName is the index of each column by its name as written, and byNormal

@@ -32,7 +32,7 @@ func audited(typ string) bool {
 func auditEntry(e *event, v gjson.Result) AuditEntry {
 	a := AuditEntry{
 		Time: e.time, Type: e.typ, Service: strings.Clone(e.service), InitiatedBy: e.initiatedBy, ID: e.id,
-		Username: strings.Clone(scalar(e.resource.Get("username"))),
+		Username: strings.Clone(resourceName(e.resource)),
 		ClientIP: strings.Clone(scalar(v.Get("client_ip"))),
 		Source:   Position{File: e.at.File, Line: e.at.Line}.String(),
 	}
@@ -46,7 +46,7 @@ func auditEntry(e *event, v gjson.Result) AuditEntry {
 		// A group or device association: "add: user_group Finance -> user jdoe".
 		from, to := as.Get("connection.from"), as.Get("connection.to")
 		for _, side := range [...]gjson.Result{from, to} {
-			if t := scalar(side.Get("type")); (t == "user" || t == "systemuser") && a.Username == "" {
+			if isUser(side) && a.Username == "" {
 				a.Username = strings.Clone(scalar(side.Get("name")))
 			}
 		}
@@ -55,6 +55,15 @@ func auditEntry(e *event, v gjson.Result) AuditEntry {
 	}
 	a.Changes = strings.Join(parts, "; ")
 	return a
+}
+
+// resourceName is the username a resource gives: username, or a user's
+// name where it gives none (see fromResource).
+func resourceName(r gjson.Result) string {
+	if u := r.Get("username"); u.Exists() || !isUser(r) {
+		return scalar(u)
+	}
+	return scalar(r.Get("name"))
 }
 
 // shortValue renders a change value for the audit trail: text as it is,

@@ -7,14 +7,17 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // Rules says which checks apply to the layout being written.
 type Rules struct {
-	// RequireNames makes FirstName and LastName required, as
-	// Import-JCUsersFromCSV requires them (the PowerShell layout).
-	RequireNames bool
+	// Importer applies what Import-JCUsersFromCSV needs of the CSV it
+	// reads, the PowerShell layout: FirstName and LastName, attribute
+	// values and group names that its own filter does not drop, and
+	// messages that name it.
+	Importer bool
 	// Formulas warns about values a spreadsheet would run as a formula
 	// (CSV output; the review workbook writes every value as text).
 	Formulas bool
@@ -73,11 +76,16 @@ func checkRecord(r *Record, rules Rules) []Issue {
 	r.Email = strings.ToLower(r.Email)
 	checkUsername(&c, r.Username)
 	checkEmail(&c, r.Email)
-	if rules.RequireNames {
+	if rules.Importer {
 		for _, col := range [...]string{"FirstName", "LastName"} {
 			if strings.TrimSpace(r.User.Cell(ColumnIndex(col))) == "" {
 				c.add(Error, col, "missing (Import-JCUsersFromCSV requires it)")
 			}
+		}
+		// New-JCUser's ValidateLength counts UTF-16 code units: characters
+		// past U+FFFF (emoji) count twice.
+		if n := len(utf16.Encode([]rune(r.Description))); n > maxText && utf8.RuneCountInString(r.Description) <= maxText {
+			c.add(Error, "description", "%d UTF-16 code units, more than New-JCUser's %d", n, maxText)
 		}
 	}
 	for _, col := range [...]string{"unix_uid", "unix_guid"} {
@@ -88,13 +96,94 @@ func checkRecord(r *Record, rules Rules) []Issue {
 		}
 	}
 	if isID(r.Manager) {
-		c.add(Warning, "manager", "%s is a user id that no event in the input ties to a username: Import-JCUsersFromCSV passes it on as it is, so check that user exists", r.Manager)
+		if rules.Importer {
+			c.add(Warning, "manager", "%s is a user id that no event in the input ties to a username: Import-JCUsersFromCSV looks it up "+
+				"as it creates the user and, if no user has that id now, does not create the user at all; check that the manager exists, or empty the cell", r.Manager)
+		} else {
+			c.add(Warning, "manager", "%s is a user id that no event in the input ties to a username: check that the manager exists", r.Manager)
+		}
 	}
+	checkAccount(&c, r)
 	for i, g := range r.Groups {
-		checkText(&c, fmt.Sprintf("Group%d", i+1), g, maxText, rules)
+		field := fmt.Sprintf("Group%d", i+1)
+		checkText(&c, field, g, maxText, rules)
+		if rules.Importer && filtered(g) {
+			c.add(Warning, field, "%q ends in %q: Import-JCUsersFromCSV skips such a group without a word; add the user to it by hand after the import", g, filteredEnd(g))
+		}
+	}
+	if rules.Importer {
+		importerAttributes(&c, r)
 	}
 	checkAttributes(&c, r, rules)
 	return c.issues
+}
+
+// checkAccount tells what the user had that the import does not bring
+// back, and checks the columns that carry the rest.
+func checkAccount(c *checker, r *Record) {
+	for _, st := range accountSettings {
+		if r.account&st.bit != 0 && st.bit != acctMFA {
+			c.add(Warning, st.name, "%s; %s", st.had, st.outcome)
+		}
+	}
+	if v := r.EnableUserPortalMultifactor; v != "" && !slices.Contains([]string{"true", "false", "$true", "$false"}, strings.ToLower(v)) {
+		c.add(Error, "enable_user_portal_multifactor", "%q: the import takes True or False", v)
+	}
+	if v := r.SystemID; v != "" && !isID(v) {
+		c.add(Warning, "SystemID", "%q is not a device id: the import creates the user and cannot bind the device", v)
+	}
+	if v := strings.ToLower(r.Administrator); v != "" && !strings.HasSuffix(v, "true") && !strings.HasSuffix(v, "false") {
+		c.add(Warning, "Administrator", "%q: the import takes True or False, and binds the device without administrator rights otherwise", r.Administrator)
+	}
+}
+
+// filtered reports whether Import-JCUsersFromCSV's own filter drops a
+// custom attribute value or group name: it keeps only the cells whose
+// definition "Name=value" does not end in "=" or "null", in any case
+// (importer-behaviour.md, 1.6 and 1.7).
+func filtered(v string) bool {
+	return filteredEnd(v) != ""
+}
+
+func filteredEnd(v string) string {
+	switch l := strings.ToLower(v); {
+	case strings.HasSuffix(l, "="):
+		return "="
+	case strings.HasSuffix(l, "null"):
+		return v[len(v)-4:]
+	}
+	return ""
+}
+
+// importerAttributes orders and, where it must, leaves out custom
+// attributes so that Import-JCUsersFromCSV creates the user: a value its
+// filter drops fails the user unless it is the last of two or more
+// (importer-behaviour.md 1.7), so one such pair is written last and any
+// other is left out; a name that ends in "null" fails the user only when
+// it is the only attribute. Each is reported.
+func importerAttributes(c *checker, r *Record) {
+	var keep, bad []Attribute
+	for _, a := range r.Attributes {
+		if filtered(a.Value) {
+			bad = append(bad, a)
+		} else {
+			keep = append(keep, a)
+		}
+	}
+	if len(keep) > 0 && len(bad) > 0 {
+		a := bad[0]
+		bad = bad[1:]
+		keep = append(keep, a)
+		c.add(Warning, "custom attribute "+a.Name, "%q ends in %q: written last, where Import-JCUsersFromCSV keeps it", a.Value, filteredEnd(a.Value))
+	}
+	for _, a := range bad {
+		c.add(Warning, "custom attribute "+a.Name, "%q ends in %q, which makes Import-JCUsersFromCSV fail the user: left out; set it after the import", a.Value, filteredEnd(a.Value))
+	}
+	if len(keep) == 1 && strings.HasSuffix(strings.ToLower(keep[0].Name), "null") {
+		c.add(Warning, "custom attribute "+keep[0].Name, "a name that ends in \"null\" makes Import-JCUsersFromCSV fail the user when it is the only attribute: left out; set it after the import")
+		keep = nil
+	}
+	r.Attributes = keep
 }
 
 func maxLength(col int) int {
@@ -177,10 +266,11 @@ func checkAttributes(c *checker, r *Record, rules Rules) {
 			c.add(Error, name, "%q appears twice", a.Name)
 		}
 		seen[strings.ToLower(a.Name)] = true
-		if a.Value == "" {
+		switch {
+		case a.Value == "" && rules.Importer:
 			c.add(Error, value, "empty: Import-JCUsersFromCSV stops at an attribute without a value")
-		} else if strings.HasSuffix(strings.ToLower(a.Value), "null") {
-			c.add(Warning, value, "%q ends in \"null\": Import-JCUsersFromCSV drops such values", a.Value)
+		case a.Value == "":
+			c.add(Error, value, "empty: a custom attribute needs a value")
 		}
 		checkText(c, value, a.Value, maxText, rules)
 	}

@@ -19,7 +19,7 @@ func TestValidate(t *testing.T) {
 		rules  Rules
 		want   string // "severity field" of every issue, joined by "; "
 	}{
-		{"valid", func(*Record) {}, Rules{RequireNames: true}, ""},
+		{"valid", func(*Record) {}, Rules{Importer: true}, ""},
 		{"username missing", func(r *Record) { r.Username = " " }, Rules{}, "error Username"},
 		{"username starts with a digit", func(r *Record) { r.Username = "1jdoe" }, Rules{}, "error Username"},
 		{"username with a space", func(r *Record) { r.Username = "j doe" }, Rules{}, "error Username"},
@@ -33,7 +33,7 @@ func TestValidate(t *testing.T) {
 		{"email with two @", func(r *Record) { r.Email = "jane@x@example.com" }, Rules{}, "error Email"},
 		{"email without domain", func(r *Record) { r.Email = "jane@" }, Rules{}, "error Email"},
 		{"email with a space", func(r *Record) { r.Email = "jane doe@example.com" }, Rules{}, "error Email"},
-		{"names required", func(r *Record) { r.FirstName, r.LastName = "", "" }, Rules{RequireNames: true}, "error FirstName; error LastName"},
+		{"names required", func(r *Record) { r.FirstName, r.LastName = "", "" }, Rules{Importer: true}, "error FirstName; error LastName"},
 		{"names not required", func(r *Record) { r.FirstName, r.LastName = "", "" }, Rules{}, ""},
 		{"description over 1024", func(r *Record) { r.Description = long(1025) }, Rules{}, "error description"},
 		{"employee id over 256", func(r *Record) { r.EmployeeIdentifier = long(257) }, Rules{}, "error employeeIdentifier"},
@@ -45,7 +45,20 @@ func TestValidate(t *testing.T) {
 		{"attribute name of 32", func(r *Record) { r.Attributes = []Attribute{{long(32), "7"}} }, Rules{}, "error Attribute1_name"},
 		{"attribute twice", func(r *Record) { r.Attributes = []Attribute{{"Tier", "1"}, {"tier", "2"}} }, Rules{}, "error Attribute2_name"},
 		{"attribute without value", func(r *Record) { r.Attributes = []Attribute{{"tier", ""}} }, Rules{}, "error Attribute1_value"},
-		{"attribute value ending in null", func(r *Record) { r.Attributes = []Attribute{{"tier", "NULL"}} }, Rules{}, "warning Attribute1_value"},
+		{"attribute value ending in null, for a template", func(r *Record) { r.Attributes = []Attribute{{"tier", "NULL"}} }, Rules{}, ""},
+		{"attribute value ending in null, alone", func(r *Record) { r.Attributes = []Attribute{{"tier", "NULL"}} }, Rules{Importer: true}, "warning custom attribute tier"},
+		{"attribute value ending in =, with another", func(r *Record) { r.Attributes = []Attribute{{"key", "a2V5="}, {"tier", "gold"}} }, Rules{Importer: true}, "warning custom attribute key"},
+		{"attribute name ending in null, alone", func(r *Record) { r.Attributes = []Attribute{{"isnull", "yes"}} }, Rules{Importer: true}, "warning custom attribute isnull"},
+		{"attribute name ending in null, with another", func(r *Record) { r.Attributes = []Attribute{{"isnull", "yes"}, {"tier", "gold"}} }, Rules{Importer: true}, ""},
+		{"group ending in null", func(r *Record) { r.Groups = []string{"Finance", "nonull"} }, Rules{Importer: true}, "warning Group2"},
+		{"group ending in =", func(r *Record) { r.Groups = []string{"a="} }, Rules{}, ""},
+		{"description of 1000 emoji", func(r *Record) { r.Description = strings.Repeat("\U0001F600", 1000) }, Rules{Importer: true}, "error description"},
+		{"description of 1000 emoji, for a template", func(r *Record) { r.Description = strings.Repeat("\U0001F600", 1000) }, Rules{}, ""},
+		{"suspended and sudo", func(r *Record) { r.account = acctSuspended | acctSudo }, Rules{}, "warning suspended; warning sudo"},
+		{"MFA carried", func(r *Record) { r.account, r.EnableUserPortalMultifactor = acctMFA, "True" }, Rules{}, ""},
+		{"MFA not True or False", func(r *Record) { r.EnableUserPortalMultifactor = "yes" }, Rules{}, "error enable_user_portal_multifactor"},
+		{"device not an id", func(r *Record) { r.SystemID, r.Administrator = "laptop", "False" }, Rules{}, "warning SystemID"},
+		{"administrator neither", func(r *Record) { r.SystemID, r.Administrator = "6610000000000000000000d1", "maybe" }, Rules{}, "warning Administrator"},
 		{"formula", func(r *Record) { r.Company = "=1+1" }, Rules{Formulas: true}, "warning company"},
 		{"formula in a group", func(r *Record) { r.Groups = []string{"@admins"} }, Rules{Formulas: true}, "warning Group1"},
 		{"formula not checked", func(r *Record) { r.Company = "=1+1" }, Rules{}, ""},
@@ -67,6 +80,35 @@ func TestValidate(t *testing.T) {
 				t.Errorf("issues %q, want %q (%+v)", strings.Join(got, "; "), tt.want, recs[0].Issues)
 			}
 		})
+	}
+}
+
+// TestImporterAttributes: the custom attributes Import-JCUsersFromCSV's
+// filter would make it fail the user on are written last, one of them, or
+// left out.
+func TestImporterAttributes(t *testing.T) {
+	a := func(pairs ...string) []Attribute {
+		var out []Attribute
+		for i := 0; i < len(pairs); i += 2 {
+			out = append(out, Attribute{pairs[i], pairs[i+1]})
+		}
+		return out
+	}
+	for _, tt := range []struct{ in, want []Attribute }{
+		{a("tier", "gold"), a("tier", "gold")},
+		{a("key", "a2V5=", "tier", "gold"), a("tier", "gold", "key", "a2V5=")},
+		{a("a", "xNULL", "b", "y=", "c", "z"), a("c", "z", "a", "xNULL")},
+		{a("a", "x=", "b", "y="), nil},
+		{a("isnull", "v"), nil},
+		{a("isnull", "v", "b", "w"), a("isnull", "v", "b", "w")},
+	} {
+		r := valid()
+		r.Attributes = tt.in
+		recs := []Record{r}
+		Validate(recs, Rules{Importer: true})
+		if got := recs[0].Attributes; fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%v: %v, want %v", tt.in, got, tt.want)
+		}
 	}
 }
 

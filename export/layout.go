@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -45,23 +46,28 @@ type Layout struct {
 
 // PowerShell is the layout of JumpCloud's New-JCImportTemplate for new users
 // with the extended, location and telephony blocks, in the module's order,
-// followed only where some record has data by unix_uid and unix_guid,
-// Group1..N and Attribute1_name, Attribute1_value, ... UTF-8 with BOM, which
-// Windows PowerShell 5.1 needs to read non-ASCII names.
+// followed only where some record has data in them by the template's later
+// blocks (see optionalBlocks), Group1..N and Attribute1_name,
+// Attribute1_value, ... UTF-8 with BOM, for Excel (Import-Csv reads UTF-8
+// either way).
 func PowerShell(records []convert.Record) *Layout {
 	l := &Layout{BOM: true}
 	for i := range convert.TemplateColumns {
 		l.add(convert.Columns[i], dataSource(i))
 	}
-	groups, attrs, unix := 0, 0, false
+	groups, attrs := 0, 0
 	for _, r := range records {
 		groups = max(groups, len(r.Groups))
 		attrs = max(attrs, len(r.Attributes))
-		unix = unix || r.UnixUID != "" || r.UnixGUID != ""
 	}
-	if unix {
-		for i := convert.TemplateColumns; i < len(convert.Columns); i++ {
-			l.add(convert.Columns[i], dataSource(i))
+	for _, block := range optionalBlocks {
+		used := slices.ContainsFunc(records, func(r convert.Record) bool {
+			return slices.ContainsFunc(block, func(c string) bool { return r.User.Cell(convert.ColumnIndex(c)) != "" })
+		})
+		for _, c := range block {
+			if used {
+				l.add(c, dataSource(convert.ColumnIndex(c)))
+			}
 		}
 	}
 	for i := range groups {
@@ -73,6 +79,11 @@ func PowerShell(records []convert.Record) *Layout {
 	}
 	return l
 }
+
+// optionalBlocks are the data columns after convert.TemplateColumns, in
+// New-JCImportTemplate's blocks and order: each is written where some row
+// has data in it.
+var optionalBlocks = [][]string{{"unix_uid", "unix_guid"}, {"enable_user_portal_multifactor"}, {"SystemID", "Administrator"}}
 
 // password is the index of the Password column, which is always written
 // empty whatever the record holds.

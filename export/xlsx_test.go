@@ -32,7 +32,7 @@ func reviewResult() *convert.Result {
 		{User: convert.User{FirstName: "Ben", Username: "ben", Email: ""},
 			DeletedAt: deleted.Add(time.Hour), DeletedBy: "other@example.com", EventID: "e2", FormerID: "u2", Source: "events.json:9"},
 	}
-	convert.Validate(recs, convert.Rules{RequireNames: true})
+	convert.Validate(recs, convert.Rules{Importer: true})
 	return &convert.Result{
 		Stats:   convert.Stats{Events: 4, ByType: map[string]int{"user_delete": 2, "user_login_attempt": 1, "user_create": 1}, Users: 3, History: 7},
 		Files:   []convert.File{{Name: "events.json", Size: 1234, SHA256: strings.Repeat("ab", 32)}},

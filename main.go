@@ -463,7 +463,7 @@ func convertAction(c *cli.Context) error {
 	if out.xlsx {
 		return writeReview(c, rep, out, res)
 	}
-	written, invalid, err := deliver(c, rep, out, res.Records, res.Unreadable)
+	written, invalid, err := deliver(c, rep, out, res.Records, map[string]string{}, res.Unreadable)
 	if err != nil {
 		return err
 	}
@@ -547,7 +547,11 @@ func approveAction(c *cli.Context) error {
 	if len(a.Records) == 0 {
 		rep.Line("note: no row of %s is marked Restore", path)
 	}
-	written, invalid, err := deliver(c, rep, out, a.Records, 0)
+	notWritten := map[string]string{}
+	for _, u := range a.NotMarked {
+		notWritten[strings.ToLower(u)] = u + " is not marked Restore"
+	}
+	written, invalid, err := deliver(c, rep, out, a.Records, notWritten, 0)
 	if err != nil {
 		return err
 	}
@@ -565,16 +569,25 @@ func approveAction(c *cli.Context) error {
 }
 
 // deliver is what convert and approve share after reading: validate the
-// records, report each one's findings, and write the CSV in the target's
-// layout. It returns how many rows were written and how many were left
-// out for errors.
-func deliver(c *cli.Context, rep *export.Reporter, out *target, recs []convert.Record, unreadable int) (written, invalid int, err error) {
-	convert.Validate(recs, convert.Rules{Importer: out.layout == nil, Formulas: true})
+// records, settle their managers, report each one's findings, and write
+// the CSV in the target's layout. notWritten are the users the records'
+// managers may be, who are not written (by lower-case username, with why).
+// It returns how many rows were written and how many were left out for
+// errors.
+func deliver(c *cli.Context, rep *export.Reporter, out *target, recs []convert.Record, notWritten map[string]string, unreadable int) (written, invalid int, err error) {
+	rules := convert.Rules{Importer: out.layout == nil || out.layout.Importer, Formulas: true}
+	convert.Validate(recs, rules)
 	for i := range recs {
-		rep.Record(&recs[i])
 		if recs[i].Invalid() {
 			invalid++
+			if !c.Bool("include-invalid") {
+				notWritten[strings.ToLower(recs[i].Username)] = recs[i].Name() + " has errors and is not written"
+			}
 		}
+	}
+	convert.Managers(recs, notWritten, rules)
+	for i := range recs {
+		rep.Record(&recs[i])
 	}
 	rows := recs
 	if !c.Bool("include-invalid") {

@@ -71,13 +71,105 @@ func (ns names) managers(ctx context.Context, inputs []Input, recs []Record) err
 			}
 		}
 	}
+	ids := map[string]string{} // username in lower case -> user id
+	for id, name := range ns {
+		ids[strings.ToLower(name)] = id
+	}
 	for i := range recs {
-		if name, ok := ns[recs[i].Manager]; ok && isID(recs[i].Manager) {
-			recs[i].Details = append(recs[i].Details, fmt.Sprintf("manager %s is the user id of %s", recs[i].Manager, name))
-			recs[i].Manager = name
+		r := &recs[i]
+		switch name, ok := ns[r.Manager]; {
+		case ok && isID(r.Manager):
+			r.Details = append(r.Details, fmt.Sprintf("manager %s is the user id of %s", r.Manager, name))
+			r.ManagerID, r.Manager = r.Manager, name
+		case isID(r.Manager):
+			r.ManagerID = r.Manager
+		case r.Manager != "":
+			r.ManagerID = ids[strings.ToLower(r.Manager)]
 		}
 	}
 	return nil
+}
+
+// leftOutManagers empties the manager of each record who is a deleted user
+// this output does not restore, because a filter left them out: the
+// importer would not create the record's user (importer-behaviour.md
+// 1.5). A deleted user who is back, or whose username or email a current
+// user has, exists: the link stays.
+func leftOutManagers(recs []Record, leftOut []LeftOut) {
+	gone := map[string]string{}
+	for _, l := range leftOut {
+		if l.Reason == ReasonBack || l.Reason == ReasonExists {
+			continue
+		}
+		why := fmt.Sprintf("%s was deleted and is left out of this output (%s)", l.Name(), l.Reason)
+		if l.FormerID != "" {
+			gone[l.FormerID] = why
+		}
+		if l.Username != "" {
+			gone[strings.ToLower(l.Username)] = why
+		}
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r.Manager == "" {
+			continue
+		}
+		why, ok := gone[strings.ToLower(r.Manager)]
+		if !ok && r.ManagerID != "" {
+			why, ok = gone[r.ManagerID]
+		}
+		if ok {
+			r.Manager, r.ManagerID, r.ManagerGone = "", "", why
+		}
+	}
+}
+
+// Managers settles the manager of each record written to a CSV: one that
+// is not written, though the input showed them deleted too, will not exist
+// when the record's user is created, and is left empty with a warning
+// (notWritten holds such users, by username in lower case, with why). For
+// a layout other than Import-JCUsersFromCSV's (rules.Importer false) the
+// manager is written as the user id the import needs, where the export
+// gives it; a manager restored by the same file has no id yet, and is left
+// empty with a warning too. Call it after Validate: it adds its warnings.
+func Managers(rows []Record, notWritten map[string]string, rules Rules) {
+	written := map[string]bool{}
+	for _, r := range rows {
+		written[strings.ToLower(r.Username)] = true
+	}
+	for i := range rows {
+		r := &rows[i]
+		lower := strings.ToLower(r.Manager)
+		switch why, gone := notWritten[lower]; {
+		case r.Manager == "":
+			continue
+		case gone:
+			r.ManagerGone = why
+		case rules.Importer:
+			continue
+		case written[lower]:
+			r.ManagerGone = r.Manager + " is restored by this file, and the import needs the manager's new user id"
+		case r.ManagerID != "":
+			r.Details = append(r.Details, fmt.Sprintf("manager %s written as the user id %s, which the import needs", r.Manager, r.ManagerID))
+			r.Manager = r.ManagerID
+			continue
+		case !isID(r.Manager):
+			r.ManagerGone = r.Manager + " has no user id in the export, which the import needs"
+		default:
+			continue
+		}
+		r.Manager, r.ManagerID = "", ""
+		r.Issues = append(r.Issues, managerGone(r.ManagerGone, rules))
+	}
+}
+
+// managerGone is the warning of a manager left empty.
+func managerGone(why string, rules Rules) Issue {
+	msg := why + ": left empty; set the manager after the import"
+	if rules.Importer {
+		msg = why + ": left empty, as Import-JCUsersFromCSV does not create a user whose manager it cannot find; set the manager after the import"
+	}
+	return Issue{Severity: Warning, Field: "manager", Message: msg}
 }
 
 // look reads an input again for the usernames of the given user ids.

@@ -392,6 +392,7 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	if err := r.names.managers(ctx, inputs, res.Records); err != nil {
 		return nil, err
 	}
+	leftOutManagers(res.Records, res.LeftOut)
 	managersFirst(res.Records)
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // User holds the data columns of a restored user. The csv tags are the header
@@ -78,6 +79,11 @@ type Record struct {
 	// Devices the user was bound to, as "name (id)": the import CSV binds
 	// none, so the review workbook lists them.
 	Devices []string `csv:"-"`
+
+	// ManagerID is the manager's user id, where the export gives it;
+	// ManagerGone says why the manager was left empty.
+	ManagerID   string `csv:"-"`
+	ManagerGone string `csv:"-"`
 
 	DeletedAt time.Time `csv:"-"` // zero when the event had no readable timestamp
 	DeletedBy string    `csv:"-"` // the admin's email (or username, or id)
@@ -204,16 +210,15 @@ func (u *User) Cell(i int) string { return reflect.ValueOf(u).Elem().Field(i).St
 func (u *User) SetCell(i int, v string) { reflect.ValueOf(u).Elem().Field(i).SetString(v) }
 
 // Normalize folds an attribute or header name for matching: lower case,
-// without spaces, '_' and '-'. "first_name", "First Name" and "firstName"
-// all become "firstname".
+// letters and digits only. "first_name", "First Name", "firstName" and
+// "First name*" all become "firstname"; "Phone (Mobile)" "phonemobile".
 func Normalize(name string) string {
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '_', '-', '\t':
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			return -1
 		}
 		return toLower(r)
-	}, strings.TrimSpace(name))
+	}, name)
 }
 
 func toLower(r rune) rune {
@@ -242,7 +247,6 @@ var synonyms = map[string]string{
 	"alternateemailaddress": "alternateEmail",
 	"personalemail":         "alternateEmail",
 	"recoveryemailaddress":  "recoveryEmail",
-	"recoveryemail.address": "recoveryEmail",
 	"displayname":           "preferredName",
 	"title":                 "jobTitle",
 	"employeeid":            "employeeIdentifier",
@@ -255,6 +259,17 @@ var synonyms = map[string]string{
 	"worklocality":          "work_city",
 	"workregion":            "work_state",
 	"mobile":                "mobile_number",
+	"phonemobile":           "mobile_number",
+	"mobilephonenumber":     "mobile_number",
+	"phonework":             "work_number",
+	"workphonenumber":       "work_number",
+	"phonehome":             "home_number",
+	"homephonenumber":       "home_number",
+	"phoneworkmobile":       "work_mobile_number",
+	"phonefax":              "work_fax_number",
+	"faxnumber":             "work_fax_number",
+	"manageremail":          "manager",
+	"managerusername":       "manager",
 	"mobilephone":           "mobile_number",
 	"homephone":             "home_number",
 	"workphone":             "work_number",
@@ -266,6 +281,32 @@ var synonyms = map[string]string{
 	"unixid":                "unix_uid",
 	"gid":                   "unix_guid",
 	"unixgid":               "unix_guid",
+}
+
+// addressWords are the words templates use for the parts of an address,
+// by column suffix: "Work Address City", "Home Zip Code" and "work_street"
+// all find their column.
+var addressWords = map[string][]string{
+	"streetAddress": {"street", "streetaddress", "address", "addressline1", "line1"},
+	"poBox":         {"pobox", "postofficebox"},
+	"city":          {"city", "locality", "town"},
+	"state":         {"state", "region", "province"},
+	"postalCode":    {"postalcode", "postcode", "zip", "zipcode"},
+	"country":       {"country"},
+}
+
+func init() {
+	for _, kind := range [...]string{"home", "work"} {
+		for suffix, words := range addressWords {
+			for _, w := range words {
+				for _, n := range [...]string{kind + w, kind + "address" + w} {
+					if _, ok := synonyms[n]; !ok {
+						synonyms[n] = kind + "_" + suffix
+					}
+				}
+			}
+		}
+	}
 }
 
 // Canonical returns the column that name refers to, matching column names

@@ -103,6 +103,9 @@ func checkRecord(r *Record, rules Rules) []Issue {
 			c.add(Warning, "manager", "%s is a user id that no event in the input ties to a username: check that the manager exists", r.Manager)
 		}
 	}
+	if r.ManagerGone != "" {
+		c.issues = append(c.issues, managerGone(r.ManagerGone, rules))
+	}
 	checkAccount(&c, r)
 	for i, g := range r.Groups {
 		field := fmt.Sprintf("Group%d", i+1)

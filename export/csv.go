@@ -36,6 +36,9 @@ type csvWriter struct {
 func newCSV(w io.Writer, l *Layout) (*csvWriter, error) {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = l.CRLF
+	if l.Comma != 0 {
+		cw.Comma = l.Comma
+	}
 	c := &csvWriter{csv: gocsv.NewSafeCSVWriter(cw), layout: l}
 	if l.BOM {
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {

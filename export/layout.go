@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jcrestore/jcrestore/convert"
 )
@@ -38,6 +39,12 @@ type Layout struct {
 	BOM bool
 	// CRLF ends lines with "\r\n" instead of "\n".
 	CRLF bool
+	// Comma is the delimiter; 0 is a comma.
+	Comma rune
+	// Importer says the layout is read by Import-JCUsersFromCSV: the
+	// PowerShell layout, or a template with its columns (FirstName,
+	// LastName, Username and Email, as New-JCImportTemplate names them).
+	Importer bool
 	// Unknown lists template columns that jcrestore has no data for.
 	Unknown []string
 
@@ -51,7 +58,7 @@ type Layout struct {
 // Attribute1_value, ... UTF-8 with BOM, for Excel (Import-Csv reads UTF-8
 // either way).
 func PowerShell(records []convert.Record) *Layout {
-	l := &Layout{BOM: true}
+	l := &Layout{BOM: true, Importer: true}
 	for i := range convert.TemplateColumns {
 		l.add(convert.Columns[i], dataSource(i))
 	}
@@ -103,7 +110,7 @@ func (l *Layout) add(name string, s source) {
 
 // repeatedColumn matches the normalised names of the repeated columns:
 // groupN, attributeNname and attributeNvalue.
-var repeatedColumn = regexp.MustCompile(`^(?:group(\d+)|attribute(\d+)(name|value))$`)
+var repeatedColumn = regexp.MustCompile(`^(?:(?:user)?group(\d+)|(?:custom)?attribute(\d+)(name|value))$`)
 
 // maxRepeated bounds N in GroupN and AttributeN_*: a workbook's header
 // cannot make approve allocate more.
@@ -135,17 +142,22 @@ func repeated(n string) (s source, ok bool) {
 
 // Template reads the header row of a CSV template (such as the one the
 // Admin Portal's import offers) and returns a layout that writes that row
-// exactly and fills each column it recognises by its normalised name or a
-// common synonym ("First Name", "Company Email", "Employee ID", "Group2",
-// "Attribute1_value"). The template's line ending is kept; a BOM is not.
+// exactly, in its delimiter (a comma, a semicolon as Excel saves CSV in
+// many locales, or a tab) and line ending, and fills each column it
+// recognises by its name or a common synonym, without regard to case,
+// spaces or punctuation ("First Name", "Company Email*", "Phone
+// (Mobile)", "Group2", "Custom Attribute 1 Value"). A template without a
+// column for Username and one for Email is refused: every row would lack
+// what JumpCloud requires. A BOM is not kept.
 func Template(r io.Reader) (*Layout, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
 	if err != nil {
 		return nil, err
 	}
 	b = bytes.TrimPrefix(b, []byte("\ufeff"))
+	comma := delimiter(b)
 	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = -1
+	cr.FieldsPerRecord, cr.Comma = -1, comma
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("the template is empty: it needs a header row")
@@ -154,25 +166,69 @@ func Template(r io.Reader) (*Layout, error) {
 		return nil, fmt.Errorf("the template's header row: %w", err)
 	}
 	raw := b[:cr.InputOffset()]
-	l := &Layout{RawHeader: bytes.TrimRight(raw, "\r\n"), CRLF: bytes.HasSuffix(raw, []byte("\r\n"))}
+	l := &Layout{RawHeader: bytes.TrimRight(raw, "\r\n"), CRLF: bytes.HasSuffix(raw, []byte("\r\n")), Comma: comma}
 	seen := make(map[string]bool)
 	for _, h := range header {
-		n := convert.Normalize(h)
-		if n == "" {
+		if strings.TrimSpace(h) == "" {
 			l.add(h, source{kind: empty})
 			continue
 		}
-		if seen[n] {
+		if seen[strings.ToLower(h)] {
 			return nil, fmt.Errorf("the template has the column %q twice (Import-Csv refuses such a file)", h)
 		}
-		seen[n] = true
-		s := templateSource(h, n)
+		seen[strings.ToLower(h)] = true
+		s := templateSource(h, convert.Normalize(h))
 		if c, _ := convert.Canonical(h); s.kind == empty && c != "Password" {
 			l.Unknown = append(l.Unknown, h)
 		}
 		l.add(h, s)
 	}
+	var missing []string
+	for _, col := range [...]string{"Username", "Email"} {
+		if !slices.Contains(l.sources, dataSource(convert.ColumnIndex(col))) {
+			missing = append(missing, col)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the template has no column for %s, which JumpCloud requires (its columns: %s)", strings.Join(missing, " or "), strings.Join(header, ", "))
+	}
+	// The columns Import-JCUsersFromCSV reads, as New-JCImportTemplate
+	// names them: its rules apply.
+	l.Importer = true
+	for _, col := range [...]string{"FirstName", "LastName", "Username", "Email"} {
+		l.Importer = l.Importer && slices.ContainsFunc(header, func(h string) bool { return strings.EqualFold(strings.TrimSpace(h), col) })
+	}
 	return l, nil
+}
+
+// delimiter is the delimiter of the CSV b: of a comma, a semicolon and a
+// tab, the one its first line has the most of outside quotes; a comma for
+// a line of one column.
+func delimiter(b []byte) rune {
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(b) {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '\n':
+			return bestDelimiter(counts)
+		case c == ',' || c == ';' || c == '\t':
+			counts[c]++
+		}
+	}
+	return bestDelimiter(counts)
+}
+
+func bestDelimiter(counts map[rune]int) rune {
+	best := ','
+	for _, c := range [...]rune{';', '\t'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return best
 }
 
 func templateSource(h, n string) source {

@@ -23,8 +23,9 @@ const (
 
 // Approved is what a reviewed workbook asks for.
 type Approved struct {
-	Records []convert.Record // the rows marked Restore, as edited, in sheet order
-	Rows    int              // user rows in the sheet
+	Records   []convert.Record // the rows marked Restore, as edited, in sheet order
+	Rows      int              // user rows in the sheet
+	NotMarked []string         // the usernames of the others
 }
 
 // restoreYes are the Restore values that mean yes, in any case.
@@ -78,6 +79,9 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		}
 		a.Rows++
 		if !slices.Contains(restoreYes, strings.ToLower(strings.TrimSpace(cols.get(cells, ColRestore)))) {
+			if u := cols.cell(cells, cols.data[convert.ColumnIndex("Username")]); u != "" {
+				a.NotMarked = append(a.NotMarked, u)
+			}
 			continue
 		}
 		a.Records = append(a.Records, cols.record(cells, n))

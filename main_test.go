@@ -321,7 +321,8 @@ func runIn(t *testing.T, dir string, want int, args ...string) string {
 
 // roundTripInputs are exports whose users exercise every column family.
 var roundTripInputs = []string{"testdata/sample/export.json", "testdata/cases/validation/events.ndjson",
-	"testdata/cases/latest-deletion-wins/a.ndjson", "testdata/cases/powershell-depth-single/event.json", "testdata/cases/names-in-resource/events.ndjson"}
+	"testdata/cases/latest-deletion-wins/a.ndjson", "testdata/cases/powershell-depth-single/event.json", "testdata/cases/names-in-resource/events.ndjson",
+	"testdata/cases/managers-left-out/mgr.ndjson", "testdata/cases/state-and-devices/events.ndjson", "testdata/cases/rebuild-whole-user/events.json"}
 
 // TestReviewRoundTrip: convert to a workbook, approve it with every row
 // left as it is, and get byte for byte the CSV that convert writes; also

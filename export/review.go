@@ -141,7 +141,7 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		c.data = append(c.data, i)
 	}
 	c.named = map[string]int{}
-	for _, col := range []string{ColRestore, ColDeletedAt, ColDeletedBy, ColEventID, ColFormerID, ColSource} {
+	for _, col := range []string{ColRestore, ColDeletedAt, ColDeletedBy, ColEventID, ColFormerID, ColSource, ColManagerID} {
 		if i, ok := c.index[convert.Normalize(col)]; ok {
 			c.named[col] = i
 		}
@@ -202,6 +202,7 @@ func (c *reviewCols) record(cells []string, n int) convert.Record {
 	r.DeletedBy = c.get(cells, ColDeletedBy)
 	r.EventID = c.get(cells, ColEventID)
 	r.FormerID = c.get(cells, ColFormerID)
+	r.ManagerID = c.get(cells, ColManagerID)
 	r.Source = fmt.Sprintf("Users row %d", n)
 	if src := c.get(cells, ColSource); src != "" {
 		r.Source += " (" + src + ")"

@@ -38,9 +38,12 @@ const (
 	ColEventID   = "Event ID"
 	ColFormerID  = "Former user ID"
 	ColSource    = "Source"
-	// ColDevices lists the devices a user was bound to, when any was: the
-	// import CSV can bind none of them.
+	// ColDevices lists the devices a user was bound to that the import CSV
+	// does not bind, when there are any.
 	ColDevices = "Devices (bind again by hand)"
+	// ColManagerID is the user id of each user's manager, when the export
+	// gives one: what an import other than Import-JCUsersFromCSV needs.
+	ColManagerID = "Manager's user ID"
 )
 
 // dateFormat shows deletion times; the cells hold real date-times in UTC.
@@ -271,6 +274,10 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	if devices {
 		s.cols = append(s.cols, column{name: ColDevices, style: st.text})
 	}
+	managerIDs := slices.ContainsFunc(recs, func(r convert.Record) bool { return r.ManagerID != "" })
+	if managerIDs {
+		s.cols = append(s.cols, column{name: ColManagerID, style: st.text})
+	}
 	var data []string
 	s.row = func(i int, row []any) []any {
 		rec := &recs[i]
@@ -284,6 +291,9 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 			text(rec.FormerID, st.text), text(rec.Source, st.text))
 		if devices {
 			row = append(row, text(strings.Join(rec.Devices, "; "), st.text))
+		}
+		if managerIDs {
+			row = append(row, text(rec.ManagerID, st.text))
 		}
 		return row
 	}

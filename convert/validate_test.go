@@ -50,7 +50,7 @@ func TestValidate(t *testing.T) {
 		{"attribute value ending in =, with another", func(r *Record) { r.Attributes = []Attribute{{"key", "a2V5="}, {"tier", "gold"}} }, Rules{Importer: true}, "warning custom attribute key"},
 		{"attribute name ending in null, alone", func(r *Record) { r.Attributes = []Attribute{{"isnull", "yes"}} }, Rules{Importer: true}, "warning custom attribute isnull"},
 		{"attribute name ending in null, with another", func(r *Record) { r.Attributes = []Attribute{{"isnull", "yes"}, {"tier", "gold"}} }, Rules{Importer: true}, ""},
-		{"group ending in null", func(r *Record) { r.Groups = []string{"Finance", "nonull"} }, Rules{Importer: true}, "warning Group2"},
+		{"group ending in null", func(r *Record) { r.Groups = []string{"Finance", "nonull"} }, Rules{Importer: true}, "warning group nonull"},
 		{"group ending in =", func(r *Record) { r.Groups = []string{"a="} }, Rules{}, ""},
 		{"description of 1000 emoji", func(r *Record) { r.Description = strings.Repeat("\U0001F600", 1000) }, Rules{Importer: true}, "error description"},
 		{"description of 1000 emoji, for a template", func(r *Record) { r.Description = strings.Repeat("\U0001F600", 1000) }, Rules{}, ""},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -27,7 +28,7 @@ import (
 // Exit codes: part of the contract, shown in --help and the README.
 const (
 	exitOK        = 0   // every matched user was written (zero users too)
-	exitUsage     = 1   // unknown flag, bad value, missing file
+	exitUsage     = 1   // unknown flag, bad value, missing file, organizations mixed
 	exitNoInput   = 2   // nothing could be read; nothing written
 	exitPartial   = 3   // written, but events were unreadable or users invalid
 	exitOutput    = 4   // the output could not be written
@@ -36,7 +37,8 @@ const (
 
 const exitCodesHelp = `EXIT CODES:
    0  every matched user was written (zero users is success, with a note)
-   1  usage: unknown flag, bad value, missing file
+   1  usage: unknown flag, bad value, missing file; users of several
+      organizations without --org or --split-by-org; nothing written
    2  no usable input: nothing could be read; nothing written
    3  written, but some events could not be read or some users failed
       validation and were left out (each one reported)
@@ -229,6 +231,8 @@ func outputFlags(formats string) []cli.Flag {
 		&cli.BoolFlag{Name: "strict", Usage: "write nothing and exit 3 if any event is unreadable or any row invalid"},
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar, no summary"},
+		&cli.StringFlag{Name: "org", Usage: "only the users of the organization `ID` (when the input holds several)"},
+		&cli.BoolFlag{Name: "split-by-org", Usage: "one output per organization, named from -o with its id (restore-ID.csv)"},
 	}
 }
 
@@ -361,13 +365,25 @@ type target struct {
 	xlsx   bool           // the review workbook
 	layout *export.Layout // a --template layout, nil for the PowerShell one
 	force  bool
+	org    string // --org
+	split  bool   // --split-by-org
+	inputs []string
 }
 
 // outputTarget checks the output options against the inputs.
 func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, error) {
-	t := &target{path: c.String("output"), force: c.Bool("force")}
+	t := &target{path: c.String("output"), force: c.Bool("force"), org: c.String("org"), split: c.Bool("split-by-org"), inputs: inputs}
 	if t.path == "-" {
 		t.path = ""
+	}
+	if _, err := export.OrgPath("", t.org); t.org != "" && err != nil {
+		return nil, fail(exitUsage, "--org: %s", err)
+	}
+	switch {
+	case t.split && t.org != "":
+		return nil, fail(exitUsage, "--org and --split-by-org are exclusive: one organization, or each in its own file")
+	case t.split && t.path == "":
+		return nil, fail(exitUsage, "--split-by-org writes a file per organization: name the output with -o, e.g. -o restore.csv")
 	}
 	switch f := c.String("format"); {
 	case f == "xlsx" && xlsxAllowed:
@@ -458,12 +474,27 @@ func convertAction(c *cli.Context) error {
 		}
 	}
 	if res.Users == 0 {
-		rep.Line("note: %s", noUsers(res))
+		rep.Line("note: %s", export.NoUsers(res))
+	}
+	outs, err := byOrg(rep, out, res.Records)
+	if err != nil {
+		return err
 	}
 	if out.xlsx {
-		return writeReview(c, rep, out, res)
+		if c.Bool("strict") && res.Unreadable > 0 {
+			return fail(exitPartial, "--strict: %s; nothing written", export.StrictReason(res.Unreadable, 0))
+		}
+		for _, o := range outs {
+			if err := writeReview(c, rep, o, res); err != nil {
+				return err
+			}
+		}
+		if res.Unreadable > 0 {
+			return &exitError{code: exitPartial}
+		}
+		return nil
 	}
-	written, invalid, err := deliver(c, rep, out, res.Records, map[string]string{}, res.Unreadable)
+	written, invalid, err := deliver(c, rep, outs, map[string]string{}, res.Unreadable)
 	if err != nil {
 		return err
 	}
@@ -474,31 +505,86 @@ func convertAction(c *cli.Context) error {
 	return nil
 }
 
-// writeReview writes the review workbook: every deleted user, rows with
-// errors marked No. Unreadable events still make the exit code 3.
-func writeReview(c *cli.Context, rep *export.Reporter, out *target, res *convert.Result) error {
+// orgOutput is one output: the users of one organization, and where they
+// go.
+type orgOutput struct {
+	org        string
+	out        *target
+	recs, rows []convert.Record // the users, and those to write
+}
+
+// byOrg splits the users to write by organization. One output never holds
+// the users of two: an import would create them all in one organization.
+// Users from several are refused unless --split-by-org writes each
+// organization to its own file; --org has kept one when reading (approve
+// keeps it here).
+func byOrg(rep *export.Reporter, out *target, recs []convert.Record) ([]orgOutput, error) {
+	if out.org != "" {
+		kept := slices.DeleteFunc(slices.Clone(recs), func(r convert.Record) bool { return r.Organization != out.org })
+		if n := len(recs) - len(kept); n > 0 {
+			rep.Line("note: %s of other organizations left out (--org %s)", convert.Plural(n, "user", "users"), out.org)
+		}
+		recs = kept
+	}
+	groups := convert.ByOrg(recs)
+	if len(groups) > 1 && !out.split {
+		return nil, fail(exitUsage, "the users to restore are of %d organizations, and one import would create them all in one:%s\n"+
+			"choose one with --org ID, or write one file per organization with --split-by-org; nothing written", len(groups), export.OrgList(groups))
+	}
+	if len(groups) == 0 || len(groups) == 1 && (!out.split || groups[0].Org == "") {
+		if len(groups) == 1 {
+			out.org = groups[0].Org
+		}
+		return []orgOutput{{org: out.org, out: out, recs: recs}}, nil
+	}
+	var outs []orgOutput
+	for _, g := range groups {
+		if g.Org == "" {
+			rep.Line("note: %s events name no organization, while the others name several: left out", convert.Plural(len(g.Records), "deleted user's", "deleted users'"))
+			continue
+		}
+		path, err := export.OrgPath(out.path, g.Org)
+		if err == nil {
+			err = export.Check(path, out.force)
+		}
+		if in, same := export.SameFile(path, out.inputs); same {
+			err = fmt.Errorf("the output %s is the input %s; choose another file", path, in)
+		}
+		if err != nil {
+			return nil, fail(exitUsage, "%s: the organization: %s; nothing written", g.Records[0].Source, err)
+		}
+		t := *out
+		t.path = path
+		outs = append(outs, orgOutput{org: g.Org, out: &t, recs: g.Records})
+	}
+	return outs, nil
+}
+
+// writeReview writes the review workbook of the output o: every deleted
+// user of its organization, rows with errors marked No.
+func writeReview(c *cli.Context, rep *export.Reporter, o orgOutput, res *convert.Result) error {
+	if o.org != "" {
+		res = res.Only(o.org)
+	}
 	convert.Validate(res.Records, convert.Rules{Importer: true})
 	for i := range res.Records {
 		rep.Record(&res.Records[i])
 	}
-	if c.Bool("strict") && res.Unreadable > 0 {
-		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, 0))
+	name, next := cmp.Or(o.out.path, "review.xlsx"), "restore.csv"
+	if o.out.split && o.org != "" {
+		next, _ = export.OrgPath(next, o.org)
 	}
-	name := cmp.Or(out.path, "review.xlsx")
-	review := &export.Review{Result: res, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC(),
-		Next: fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), "restore.csv"))}
-	if out.path != "" {
-		review.TmpDir = filepath.Dir(out.path)
+	review := &export.Review{Result: res, Organization: o.org, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC(),
+		Next: fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), next))}
+	if o.out.path != "" {
+		review.TmpDir = filepath.Dir(o.out.path)
 	}
-	if err := export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
+	if err := export.WriteTo(c.Context, o.out.path, o.out.force, c.App.Writer, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
 		return err
 	}
 	if !rep.Quiet {
 		n := res.Count()
 		rep.Line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", export.ReadLine(res), n.Restore, n.Errors, name, review.Next)
-	}
-	if res.Unreadable > 0 {
-		return &exitError{code: exitPartial}
 	}
 	return nil
 }
@@ -551,7 +637,11 @@ func approveAction(c *cli.Context) error {
 	for _, u := range a.NotMarked {
 		notWritten[strings.ToLower(u)] = u + " is not marked Restore"
 	}
-	written, invalid, err := deliver(c, rep, out, a.Records, notWritten, 0)
+	outs, err := byOrg(rep, out, a.Records)
+	if err != nil {
+		return err
+	}
+	written, invalid, err := deliver(c, rep, outs, notWritten, 0)
 	if err != nil {
 		return err
 	}
@@ -569,73 +659,58 @@ func approveAction(c *cli.Context) error {
 }
 
 // deliver is what convert and approve share after reading: validate the
-// records, settle their managers, report each one's findings, and write
-// the CSV in the target's layout. notWritten are the users the records'
-// managers may be, who are not written (by lower-case username, with why).
-// It returns how many rows were written and how many were left out for
-// errors.
-func deliver(c *cli.Context, rep *export.Reporter, out *target, recs []convert.Record, notWritten map[string]string, unreadable int) (written, invalid int, err error) {
-	rules := convert.Rules{Importer: out.layout == nil || out.layout.Importer, Formulas: true}
-	convert.Validate(recs, rules)
-	for i := range recs {
-		if recs[i].Invalid() {
-			invalid++
-			if !c.Bool("include-invalid") {
-				notWritten[strings.ToLower(recs[i].Username)] = recs[i].Name() + " has errors and is not written"
+// users of each output, settle their managers, report each one's findings,
+// and then, unless --strict refuses, write each CSV in the target's layout.
+// notWritten are the users the records' managers may be, who are not
+// written (by lower-case username, with why). It returns how many rows
+// were written and how many were left out for errors.
+func deliver(c *cli.Context, rep *export.Reporter, outs []orgOutput, notWritten map[string]string, unreadable int) (written, invalid int, err error) {
+	l := outs[0].out.layout
+	rules := convert.Rules{Importer: l == nil || l.Importer, Formulas: true}
+	for k := range outs {
+		o := &outs[k]
+		convert.Validate(o.recs, rules)
+		gone := maps.Clone(notWritten)
+		for i := range o.recs {
+			if o.recs[i].Invalid() {
+				invalid++
+				if !c.Bool("include-invalid") {
+					gone[strings.ToLower(o.recs[i].Username)] = o.recs[i].Name() + " has errors and is not written"
+				}
 			}
 		}
-	}
-	convert.Managers(recs, notWritten, rules)
-	for i := range recs {
-		rep.Record(&recs[i])
-	}
-	rows := recs
-	if !c.Bool("include-invalid") {
-		// In place: the records are large and there may be many.
-		rows = slices.DeleteFunc(recs, func(r convert.Record) bool { return r.Invalid() })
+		convert.Managers(o.recs, gone, rules)
+		for i := range o.recs {
+			rep.Record(&o.recs[i])
+		}
+		o.rows = o.recs
+		if !c.Bool("include-invalid") {
+			// In place: the records are large and there may be many.
+			o.rows = slices.DeleteFunc(o.recs, func(r convert.Record) bool { return r.Invalid() })
+		}
 	}
 	if c.Bool("strict") && (unreadable > 0 || invalid > 0) {
-		return 0, 0, fail(exitPartial, "--strict: %s; nothing written", strictReason(unreadable, invalid))
+		return 0, 0, fail(exitPartial, "--strict: %s; nothing written", export.StrictReason(unreadable, invalid))
 	}
-	layout := out.layout
-	if layout == nil {
-		layout = export.PowerShell(rows)
-	} else {
-		if len(layout.Unknown) > 0 {
-			rep.Line("note: the template's columns %s match no attribute jcrestore reads; they are left empty", quoteList(layout.Unknown))
+	invalid = 0
+	for _, o := range outs {
+		layout := o.out.layout
+		if layout == nil {
+			layout = export.PowerShell(o.rows)
+		} else {
+			for _, n := range layout.Notes(o.rows) {
+				rep.Line("note: %s", n)
+			}
 		}
-		if miss := layout.Unfilled(rows); len(miss) > 0 {
-			rep.Line("note: the template has no column for %s; that data is not written", strings.Join(miss, ", "))
+		if err := export.WriteTo(c.Context, o.out.path, o.out.force, c.App.Writer, func(w io.Writer) error { return export.WriteCSV(w, layout, o.rows) }); err != nil {
+			return written, invalid, err
 		}
+		if len(outs) > 1 && !rep.Quiet {
+			rep.Line("%s: organization %s: %d written", o.out.path, o.org, len(o.rows))
+		}
+		written, invalid = written+len(o.rows), invalid+len(o.recs)-len(o.rows)
 	}
-	err = export.WriteTo(c.Context, out.path, out.force, c.App.Writer, func(w io.Writer) error { return export.WriteCSV(w, layout, rows) })
-	return len(rows), len(recs) - len(rows), err
-}
-
-func strictReason(unreadable, invalid int) string {
-	var parts []string
-	if unreadable > 0 {
-		parts = append(parts, convert.Plural(unreadable, "unreadable event", "unreadable events"))
-	}
-	if invalid > 0 {
-		parts = append(parts, convert.Plural(invalid, "user", "users")+" with errors")
-	}
-	return strings.Join(parts, ", ")
-}
-
-func noUsers(res *convert.Result) string {
-	if res.Events == 0 {
-		return "the input holds no events"
-	}
-	return "no deleted users found among " + convert.Plural(res.Events, "event", "events")
-}
-
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
+	return written, invalid, nil
 }
 
 // convertOptions turns the reading flags into convert.Options, refusing
@@ -650,16 +725,17 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 		}
 	}
 	var err error
-	if o.Since, err = parseTime(c.String("since")); err != nil {
+	if o.Since, err = convert.ParseTime(c.String("since")); err != nil {
 		return o, fail(exitUsage, "--since: %s", err)
 	}
-	if o.Until, err = parseTime(c.String("until")); err != nil {
+	if o.Until, err = convert.ParseTime(c.String("until")); err != nil {
 		return o, fail(exitUsage, "--until: %s", err)
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
 		return o, fail(exitUsage, "--since %s is not before --until %s", c.String("since"), c.String("until"))
 	}
 	o.DeletedBy = strings.TrimSpace(c.String("deleted-by"))
+	o.Org = c.String("org")
 	if path := c.String("exclude-existing"); path != "" {
 		f, err := os.Open(path)
 		if err != nil {
@@ -670,36 +746,10 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 			return o, fail(exitUsage, "--exclude-existing: %s", err)
 		}
 	}
-	for _, m := range c.StringSlice("map") {
-		attr, path, ok := strings.Cut(m, "=")
-		col, known := convert.Canonical(attr)
-		switch {
-		case !ok || strings.TrimSpace(path) == "":
-			return o, fail(exitUsage, "--map %q: write ATTR=PATH, e.g. --map email=resource.email", m)
-		case !known || col == "Password":
-			return o, fail(exitUsage, "--map %q: %q is not a column; use one of %s", m, attr, strings.Join(slices.DeleteFunc(slices.Clone(convert.Columns), func(c string) bool { return c == "Password" }), ", "))
-		}
-		if o.Map == nil {
-			o.Map = make(map[string]string)
-		}
-		o.Map[col] = path
+	if o.Map, err = convert.ParseMap(c.StringSlice("map")); err != nil {
+		return o, fail(exitUsage, "%s", err)
 	}
 	return o, nil
-}
-
-// parseTime reads --since and --until: RFC 3339, or a date taken as
-// midnight UTC.
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2024-04-02T14:00:00Z) or YYYY-MM-DD", s)
 }
 
 // inputNames are the INPUT arguments; none means stdin ("-").

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/csv"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -76,10 +78,9 @@ func TestCases(t *testing.T) {
 				}
 				if strings.HasSuffix(name, ".xlsx") {
 					// A workbook holds the time it was made: it is checked
-					// by reading it back, here and in TestWorkbook.
-					if _, err := export.ReadReview(bytes.NewReader(b), ""); err != nil {
-						t.Errorf("%s: %v", name, err)
-					}
+					// by the rows approve reads back, here and in
+					// TestWorkbook.
+					golden(t, dir, "want."+name+".rows", reviewRows(t, b))
 				} else {
 					golden(t, dir, "want."+name, b)
 				}
@@ -94,6 +95,25 @@ func TestCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reviewRows are the rows approve reads from a workbook, one per line:
+// Restore or not, username, email, organization.
+func reviewRows(t *testing.T, b []byte) []byte {
+	t.Helper()
+	a, err := export.ReadReview(bytes.NewReader(b), "")
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	var out bytes.Buffer
+	for _, r := range a.Records {
+		fmt.Fprintf(&out, "Restore\t%s\t%s\t%s\n", r.Username, r.Email, r.Organization)
+	}
+	for _, u := range a.NotMarked {
+		fmt.Fprintf(&out, "not marked\t%s\n", u)
+	}
+	return out.Bytes()
 }
 
 // inputs reads the files of a case directory, golden files excepted. Any
@@ -396,6 +416,67 @@ func reviewed(t *testing.T, src, dst string, edit func([][]string) [][]string, h
 	out.SetCellValue(export.SheetAbout, "A1", export.Title)
 	if err := out.SaveAs(dst); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestApproveOrganizations: a workbook whose rows a reviewer gathered from
+// two organizations' workbooks is refused, and --org or --split-by-org
+// write each organization's users apart.
+func TestApproveOrganizations(t *testing.T) {
+	const a, b = "5a1b2c3d4e5f60718293a4b5", "6c7d8e9f0a1b2c3d4e5f6a7b"
+	dir := t.TempDir()
+	orgs, _ := filepath.Abs("testdata/cases/orgs-split-csv/orgs.ndjson")
+	runIn(t, dir, exitOK, "convert", "-q", "--split-by-org", orgs, "-o", "review.xlsx")
+	in, err := excelize.OpenFile(filepath.Join(dir, "review-"+b+".xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowsB, err := in.GetRows(export.SheetUsers)
+	in.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewed(t, filepath.Join(dir, "review-"+a+".xlsx"), filepath.Join(dir, "both.xlsx"), func(rows [][]string) [][]string {
+		for _, h := range rowsB[0] {
+			if !slices.Contains(rows[0], h) {
+				rows[0] = append(rows[0], h)
+			}
+		}
+		for _, r := range rowsB[1:] {
+			row := make([]string, len(rows[0]))
+			for i, v := range r {
+				row[slices.Index(rows[0], rowsB[0][i])] = v
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	})
+	stderr := runIn(t, dir, exitUsage, "approve", "both.xlsx", "-o", "restore.csv")
+	if !strings.Contains(stderr, "2 organizations") || !strings.Contains(stderr, a+"  2 deleted users") || !strings.Contains(stderr, b+"  2 deleted users") {
+		t.Errorf("refusal: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "restore.csv")); err == nil {
+		t.Error("restore.csv written")
+	}
+	runIn(t, dir, exitOK, "approve", "-q", "--org", b, "both.xlsx", "-o", "only-b.csv")
+	runIn(t, dir, exitOK, "approve", "-q", "--split-by-org", "both.xlsx", "-o", "restore.csv")
+	for file, want := range map[string]string{"only-b.csv": "boss jsmith", "restore-" + a + ".csv": "jsmith alice", "restore-" + b + ".csv": "boss jsmith"} {
+		f, err := os.Open(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var users []string
+		for _, r := range recs[1:] {
+			users = append(users, r[slices.Index(recs[0], "Username")])
+		}
+		if got := strings.Join(users, " "); got != want {
+			t.Errorf("%s: users %q, want %q", file, got, want)
+		}
 	}
 }
 

@@ -15,8 +15,6 @@ import (
 type deletions struct {
 	kept    map[string]*candidate // by user
 	outside map[string]*candidate // by user
-	seen    map[string]bool       // ids of deletion events read
-	order   int
 }
 
 // candidate is the latest deletion of one user so far.
@@ -31,18 +29,12 @@ type candidate struct {
 }
 
 func newDeletions() *deletions {
-	return &deletions{kept: map[string]*candidate{}, outside: map[string]*candidate{}, seen: map[string]bool{}}
+	return &deletions{kept: map[string]*candidate{}, outside: map[string]*candidate{}}
 }
 
-// add takes a deletion; reason is why the filters leave it out, or "". A
-// deletion event read again (the same id) is not taken twice.
-func (d *deletions) add(s *summary, reason string) {
-	if s.id != "" {
-		if d.seen[s.id] {
-			return
-		}
-		d.seen[s.id] = true
-	}
+// add takes a deletion, the order-th of the read; reason is why the
+// filters leave it out, or "".
+func (d *deletions) add(s *summary, reason string, order int) {
 	name := strings.Clone(s.a.user.Username)
 	key := "id:" + s.userID
 	switch {
@@ -52,13 +44,21 @@ func (d *deletions) add(s *summary, reason string) {
 	default:
 		key = "event:" + s.at.String() + ":" + s.id
 	}
-	d.order++
-	c := &candidate{s: s, at: s.time, username: name, lower: strings.ToLower(name), order: d.order, reason: reason}
+	c := &candidate{s: s, at: s.time, username: name, lower: strings.ToLower(name), order: order, reason: reason}
 	if reason != "" {
 		merge(d.outside, key, c)
 		return
 	}
 	merge(d.kept, key, c)
+}
+
+// merge takes in the deletions of o, as if they had been added here.
+func (d *deletions) merge(o *deletions) {
+	for _, pair := range [...][2]map[string]*candidate{{d.kept, o.kept}, {d.outside, o.outside}} {
+		for _, key := range slices.Sorted(maps.Keys(pair[1])) {
+			merge(pair[0], key, pair[1][key])
+		}
+	}
 }
 
 // users returns the users kept, by deletion time then username, and those
@@ -180,6 +180,15 @@ func (cs creations) add(s *summary) {
 	c := created{at: s.time, source: s.at.String()}
 	for _, key := range [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)} {
 		if len(key) > 2 && c.at.After(cs[key].at) {
+			cs[key] = c
+		}
+	}
+}
+
+// merge takes in the user_create events of o.
+func (cs creations) merge(o creations) {
+	for key, c := range o {
+		if c.at.After(cs[key].at) {
 			cs[key] = c
 		}
 	}

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ type event struct {
 	typ          string
 	id           string
 	service      string
+	org          string       // the organization's id, a substring of raw
 	time         time.Time    // zero when missing or unreadable
 	initiatedBy  string       // the admin's email, username or id
 	initiatedByV gjson.Result // the initiated_by object
@@ -126,8 +128,8 @@ func describe(v gjson.Result) string {
 // hold on to all of it.
 func parseEvent(v gjson.Result, at Position) *event {
 	e := &event{raw: v.Raw, at: at}
-	var typ, id, service, ts gjson.Result
-	fields := [...]*gjson.Result{&typ, &id, &service, &ts, &e.initiatedByV, &e.resource, &e.changes}
+	var typ, id, service, ts, org gjson.Result
+	fields := [...]*gjson.Result{&typ, &id, &service, &ts, &e.initiatedByV, &e.resource, &e.changes, &org}
 	var seen uint8
 	v.ForEach(func(k, val gjson.Result) bool {
 		i := slices.Index(eventKeys[:], k.Str)
@@ -140,6 +142,7 @@ func parseEvent(v gjson.Result, at Position) *event {
 	e.typ = strings.Clone(scalar(typ))
 	e.id = strings.Clone(scalar(id))
 	e.service = scalar(service)
+	e.org = scalar(org) // a substring: see reader.apply
 	e.time = parseTime(ts)
 	for _, k := range [...]string{"email", "username", "id"} {
 		if s := scalar(e.initiatedByV.Get(k)); s != "" {
@@ -151,7 +154,7 @@ func parseEvent(v gjson.Result, at Position) *event {
 }
 
 // eventKeys are the keys parseEvent reads, in the order of its fields.
-var eventKeys = [...]string{"event_type", "id", "service", "timestamp", "initiated_by", "resource", "changes"}
+var eventKeys = [...]string{"event_type", "id", "service", "timestamp", "initiated_by", "resource", "changes", "organization"}
 
 // eachChange calls f for each entry of the event's changes, in the shapes
 // seen: an array of {field, from, to} objects; PowerShell's "@{field=...;
@@ -287,4 +290,32 @@ func parseTimeText(s string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// ParseTime reads a time an admin types (--since, --until): RFC 3339, or
+// a date taken as midnight UTC. "" is the zero time.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2024-04-02T14:00:00Z) or YYYY-MM-DD", s)
+}
+
+// isID reports whether s looks like a JumpCloud object id (24 hex digits).
+func isID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -84,8 +84,11 @@ func (c assocChange) key() string {
 }
 
 // add records an association change.
-func (as associations) add(c assocChange) {
-	key, nm := c.key(), c.m
+func (as associations) add(c assocChange) { as.put(c.key(), c.m) }
+
+// put records the membership change nm of the user key: the latest of
+// each membership stands.
+func (as associations) put(key string, nm membership) {
 	ms := as[key]
 	for i := range ms {
 		if ms[i].same(nm) {
@@ -98,6 +101,15 @@ func (as associations) add(c assocChange) {
 	// A copy of the key even when the map has it: storing a value stores
 	// the key given too, and a substring would keep the event in memory.
 	as[strings.Clone(key)] = append(ms, nm)
+}
+
+// merge takes in the membership changes of o.
+func (as associations) merge(o associations) {
+	for key, ms := range o {
+		for _, m := range ms {
+			as.put(key, m)
+		}
+	}
 }
 
 // isUser reports whether one side of an association, or a resource, is a

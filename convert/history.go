@@ -34,6 +34,30 @@ func (hs histories) add(s *summary) {
 	h.apply(&s.a, s.time)
 }
 
+// merge takes in the histories of o: the newest value of each column
+// wins, and of equal times the one here.
+func (hs histories) merge(o histories) {
+	for id, h := range o {
+		mine := hs[id]
+		if mine == nil {
+			hs[id] = h
+			continue
+		}
+		for _, st := range h.cols {
+			j := slices.IndexFunc(mine.cols, func(s stamp) bool { return s.col == st.col })
+			switch {
+			case j < 0:
+				mine.cols = append(mine.cols, st)
+			case st.at > mine.cols[j].at:
+				mine.cols[j] = st
+			}
+		}
+		if h.attrsSet && (!mine.attrsSet || h.attrsAt > mine.attrsAt) {
+			mine.attrs, mine.attrsAt, mine.attrsSet = h.attrs, h.attrsAt, true
+		}
+	}
+}
+
 // stamp is a value a column was set to, and when.
 type stamp struct {
 	col   uint8

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -20,8 +21,12 @@ type Inspection struct {
 	First        *time.Time                `json:"first_event,omitempty"`
 	Last         *time.Time                `json:"last_event,omitempty"`
 	UsersDeleted UsersDeleted              `json:"users_deleted"`
-	DeletedBy    map[string]int            `json:"deleted_by"`
-	Problems     []InspectedProblem        `json:"problems"`
+	// Organizations are those the events name, by id, and "" last for
+	// events that name none while the others name several; empty when no
+	// event names one.
+	Organizations []InspectedOrg     `json:"organizations"`
+	DeletedBy     map[string]int     `json:"deleted_by"`
+	Problems      []InspectedProblem `json:"problems"`
 }
 
 // InspectedFile is one input of an Inspection.
@@ -40,6 +45,13 @@ type UsersDeleted struct {
 	WithFirstName int            `json:"with_first_name"`
 	WithLastName  int            `json:"with_last_name"`
 	LeftOut       map[string]int `json:"left_out"`
+}
+
+// InspectedOrg is one organization of an Inspection.
+type InspectedOrg struct {
+	ID           string `json:"id"`
+	Events       int    `json:"events"`
+	UsersDeleted int    `json:"users_deleted"`
 }
 
 // InspectedProblem is one problem of an Inspection.
@@ -104,5 +116,26 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 		in.UsersDeleted.LeftOut[t.Label] = t.N
 	}
 	in.DeletedBy = c.PerAdmin
+	in.Organizations = inspectOrgs(res)
 	return in
+}
+
+// inspectOrgs counts the events and deleted users of each organization.
+func inspectOrgs(res *Result) []InspectedOrg {
+	orgs := []InspectedOrg{}
+	if _, none := res.ByOrg[""]; len(res.ByOrg) == 0 || none && len(res.ByOrg) == 1 {
+		return orgs
+	}
+	users := map[string]int{}
+	for i := range res.Records {
+		users[res.Records[i].Organization]++
+	}
+	for i := range res.LeftOut {
+		users[res.LeftOut[i].Organization]++
+	}
+	for org, n := range res.ByOrg {
+		orgs = append(orgs, InspectedOrg{ID: org, Events: n, UsersDeleted: users[org]})
+	}
+	slices.SortFunc(orgs, func(a, b InspectedOrg) int { return orgOrder(a.ID, b.ID) })
+	return orgs
 }

@@ -42,6 +42,15 @@ func (ns names) add(n userName) {
 	}
 }
 
+// merge takes in the usernames of o that ns does not have.
+func (ns names) merge(o names) {
+	for id, name := range o {
+		if _, ok := ns[id]; !ok {
+			ns[id] = name
+		}
+	}
+}
+
 // associated remembers the username an association_change gives its
 // user: it stands over the others.
 func (ns names) associated(c assocChange) {
@@ -53,8 +62,8 @@ func (ns names) associated(c assocChange) {
 // managers turns the manager of each record from a user id into that
 // user's username: from the events read, and for ids still unknown from a
 // second look at the inputs that can be read again, at only the events
-// that hold one of those ids.
-func (ns names) managers(ctx context.Context, inputs []Input, recs []Record) error {
+// that hold one of those ids and are of an organization mine accepts.
+func (ns names) managers(ctx context.Context, inputs []Input, recs []Record, mine func(org string) bool) error {
 	unknown := map[string]bool{}
 	for _, rec := range recs {
 		if _, ok := ns[rec.Manager]; isID(rec.Manager) && !ok {
@@ -66,7 +75,7 @@ func (ns names) managers(ctx context.Context, inputs []Input, recs []Record) err
 			if in.Reopen == nil {
 				continue
 			}
-			if err := ns.look(ctx, in, unknown); err != nil {
+			if err := ns.look(ctx, in, unknown, mine); err != nil {
 				return err
 			}
 		}
@@ -163,18 +172,9 @@ func Managers(rows []Record, notWritten map[string]string, rules Rules) {
 	}
 }
 
-// managerGone is the warning of a manager left empty.
-func managerGone(why string, rules Rules) Issue {
-	msg := why + ": left empty; set the manager after the import"
-	if rules.Importer {
-		msg = why + ": left empty, as Import-JCUsersFromCSV does not create a user whose manager it cannot find; set the manager after the import"
-	}
-	return Issue{Severity: Warning, Field: "manager", Message: msg}
-}
-
 // look reads an input again for the usernames of the given user ids.
 // Problems were reported on the first pass and are not reported again.
-func (ns names) look(ctx context.Context, in Input, ids map[string]bool) error {
+func (ns names) look(ctx context.Context, in Input, ids map[string]bool, mine func(org string) bool) error {
 	rc, err := in.Reopen()
 	if err != nil {
 		return nil // reported on the first pass if it mattered; the ids stay as they are
@@ -197,8 +197,10 @@ func (ns names) look(ctx context.Context, in Input, ids map[string]bool) error {
 			continue
 		}
 		unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, _ Position) {
-			ns.add(userNameOf(v.Get("resource")))
-			ns.add(userNameOf(v.Get("initiated_by")))
+			if mine(scalar(v.Get("organization"))) {
+				ns.add(userNameOf(v.Get("resource")))
+				ns.add(userNameOf(v.Get("initiated_by")))
+			}
 		}, func(Problem) {})
 	}
 }
@@ -216,19 +218,6 @@ func holdsID(raw []byte, ids map[string]bool) bool {
 			return true
 		}
 	}
-}
-
-// isID reports whether s looks like a JumpCloud object id (24 hex digits).
-func isID(s string) bool {
-	if len(s) != 24 {
-		return false
-	}
-	for i := range len(s) {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // managersFirst orders the records so that a manager who is restored too

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,8 +9,10 @@ import (
 	"hash"
 	"hash/maphash"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -45,6 +48,9 @@ type Options struct {
 	// Progress, when set, counts the bytes read from the inputs as they
 	// are read, for a progress line.
 	Progress *atomic.Int64
+	// Org keeps the deletions of one organization (its id): the others are
+	// left out (ReasonOtherOrg).
+	Org string
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
 }
@@ -62,18 +68,16 @@ type tuning struct {
 // were deleted.
 type reader struct {
 	reading
-	opts    Options
-	tune    tuning
-	stats   Stats
-	deleted *deletions
-	history histories           // what user_create and user_update set, by user id
-	created creations           // who was created again
-	assoc   associations        // group and device memberships
-	names   names               // usernames by user id
-	fps     map[uint64]struct{} // the fingerprints of the events read
-	trail   []AuditEntry
-	types   map[string]string // the event types met, each once
-	files   []File
+	opts  Options
+	tune  tuning
+	stats Stats
+	orgs  orgs                // what the read keeps of the users, by organization
+	seen  map[string]bool     // ids of deletion events read
+	order int                 // deletions read
+	fps   map[uint64]struct{} // the fingerprints of the events read
+	trail []AuditEntry
+	types map[string]string // the event types met, each once
+	files []File
 }
 
 // Read reads every input and rebuilds one Record per deleted user. Problems
@@ -92,15 +96,11 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 	}
 	r := &reader{
 		reading: reading{seed: maphash.MakeSeed(), deletes: map[string]bool{}, mapped: opts.Map, trail: opts.Trail, inspect: opts.Inspect},
-		fps:     map[uint64]struct{}{},
 		opts:    opts,
 		tune:    tune,
 		stats:   Stats{ByType: map[string]int{}},
-		deleted: newDeletions(),
-		history: histories{},
-		created: creations{},
-		assoc:   associations{},
-		names:   names{},
+		seen:    map[string]bool{},
+		fps:     map[uint64]struct{}{},
 		types:   map[string]string{},
 	}
 	for _, t := range opts.Events {
@@ -114,6 +114,13 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 	if r.stats.Repeats > 0 {
 		r.problem(Problem{Kind: Notice, Message: Plural(r.stats.Repeats, "event was", "events were") +
 			" read more than once (the same id and content, as in overlapping exports) and counted once"})
+	}
+	if org := opts.Org; org != "" && r.orgs.ledgers[org] == nil {
+		named := slices.DeleteFunc(slices.Sorted(maps.Keys(r.orgs.ledgers)), func(o string) bool { return o == "" })
+		for i, o := range named {
+			named[i] = strconv.Quote(o)
+		}
+		r.problem(Problem{Kind: Notice, Message: fmt.Sprintf("--org %s: no user's event names this organization (those read name %s)", org, cmp.Or(strings.Join(named, ", "), "none"))})
 	}
 	return r.finish(ctx, inputs)
 }
@@ -235,11 +242,12 @@ func (r *reader) take(v *jsonstream.Value) {
 		if r.opts.Inspect {
 			service, _ := v.Key(keyService)
 			ts, _ := v.Key(keyTime)
+			org, _ := v.Key(keyOrg)
 			t := time.Time{}
 			if ts != nil {
 				t = parseTimeText(string(ts))
 			}
-			r.inspect(intern(r.types, service), intern(r.types, typ), t)
+			r.inspect(intern(r.types, service), intern(r.types, typ), intern(r.types, org), t)
 		}
 	case *prepared:
 		r.took(p)
@@ -263,7 +271,7 @@ func (r *reader) took(p *prepared) {
 	}
 	r.count(p.typ)
 	if r.opts.Inspect {
-		r.inspect(p.service, p.typ, p.time)
+		r.inspect(p.service, p.typ, p.org, p.time)
 	}
 	if p.used != nil {
 		r.apply(p)
@@ -294,12 +302,16 @@ func intern(m map[string]string, b []byte) string {
 	return s
 }
 
-// inspect counts an event by service and type and widens the time range
-// with t, its time.
-func (r *reader) inspect(service, typ string, t time.Time) {
+// inspect counts an event by service and type, and by organization, and
+// widens the time range with t, its time.
+func (r *reader) inspect(service, typ, org string, t time.Time) {
 	if r.stats.ByService == nil {
-		r.stats.ByService = map[string]map[string]int{}
+		r.stats.ByService, r.stats.ByOrg = map[string]map[string]int{}, map[string]int{}
 	}
+	if _, ok := r.stats.ByOrg[org]; !ok {
+		org = strings.Clone(org)
+	}
+	r.stats.ByOrg[org]++
 	m := r.stats.ByService[service]
 	if m == nil {
 		m = map[string]int{}
@@ -327,30 +339,43 @@ func (r *reader) count(typ string) {
 	r.stats.ByType[typ]++
 }
 
-// apply adds a prepared event to what the read knows: a deletion as it
-// is; of the events that may tell more of a deleted user, what they say
-// about their user.
+// apply adds a prepared event to what the read knows of its user, in
+// the ledger of its organization: a deletion as it is; of the events that
+// may tell more of a deleted user, what they say about their user.
 func (r *reader) apply(p *prepared) {
 	s := p.used
+	// The summary's strings that are still substrings of the event are
+	// replaced: a deletion's summary is kept.
+	l := r.orgs.of(s.org)
+	s.org = l.org
+	l.names.add(s.names[0])
+	l.names.add(s.names[1])
+	s.names = [2]userName{}
 	if p.audit != nil {
+		p.audit.Organization = l.org
 		r.trail = append(r.trail, *p.audit)
 	}
 	if p.psCut {
 		r.stats.PSCut++
 	}
-	r.names.add(s.names[0])
-	r.names.add(s.names[1])
 	switch s.kind {
 	case kindDeletion:
-		r.deleted.add(s, r.filter(s))
+		if s.id != "" {
+			if r.seen[s.id] {
+				return // read already, with other content
+			}
+			r.seen[s.id] = true
+		}
+		r.order++
+		l.deleted.add(s, r.filter(s), r.order)
 	case kindCreate, kindUpdate:
-		r.history.add(s)
+		l.history.add(s)
 		if s.kind == kindCreate {
-			r.created.add(s)
+			l.created.add(s)
 		}
 	case kindAssoc:
-		r.assoc.add(s.assoc)
-		r.names.associated(s.assoc)
+		l.assoc.add(s.assoc)
+		l.names.associated(s.assoc)
 	}
 }
 
@@ -371,57 +396,41 @@ func (r *reader) filter(s *summary) string {
 	return ""
 }
 
-// finish rebuilds the deleted users from all that was read, in deletion
-// order, and leaves out those already back or taken by a current user.
+// finish rebuilds the deleted users from all that was read, organization
+// by organization, each in deletion order, and leaves out those already
+// back or taken by a current user, and with Options.Org those of other
+// organizations.
 func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
-	kept, outside := r.deleted.users()
-	res := &Result{Records: make([]Record, 0, len(kept))}
-	for _, c := range kept {
-		rec := r.settle(c)
-		if back := r.created.after(&rec); !back.at.IsZero() {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
-		} else if why := r.opts.Existing.Taken(&rec); why != "" {
-			res.LeftOut = append(res.LeftOut, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
-		} else {
-			res.Records = append(res.Records, rec)
+	res := &Result{}
+	for _, l := range r.orgs.settle() {
+		recs, left, err := r.orgs.rebuild(ctx, l, inputs, r.opts.Existing, &r.stats)
+		if err != nil {
+			return nil, err
 		}
+		if r.opts.Org != "" && l.org != r.opts.Org {
+			reason := ReasonOtherOrg
+			if l.org == "" {
+				reason = ReasonNoOrg
+			}
+			for _, rec := range recs {
+				left = append(left, LeftOut{Record: rec, Reason: reason})
+			}
+			recs = nil
+		}
+		res.Records = append(res.Records, recs...)
+		res.LeftOut = append(res.LeftOut, left...)
 	}
-	for _, c := range outside {
-		res.LeftOut = append(res.LeftOut, LeftOut{Record: c.s.record(), Reason: c.reason})
-	}
-	if err := r.names.managers(ctx, inputs, res.Records); err != nil {
-		return nil, err
-	}
-	leftOutManagers(res.Records, res.LeftOut)
-	managersFirst(res.Records)
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
 	res.Trail = r.trail
+	for i := range res.Trail {
+		res.Trail[i].Organization = cmp.Or(res.Trail[i].Organization, r.orgs.noOrg)
+	}
 	slices.SortStableFunc(res.Trail, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
+	if n, ok := res.ByOrg[""]; ok && r.orgs.noOrg != "" {
+		res.ByOrg[r.orgs.noOrg] += n
+		delete(res.ByOrg, "")
+	}
 	res.Files = r.files
 	return res, nil
-}
-
-// settle makes the record of the deleted user c: the latest deletion,
-// gaps filled from the earlier ones and from the user's earlier events,
-// their groups and devices.
-func (r *reader) settle(c *candidate) Record {
-	rec := c.record()
-	ac := c.s.a.account
-	for _, old := range c.earlier {
-		ac.fill(old.s.a.account)
-	}
-	if h := r.history[rec.FormerID]; h != nil {
-		if filled := h.fold(&rec, &ac); len(filled) > 0 {
-			r.stats.History += len(filled)
-			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
-		}
-	}
-	rec.account = ac.set
-	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {
-		rec.EnableUserPortalMultifactor = "True"
-		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
-	}
-	r.assoc.rebuild(&rec)
-	return rec
 }

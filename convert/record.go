@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -89,7 +90,10 @@ type Record struct {
 	DeletedBy string    `csv:"-"` // the admin's email (or username, or id)
 	EventID   string    `csv:"-"`
 	FormerID  string    `csv:"-"` // the deleted user's id; never written to the CSV
-	Source    string    `csv:"-"` // file:line of the deletion event
+	// Organization is the id of the organization the user was deleted
+	// from ("" when the events named none among several).
+	Organization string `csv:"-"`
+	Source       string `csv:"-"` // file:line of the deletion event
 
 	// Notes are facts about the record worth telling the admin (earlier
 	// deletions of the same user, data without a column, devices to bind
@@ -322,4 +326,27 @@ func canonical(n string) (string, bool) {
 	}
 	c, ok := synonyms[n]
 	return c, ok
+}
+
+// ParseMap reads --map options, each ATTR=PATH: the column ATTR (any
+// spelling Canonical accepts, but Password) read from the gjson PATH of the
+// deletion event (Options.Map).
+func ParseMap(options []string) (map[string]string, error) {
+	var m map[string]string
+	for _, o := range options {
+		attr, path, ok := strings.Cut(o, "=")
+		col, known := Canonical(attr)
+		switch {
+		case !ok || strings.TrimSpace(path) == "":
+			return nil, fmt.Errorf("--map %q: write ATTR=PATH, e.g. --map email=resource.email", o)
+		case !known || col == "Password":
+			return nil, fmt.Errorf("--map %q: %q is not a column; use one of %s", o, attr,
+				strings.Join(slices.DeleteFunc(slices.Clone(Columns), func(c string) bool { return c == "Password" }), ", "))
+		}
+		if m == nil {
+			m = make(map[string]string)
+		}
+		m[col] = path
+	}
+	return m, nil
 }

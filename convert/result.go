@@ -45,6 +45,7 @@ type Stats struct {
 
 	// With Options.Inspect:
 	ByService   map[string]map[string]int // events read, by service, then type
+	ByOrg       map[string]int            // events read, by organization ("" for none, among several)
 	First, Last time.Time                 // the oldest and the newest event
 }
 
@@ -68,8 +69,10 @@ type LeftOut struct {
 	Detail string
 }
 
-// Reasons for leaving a user out that are told per user.
+// Reasons for leaving a user out.
 const (
-	ReasonBack   = "already back"
-	ReasonExists = "taken by a current user"
+	ReasonBack     = "already back"            // created again later: told per user
+	ReasonExists   = "taken by a current user" // told per user
+	ReasonOtherOrg = "in another organization" // with Options.Org
+	ReasonNoOrg    = "of no organization, among several"
 )

@@ -15,6 +15,7 @@ type prepared struct {
 	fp      uint64 // see reading.fingerprint; with hasFP
 	hasFP   bool
 	typ     string
+	org     string      // with Options.Inspect, or when used
 	service string      // with Options.Inspect
 	time    time.Time   // with Options.Inspect, or when used
 	used    *summary    // of a type jcrestore reads (see uses)
@@ -29,6 +30,7 @@ type summary struct {
 	time        time.Time
 	id          string      // the event's id
 	initiatedBy string      // the admin's email, username or id
+	org         string      // the organization's id (a substring of the event until applied)
 	userID      string      // resource.id: the user a deletion, user_create or user_update is about
 	names       [2]userName // from resource and initiated_by
 	a           attrs       // what a deletion, user_create or user_update says
@@ -87,7 +89,7 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 			if !v.Exists() {
 				v = gjson.ParseBytes(raw)
 			}
-			p.service, p.time = scalar(v.Get("service")), parseTime(v.Get("timestamp"))
+			p.service, p.time, p.org = scalar(v.Get("service")), parseTime(v.Get("timestamp")), scalar(v.Get("organization"))
 		}
 		return p
 	}
@@ -100,9 +102,10 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 		time:        e.time,
 		id:          e.id,
 		initiatedBy: e.initiatedBy,
+		org:         e.org,
 		names:       [2]userName{userNameOf(e.resource), userNameOf(e.initiatedByV)},
 	}
-	p := &prepared{typ: typ, service: e.service, time: e.time, used: s}
+	p := &prepared{typ: typ, service: e.service, time: e.time, org: e.org, used: s}
 	switch {
 	case rd.deletion(typ, e):
 		s.kind = kindDeletion
@@ -165,9 +168,10 @@ const (
 	keyID
 	keyService // for inspect
 	keyTime    // for inspect
+	keyOrg     // for inspect
 )
 
-var noted = []string{keyType: "event_type", keyID: "id", keyService: "service", keyTime: "timestamp"}
+var noted = []string{keyType: "event_type", keyID: "id", keyService: "service", keyTime: "timestamp", keyOrg: "organization"}
 
 // prepare reads one top-level value as far as jcrestore uses it. It runs
 // on the workers when blocks are read in parallel, so it only reads what
@@ -179,7 +183,7 @@ func (rd *reading) prepare(v *jsonstream.Value) any {
 	var p *prepared
 	switch {
 	case known && typ != nil:
-		if !rd.usesBytes(typ) && plain(v, keyID) && (!rd.inspect || plain(v, keyService) && plain(v, keyTime)) {
+		if !rd.usesBytes(typ) && plain(v, keyID) && (!rd.inspect || plain(v, keyService) && plain(v, keyTime) && plain(v, keyOrg)) {
 			return nil
 		}
 		p = rd.event(string(typ), v.At, gjson.Result{}, v.Raw)

@@ -19,6 +19,9 @@ type AuditEntry struct {
 	ClientIP    string
 	ID          string
 	Source      string // file:line
+	// Organization is the organization's id: the event's, or for one that
+	// names none, the one the others share ("" among several).
+	Organization string
 }
 
 // audited reports whether events of type typ belong in the audit trail:

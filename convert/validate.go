@@ -308,3 +308,12 @@ func duplicates(records []Record, field string, get func(*Record) string) {
 			Message: fmt.Sprintf("%q is also the %s of %s: only one can be created", get(&records[i]), field, strings.Join(others, ", "))})
 	}
 }
+
+// managerGone is the warning of a manager left empty.
+func managerGone(why string, rules Rules) Issue {
+	msg := why + ": left empty; set the manager after the import"
+	if rules.Importer {
+		msg = why + ": left empty, as Import-JCUsersFromCSV does not create a user whose manager it cannot find; set the manager after the import"
+	}
+	return Issue{Severity: Warning, Field: "manager", Message: msg}
+}

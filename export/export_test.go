@@ -165,3 +165,26 @@ func TestSameFile(t *testing.T) {
 		t.Error("a new file is the input")
 	}
 }
+
+// FuzzOrgPath: an organization id from an export becomes part of a file
+// name only as 24 hexadecimal characters, in the output's own directory.
+func FuzzOrgPath(f *testing.F) {
+	for _, org := range []string{"5a1b2c3d4e5f60718293a4b5", "../x", "", "5a1b2c3d4e5f60718293a4b5/..", "5A1B2C3D4E5F60718293A4B5", "a\x00b"} {
+		f.Add(org)
+	}
+	f.Fuzz(func(t *testing.T, org string) {
+		path, err := OrgPath(filepath.Join("out", "restore.csv"), org)
+		if err != nil {
+			if !strings.Contains(err.Error(), "not an organization id") {
+				t.Errorf("%q: %v", org, err)
+			}
+			return
+		}
+		if len(org) != 24 || strings.Trim(strings.ToLower(org), "0123456789abcdef") != "" {
+			t.Errorf("%q is taken as an id", org)
+		}
+		if path != filepath.Join("out", "restore-"+org+".csv") {
+			t.Errorf("%q: %s", org, path)
+		}
+	})
+}

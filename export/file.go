@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -175,4 +176,33 @@ func SameFile(output string, inputs []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// OrgPath is the output path for the organization org when one output is
+// written per organization: path with "-" and the id before its extension
+// (restore.csv, restore-<id>.csv). The id must be an organization id, 24
+// hexadecimal characters: anything else from an export is never made part
+// of a path.
+func OrgPath(path, org string) (string, error) {
+	if !isOrgID(org) {
+		return "", fmt.Errorf("%q is not an organization id (24 hexadecimal characters)", org)
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-" + org + ext, nil
+}
+
+func isOrgID(org string) bool {
+	return len(org) == 24 && strings.IndexFunc(org, func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) }) < 0
+}
+
+// OrgName shows the organization org, as an export gave it: its id, quoted
+// when it is not one, or "(none given)".
+func OrgName(org string) string {
+	switch {
+	case org == "":
+		return "(none given)"
+	case isOrgID(org):
+		return org
+	}
+	return fmt.Sprintf("%q", org)
 }

@@ -39,6 +39,15 @@ func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	for _, why := range slices.Sorted(maps.Keys(u.LeftOut)) {
 		p("  left out, %s: %d", why, u.LeftOut[why])
 	}
+	if len(in.Organizations) > 0 {
+		p("Organizations:")
+		for _, o := range in.Organizations {
+			p("  %s\t%s\t%s", OrgName(o.ID), convert.Plural(o.Events, "event", "events"), convert.Plural(o.UsersDeleted, "user deleted", "users deleted"))
+		}
+		if len(in.Organizations) > 1 {
+			p("  a CSV holds the users of one organization: convert with --org ID, or --split-by-org")
+		}
+	}
 	if len(in.DeletedBy) > 0 {
 		p("Deleted by:")
 		for _, by := range slices.Sorted(maps.Keys(in.DeletedBy)) {

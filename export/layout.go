@@ -241,6 +241,24 @@ func templateSource(h, n string) source {
 	return source{kind: empty}
 }
 
+// Notes are what an admin should know of a template layout written with
+// records: the template's columns jcrestore has nothing for, and the data
+// the template has no column for.
+func (l *Layout) Notes(records []convert.Record) []string {
+	var notes []string
+	if len(l.Unknown) > 0 {
+		q := make([]string, len(l.Unknown))
+		for i, c := range l.Unknown {
+			q[i] = strconv.Quote(c)
+		}
+		notes = append(notes, fmt.Sprintf("the template's columns %s match no attribute jcrestore reads; they are left empty", strings.Join(q, ", ")))
+	}
+	if miss := l.Unfilled(records); len(miss) > 0 {
+		notes = append(notes, fmt.Sprintf("the template has no column for %s; that data is not written", strings.Join(miss, ", ")))
+	}
+	return notes
+}
+
 // Unfilled lists, for data the layout has no column for, the column name and
 // how many records hold such data: what a template drops.
 func (l *Layout) Unfilled(records []convert.Record) []string {

@@ -97,6 +97,14 @@ func ReadLine(res *convert.Result) string {
 	return b.String()
 }
 
+// NoUsers says that a read found no deleted users, and among what.
+func NoUsers(res *convert.Result) string {
+	if res.Events == 0 {
+		return "the input holds no events"
+	}
+	return "no deleted users found among " + convert.Plural(res.Events, "event", "events")
+}
+
 // Summary is the last line of a conversion to CSV: events read, users
 // found, written, left out and why.
 func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
@@ -196,4 +204,26 @@ func IsTerminal(v any) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// OrgList lists organizations, one per line, each with its number of
+// deleted users.
+func OrgList(groups []convert.Group) string {
+	var b strings.Builder
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n  %-24s  %s", OrgName(g.Org), convert.Plural(len(g.Records), "deleted user", "deleted users"))
+	}
+	return b.String()
+}
+
+// StrictReason says why --strict wrote nothing.
+func StrictReason(unreadable, invalid int) string {
+	var parts []string
+	if unreadable > 0 {
+		parts = append(parts, convert.Plural(unreadable, "unreadable event", "unreadable events"))
+	}
+	if invalid > 0 {
+		parts = append(parts, convert.Plural(invalid, "user", "users")+" with errors")
+	}
+	return strings.Join(parts, ", ")
 }

@@ -141,7 +141,7 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		c.data = append(c.data, i)
 	}
 	c.named = map[string]int{}
-	for _, col := range []string{ColRestore, ColDeletedAt, ColDeletedBy, ColEventID, ColFormerID, ColSource, ColManagerID} {
+	for _, col := range []string{ColRestore, ColDeletedAt, ColDeletedBy, ColEventID, ColFormerID, ColSource, ColOrganization, ColManagerID} {
 		if i, ok := c.index[convert.Normalize(col)]; ok {
 			c.named[col] = i
 		}
@@ -203,6 +203,7 @@ func (c *reviewCols) record(cells []string, n int) convert.Record {
 	r.EventID = c.get(cells, ColEventID)
 	r.FormerID = c.get(cells, ColFormerID)
 	r.ManagerID = c.get(cells, ColManagerID)
+	r.Organization = c.get(cells, ColOrganization)
 	r.Source = fmt.Sprintf("Users row %d", n)
 	if src := c.get(cells, ColSource); src != "" {
 		r.Source += " (" + src + ")"

@@ -38,6 +38,9 @@ const (
 	ColEventID   = "Event ID"
 	ColFormerID  = "Former user ID"
 	ColSource    = "Source"
+	// ColOrganization is the id of the organization each user was deleted
+	// from, when the export names one: approve never mixes two in a CSV.
+	ColOrganization = "Organization"
 	// ColDevices lists the devices a user was bound to that the import CSV
 	// does not bind, when there are any.
 	ColDevices = "Devices (bind again by hand)"
@@ -58,6 +61,9 @@ type Review struct {
 	Version string
 	Made    time.Time
 	Next    string // the command that turns the reviewed workbook into the CSV
+	// Organization is the id of the organization of the users in the
+	// workbook ("" when the export names none).
+	Organization string
 	// TmpDir is where a sheet too large to keep in memory is kept while
 	// it is written: beside the output, as it holds personal data ("" is
 	// the system's temporary directory).
@@ -270,6 +276,10 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	s.cols = append(s.cols, column{name: ColDeletedAt, style: st.date, width: len(dateFormat)},
 		column{name: ColDeletedBy, style: st.text}, column{name: ColEventID, style: st.text},
 		column{name: ColFormerID, style: st.text}, column{name: ColSource, style: st.text})
+	orgs := slices.ContainsFunc(recs, func(r convert.Record) bool { return r.Organization != "" })
+	if orgs {
+		s.cols = append(s.cols, column{name: ColOrganization, style: st.text})
+	}
 	devices := slices.ContainsFunc(recs, func(r convert.Record) bool { return len(r.Devices) > 0 })
 	if devices {
 		s.cols = append(s.cols, column{name: ColDevices, style: st.text})
@@ -289,6 +299,9 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 		}
 		row = append(row, date(rec.DeletedAt, st.date), text(rec.DeletedBy, st.text), text(rec.EventID, st.text),
 			text(rec.FormerID, st.text), text(rec.Source, st.text))
+		if orgs {
+			row = append(row, text(rec.Organization, st.text))
+		}
 		if devices {
 			row = append(row, text(strings.Join(rec.Devices, "; "), st.text))
 		}
@@ -397,6 +410,11 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 	if err := put(st.header, "jcrestore summary", ""); err != nil {
 		return err
 	}
+	if r.Organization != "" {
+		if err := put(0, "Organization", r.Organization); err != nil {
+			return err
+		}
+	}
 	if _, _, err := table("Users", "Count", users); err != nil {
 		return err
 	}
@@ -442,9 +460,12 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 		{"jcrestore version", r.Version},
 		{"Made (UTC)", r.Made.UTC()},
 		{"Options", strings.Join(r.Options, " ")},
-		{},
-		{"Input", "Size (bytes)", "SHA-256"},
 	}
+	if r.Organization != "" {
+		rows = append(rows, []any{"Organization", r.Organization})
+	}
+	rows = append(rows, []any{}, []any{"Input", "Size (bytes)", "SHA-256"})
+	inputs := len(rows) // the header of the inputs' table
 	for _, in := range r.Result.Files {
 		rows = append(rows, []any{in.Name, in.Size, in.SHA256})
 	}
@@ -456,8 +477,9 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 			return err
 		}
 	}
-	for _, c := range []string{"A1", "A3", "A4", "A5", "A7", "B7", "C7"} {
-		if err := f.SetCellStyle(sh, c, c, st.header); err != nil {
+	// Bold: the title, the names of the facts, the inputs' header.
+	for _, c := range [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("C%d", inputs)}} {
+		if err := f.SetCellStyle(sh, c[0], c[1], st.header); err != nil {
 			return err
 		}
 	}

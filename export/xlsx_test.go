@@ -290,3 +290,43 @@ func FuzzReadReview(f *testing.F) {
 		}
 	})
 }
+
+// TestWorkbookOrganization: a workbook of one organization names it on
+// the About and Summary sheets and on every user's row, as LibreOffice
+// shows them, and approve reads it back with each row.
+func TestWorkbookOrganization(t *testing.T) {
+	const org = "5a1b2c3d4e5f60718293a4b5"
+	res := reviewResult()
+	for i := range res.Records {
+		res.Records[i].Organization = org
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "review.xlsx")
+	var b bytes.Buffer
+	if err := WriteWorkbook(&b, &Review{Result: res, Organization: org, Version: "v1.2.3", Made: deleted, Next: "next"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadReview(bytes.NewReader(b.Bytes()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Records) != 1 || a.Records[0].Organization != org {
+		t.Errorf("approve reads %+v, want jdoe of %s", a.Records, org)
+	}
+
+	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+	users := readCSV(t, filepath.Join(out, "review-"+SheetUsers+".csv"))
+	i := slices.Index(users[0], ColOrganization)
+	if i < 0 || users[1][i] != org || users[2][i] != org {
+		t.Errorf("Users: the column %s is %d in %q", ColOrganization, i, users)
+	}
+	for _, sheet := range []string{SheetAbout, SheetSummary} {
+		text := strings.Join(flatten(readCSV(t, filepath.Join(out, "review-"+sheet+".csv"))), "|")
+		if !strings.Contains(text, "Organization|"+org) {
+			t.Errorf("%s does not name the organization: %s", sheet, text)
+		}
+	}
+}

@@ -1,0 +1,201 @@
+package convert
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Organizations. Every Directory Insights event names the JumpCloud
+// organization it happened in, and a service provider's admin may hold the
+// exports of several. A user id, username or email in one says nothing of
+// another, so the read keeps a ledger per organization, and one user's
+// events are matched within it only. Events that name none belong to the
+// organization the others share; where the others name several, they stay
+// apart, as an organization of their own with no id, which jcrestore never
+// guesses into one.
+
+// ledger is what a read keeps of the users of one organization.
+type ledger struct {
+	org     string
+	deleted *deletions
+	history histories    // what user_create and user_update set, by user id
+	created creations    // who was created again
+	assoc   associations // group and device memberships
+	names   names        // usernames by user id
+}
+
+func newLedger(org string) *ledger {
+	return &ledger{org: org, deleted: newDeletions(), history: histories{}, created: creations{}, assoc: associations{}, names: names{}}
+}
+
+// orgs are the ledgers of a read, by organization id ("" for events that
+// name none).
+type orgs struct {
+	ledgers map[string]*ledger
+	noOrg   string // the organization events that name none belong to, once settled
+}
+
+// of returns the ledger of the organization org, made on first use.
+func (o *orgs) of(org string) *ledger {
+	l := o.ledgers[org]
+	if l == nil {
+		if o.ledgers == nil {
+			o.ledgers = map[string]*ledger{}
+		}
+		l = newLedger(strings.Clone(org))
+		o.ledgers[l.org] = l
+	}
+	return l
+}
+
+// settle gives the events that name no organization to the one the
+// others share, when they share one, and returns the ledgers by
+// organization id: those events' ledger last, where it stays apart.
+func (o *orgs) settle() []*ledger {
+	none := o.ledgers[""]
+	named := slices.DeleteFunc(slices.Sorted(maps.Keys(o.ledgers)), func(org string) bool { return org == "" })
+	if none != nil && len(named) == 1 {
+		l := o.ledgers[named[0]]
+		l.absorb(none)
+		delete(o.ledgers, "")
+		o.noOrg = l.org
+		none = nil
+	}
+	var ls []*ledger
+	for _, org := range named {
+		ls = append(ls, o.ledgers[org])
+	}
+	if none != nil {
+		ls = append(ls, none)
+	}
+	return ls
+}
+
+// absorb takes in what o kept: the users of events that named no
+// organization, which belong to l's.
+func (l *ledger) absorb(o *ledger) {
+	l.deleted.merge(o.deleted)
+	l.history.merge(o.history)
+	l.created.merge(o.created)
+	l.assoc.merge(o.assoc)
+	l.names.merge(o.names)
+}
+
+// rebuild makes the records of the deleted users of the ledger l: the
+// latest deletion of each, gaps filled from the earlier ones and from the
+// user's earlier events, their groups and devices, their managers; and
+// leaves out those already back or taken by a current user (existing).
+// The values filled from earlier events are counted in stats.
+func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing *Existing, stats *Stats) (recs []Record, left []LeftOut, err error) {
+	kept, outside := l.deleted.users()
+	recs = make([]Record, 0, len(kept))
+	for _, c := range kept {
+		rec := l.settle(c, stats)
+		rec.Organization = l.org
+		if back := l.created.after(&rec); !back.at.IsZero() {
+			left = append(left, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
+		} else if why := existing.Taken(&rec); why != "" {
+			left = append(left, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
+		} else {
+			recs = append(recs, rec)
+		}
+	}
+	for _, c := range outside {
+		rec := c.s.record()
+		rec.Organization = l.org
+		left = append(left, LeftOut{Record: rec, Reason: c.reason})
+	}
+	// The second look for managers' names takes the events of l's
+	// organization, and those that name none where they belong to it.
+	mine := func(org string) bool { return org == l.org || org == "" && (l.org == "" || l.org == o.noOrg) }
+	if err := l.names.managers(ctx, inputs, recs, mine); err != nil {
+		return nil, nil, err
+	}
+	leftOutManagers(recs, left)
+	managersFirst(recs)
+	return recs, left, nil
+}
+
+// settle makes the record of the deleted user c: the latest deletion,
+// gaps filled from the earlier ones and from the user's earlier events,
+// their account settings, groups and devices.
+func (l *ledger) settle(c *candidate, stats *Stats) Record {
+	rec := c.record()
+	ac := c.s.a.account
+	for _, old := range c.earlier {
+		ac.fill(old.s.a.account)
+	}
+	if h := l.history[rec.FormerID]; h != nil {
+		if filled := h.fold(&rec, &ac); len(filled) > 0 {
+			stats.History += len(filled)
+			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
+		}
+	}
+	rec.account = ac.set
+	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {
+		rec.EnableUserPortalMultifactor = "True"
+		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
+	}
+	l.assoc.rebuild(&rec)
+	return rec
+}
+
+// orgOrder orders organizations by id, and "" (none named) last.
+func orgOrder(a, b string) int {
+	if (a == "") != (b == "") {
+		return cmp.Compare(b, a)
+	}
+	return cmp.Compare(a, b)
+}
+
+// Only is the part of res that is about the organization org: its users,
+// those left out, its audit trail. The counts of events stay those of
+// every input. When all of res is about org, it is res itself.
+func (res *Result) Only(org string) *Result {
+	other := func(o string) bool { return o != org }
+	if !slices.ContainsFunc(res.Records, func(r Record) bool { return other(r.Organization) }) &&
+		!slices.ContainsFunc(res.LeftOut, func(l LeftOut) bool { return other(l.Organization) }) &&
+		!slices.ContainsFunc(res.Trail, func(a AuditEntry) bool { return other(a.Organization) }) {
+		return res
+	}
+	o := *res
+	o.Records = slices.DeleteFunc(slices.Clone(res.Records), func(r Record) bool { return other(r.Organization) })
+	o.LeftOut = slices.DeleteFunc(slices.Clone(res.LeftOut), func(l LeftOut) bool { return other(l.Organization) })
+	o.Trail = slices.DeleteFunc(slices.Clone(res.Trail), func(a AuditEntry) bool { return other(a.Organization) })
+	o.Users = len(o.Records) + len(o.LeftOut)
+	return &o
+}
+
+// Group is the users of one organization.
+type Group struct {
+	Org     string
+	Records []Record
+}
+
+// ByOrg groups records by organization, by id and "" (none named) last,
+// each in the records' order. Records of one organization stay where they
+// are.
+func ByOrg(recs []Record) []Group {
+	at := map[string]int{} // organization -> its group
+	var gs []Group
+	for i := range recs {
+		if _, ok := at[recs[i].Organization]; !ok {
+			at[recs[i].Organization] = len(gs)
+			gs = append(gs, Group{Org: recs[i].Organization})
+		}
+	}
+	if len(gs) == 1 {
+		gs[0].Records = recs
+		return gs
+	}
+	for i := range recs {
+		g := &gs[at[recs[i].Organization]]
+		g.Records = append(g.Records, recs[i])
+	}
+	slices.SortFunc(gs, func(a, b Group) int { return orgOrder(a.Org, b.Org) })
+	return gs
+}

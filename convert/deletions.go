@@ -171,13 +171,13 @@ type creations map[string]created
 // created is when and where a user_create was read.
 type created struct {
 	at     time.Time
-	source string
+	source Position
 }
 
 // add remembers a user_create; of those at the same time the first read
 // stands.
 func (cs creations) add(s *summary) {
-	c := created{at: s.time, source: s.at.String()}
+	c := created{at: s.time, source: s.at}
 	for _, key := range [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)} {
 		if len(key) > 2 && c.at.After(cs[key].at) {
 			cs[key] = c

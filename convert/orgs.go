@@ -95,6 +95,7 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 	recs = make([]Record, 0, len(kept))
 	for _, c := range kept {
 		rec := l.settle(c, stats)
+		c.s, c.earlier = nil, nil // in rec now: their memory goes as the records come
 		rec.Organization = l.org
 		if back := l.created.after(&rec); !back.at.IsZero() {
 			left = append(left, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})

@@ -63,18 +63,18 @@ type tuning struct {
 }
 
 // reader holds the state of one Read across its inputs. Its memory grows
-// with the number of users, not with the number of events: what a user's
-// events say is kept per user, and only until the end tells which users
-// were deleted.
+// with the number of users: what a user's events say is kept per user,
+// and only until the end tells which users were deleted. Of every event
+// it keeps only a fingerprint, 8 to 21 bytes (see fingerprints).
 type reader struct {
 	reading
 	opts  Options
 	tune  tuning
 	stats Stats
-	orgs  orgs                // what the read keeps of the users, by organization
-	seen  map[string]bool     // ids of deletion events read
-	order int                 // deletions read
-	fps   map[uint64]struct{} // the fingerprints of the events read
+	orgs  orgs            // what the read keeps of the users, by organization
+	seen  map[string]bool // ids of deletion events read
+	order int             // deletions read
+	fps   fingerprints    // of the events read
 	trail []AuditEntry
 	types map[string]string // the event types met, each once
 	files []File
@@ -100,7 +100,6 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		tune:    tune,
 		stats:   Stats{ByType: map[string]int{}},
 		seen:    map[string]bool{},
-		fps:     map[uint64]struct{}{},
 		types:   map[string]string{},
 	}
 	for _, t := range opts.Events {
@@ -111,6 +110,7 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 			return nil, err
 		}
 	}
+	r.fps = fingerprints{} // all read: not needed while the users are rebuilt
 	if r.stats.Repeats > 0 {
 		r.problem(Problem{Kind: Notice, Message: Plural(r.stats.Repeats, "event was", "events were") +
 			" read more than once (the same id and content, as in overlapping exports) and counted once"})
@@ -279,15 +279,13 @@ func (r *reader) took(p *prepared) {
 }
 
 // repeated reports whether an event with the fingerprint fp was read
-// already, and remembers it: 8 bytes and the map's own for every event
-// with an id.
+// already, and remembers it.
 func (r *reader) repeated(fp uint64) bool {
-	if _, ok := r.fps[fp]; ok {
-		r.stats.Repeats++
-		return true
+	if r.fps.add(fp) {
+		return false
 	}
-	r.fps[fp] = struct{}{}
-	return false
+	r.stats.Repeats++
+	return true
 }
 
 // intern returns b as a string, the same string each time it is given

@@ -40,8 +40,9 @@ const exitCodesHelp = `EXIT CODES:
    1  usage: unknown flag, bad value, missing file; users of several
       organizations without --org or --split-by-org; nothing written
    2  no usable input: nothing could be read; nothing written
-   3  written, but some events could not be read or some users failed
-      validation and were left out (each one reported)
+   3  written, but some events could not be read, some users failed
+      validation or had a Restore approve does not understand, and were
+      left out (each one reported)
    4  the output could not be written
  130  interrupted (Ctrl-C): no output file is left behind`
 
@@ -629,30 +630,29 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
 	}
+	notes, err := a.Check(out.layout == nil || out.layout.Importer)
+	if err != nil {
+		return fail(exitNoInput, "%s: %s; nothing written", path, err)
+	}
 	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
+	for _, n := range notes {
+		rep.Line("%s: %s", path, n)
+	}
 	if len(a.Records) == 0 {
 		rep.Line("note: no row of %s is marked Restore", path)
-	}
-	notWritten := map[string]string{}
-	for _, u := range a.NotMarked {
-		notWritten[strings.ToLower(u)] = u + " is not marked Restore"
 	}
 	outs, err := byOrg(rep, out, a.Records)
 	if err != nil {
 		return err
 	}
-	written, invalid, err := deliver(c, rep, outs, notWritten, 0)
+	written, invalid, err := deliver(c, rep, outs, a.NotWritten(), 0)
 	if err != nil {
 		return err
 	}
 	if !rep.Quiet {
-		msg := fmt.Sprintf("%s read, %d marked Restore, %d written", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written)
-		if invalid > 0 {
-			msg += fmt.Sprintf(", %d left out (with errors)", invalid)
-		}
-		rep.Line("%s", msg)
+		rep.Line("%s", a.Summary(written, invalid))
 	}
-	if invalid > 0 {
+	if invalid > 0 || len(a.Unclear) > 0 {
 		return &exitError{code: exitPartial}
 	}
 	return nil

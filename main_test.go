@@ -551,6 +551,80 @@ func TestApproveEdits(t *testing.T) {
 	}
 }
 
+// TestApproveTidied: a reviewer who deleted optional columns and left
+// Restore values approve does not understand. The columns are written
+// empty with one note; each unclear row is named, not restored, and the
+// exit code is 3. Deleting a column the importer requires refuses the
+// workbook, saying to hide it instead.
+func TestApproveTidied(t *testing.T) {
+	dir := t.TempDir()
+	sample, _ := filepath.Abs(sample)
+	portal, _ := filepath.Abs("testdata/cases/template-portal/portal-template.csv")
+	runIn(t, dir, exitOK, "convert", "-q", sample, "-o", "review.xlsx")
+	drop := func(cols ...string) func([][]string) [][]string {
+		return func(rows [][]string) [][]string {
+			header := slices.Clone(rows[0])
+			for i, r := range rows {
+				for len(r) < len(header) {
+					r = append(r, "")
+				}
+				switch r[slices.Index(header, "Username")] {
+				case "mgarcia":
+					r[slices.Index(header, "Restore")] = "Maybe"
+				case "zastrom":
+					r[slices.Index(header, "Restore")] = ""
+				}
+				rows[i] = r
+			}
+			for _, c := range cols {
+				j := slices.Index(header, c)
+				header = slices.Delete(header, j, j+1)
+				for i := range rows {
+					rows[i] = slices.Delete(rows[i], j, j+1)
+				}
+			}
+			return rows
+		}
+	}
+	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "tidied.xlsx"), drop("jobTitle", "department"))
+	stderr := runIn(t, dir, exitPartial, "approve", "tidied.xlsx", "-o", "restore.csv")
+	for _, want := range []string{
+		`tidied.xlsx: Users row 3: mgarcia: Restore is "Maybe", neither yes nor no: not restored (Restore takes Yes (or y, true, 1, x) and No (or n, false, 0))`,
+		`tidied.xlsx: Users row 4: zastrom: Restore is "", neither yes nor no: not restored`,
+		"tidied.xlsx: note: the Users sheet has no column jobTitle, department: written empty (hide a column rather than delete it)",
+		", 2 not restored (Restore unclear)\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "restore.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int { return slices.Index(recs[0], name) }
+	for _, r := range recs[1:] {
+		if u := r[col("Username")]; u == "mgarcia" || u == "zastrom" {
+			t.Errorf("%s is restored", u)
+		}
+		if r[col("jobTitle")] != "" || r[col("department")] != "" {
+			t.Errorf("%s: jobTitle %q, department %q: want them empty", r[col("Username")], r[col("jobTitle")], r[col("department")])
+		}
+	}
+
+	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "no-names.xlsx"), drop("LastName"))
+	stderr = runIn(t, dir, exitNoInput, "approve", "no-names.xlsx", "-o", "names.csv")
+	if want := "the Users sheet lacks the columns LastName, which Import-JCUsersFromCSV requires (hide a column rather than delete it); nothing written"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	runIn(t, dir, exitPartial, "approve", "-q", "--template", portal, "no-names.xlsx", "-o", "portal.csv")
+}
+
 // TestApproveForeign: files that are no review workbook are refused with
 // exit 2 and a reason, and nothing is written.
 func TestApproveForeign(t *testing.T) {
@@ -579,13 +653,15 @@ func TestApproveForeign(t *testing.T) {
 	write("no-about.xlsx", map[string][][]any{"Users": {{"Restore", "Username", "Email"}, {"Yes", "jdoe", "j@example.com"}}})
 	write("other-about.xlsx", map[string][][]any{"Users": {{"Restore"}}, "About": {{"Quarterly report"}}})
 	write("missing-columns.xlsx", map[string][][]any{"Users": {{"Restore", "Username", "Email"}, {"Yes", "jdoe", "j@example.com"}}, "About": {{export.Title}}})
+	write("no-username.xlsx", map[string][][]any{"Users": {{"Restore", "Email"}, {"Yes", "j@example.com"}}, "About": {{export.Title}}})
 	os.WriteFile(filepath.Join(dir, "renamed.xlsx"), []byte("FirstName,LastName\nJane,Doe\n"), 0o644)
 	for file, want := range map[string]string{
 		"budget.xlsx":          "not a jcrestore review workbook: it needs the sheets Users and About (it has Sheet1)",
 		"no-about.xlsx":        "not a jcrestore review workbook: it needs the sheets Users and About (it has Users)",
 		"other-about.xlsx":     `not a jcrestore review workbook: About!A1 is "Quarterly report"`,
-		"missing-columns.xlsx": "the Users sheet lacks the columns FirstName, LastName, alternateEmail,",
+		"missing-columns.xlsx": "the Users sheet lacks the columns FirstName, LastName, which Import-JCUsersFromCSV requires (hide a column rather than delete it); nothing written",
 		"renamed.xlsx":         "not a readable Excel workbook",
+		"no-username.xlsx":     "the Users sheet lacks the columns Username, which approve needs (hide a column rather than delete it)",
 	} {
 		stderr := runIn(t, dir, exitNoInput, "approve", file, "-o", "out.csv")
 		if !strings.HasPrefix(stderr, "jcrestore: "+file+": "+want) && !strings.Contains(stderr, want) {

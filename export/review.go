@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -26,16 +27,33 @@ type Approved struct {
 	Records   []convert.Record // the rows marked Restore, as edited, in sheet order
 	Rows      int              // user rows in the sheet
 	NotMarked []string         // the usernames of the others
+	// Unclear are the rows whose Restore approve does not understand
+	// ("Maybe", or empty): not restored, and reported.
+	Unclear []Unclear
+	// Deleted are the data columns the reviewer deleted: written empty.
+	Deleted []string
 }
 
-// restoreYes are the Restore values that mean yes, in any case.
-var restoreYes = []string{"yes", "y", "true", "1", "x"}
+// Unclear is a row whose Restore value is neither yes nor no.
+type Unclear struct {
+	Row            int
+	Username, Said string
+}
+
+// The Restore values approve understands, in any case; RestoreHelp says
+// them to the reviewer.
+var (
+	restoreYes  = []string{"yes", "y", "true", "1", "x"}
+	restoreNo   = []string{"no", "n", "false", "0"}
+	RestoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0)"
+)
 
 // ReadReview reads the Users sheet of a review workbook by its header
-// names, so that columns may be moved and rows sorted, filtered, deleted or
-// edited, and extra columns added. It returns the rows whose Restore is
-// yes, y, true, 1 or x. Every data column the workbook was written with
-// must still be there: a missing one is an error, not data dropped. A
+// names, so that columns may be moved, hidden or deleted, rows sorted,
+// filtered, deleted or edited, and extra columns added. It returns the rows
+// whose Restore is yes, and those whose Restore it does not understand.
+// Restore, Username and Email must be there; another data column deleted
+// is written empty (Approved.Deleted). A
 // sheet too large to unpack in memory is unpacked into a temporary file in
 // tmpDir, which should be beside the workbook: it holds personal data ("" is
 // the system's temporary directory).
@@ -68,7 +86,7 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Approved{}
+	a := &Approved{Deleted: cols.deleted}
 	for n := 2; rows.Next(); n++ {
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
@@ -78,13 +96,18 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 			continue
 		}
 		a.Rows++
-		if !slices.Contains(restoreYes, strings.ToLower(strings.TrimSpace(cols.get(cells, ColRestore)))) {
-			if u := cols.cell(cells, cols.data[convert.ColumnIndex("Username")]); u != "" {
-				a.NotMarked = append(a.NotMarked, u)
-			}
+		said := strings.TrimSpace(cols.get(cells, ColRestore))
+		if slices.Contains(restoreYes, strings.ToLower(said)) {
+			a.Records = append(a.Records, cols.record(cells, n))
 			continue
 		}
-		a.Records = append(a.Records, cols.record(cells, n))
+		u := cols.cell(cells, cols.data[convert.ColumnIndex("Username")])
+		if !slices.Contains(restoreNo, strings.ToLower(said)) {
+			a.Unclear = append(a.Unclear, Unclear{Row: n, Username: u, Said: said})
+		}
+		if u != "" {
+			a.NotMarked = append(a.NotMarked, u)
+		}
 	}
 	if err := rows.Error(); err != nil {
 		return nil, err
@@ -108,6 +131,7 @@ type reviewCols struct {
 	data       []int          // cell index of each of convert.Columns, -1 where none
 	groups     []int          // cell index of Group1, Group2, ... (-1 where missing)
 	attributes [][2]int       // cell indexes of AttributeN_name and _value
+	deleted    []string       // the data columns of every CSV that are not there
 }
 
 func reviewColumns(header []string) (*reviewCols, error) {
@@ -147,13 +171,18 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		}
 	}
 	var missing []string
-	for _, col := range append([]string{ColRestore}, convert.Columns[:convert.TemplateColumns]...) {
+	for _, col := range convert.Columns[:convert.TemplateColumns] {
 		if _, ok := c.index[convert.Normalize(col)]; !ok && col != "Password" {
+			c.deleted = append(c.deleted, col)
+		}
+	}
+	for _, col := range []string{ColRestore, "Username", "Email"} {
+		if _, ok := c.index[convert.Normalize(col)]; !ok {
 			missing = append(missing, col)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("the Users sheet lacks the columns %s (moving columns is fine; deleting them is not)", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("the Users sheet lacks the columns %s, which approve needs (hide a column rather than delete it)", strings.Join(missing, ", "))
 	}
 	return c, nil
 }
@@ -229,4 +258,48 @@ func cellTime(v string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// Check tells what approve makes of a: FirstName and LastName deleted are
+// an error where the importer's rules apply (importer); the rows whose
+// Restore is unclear and any other column deleted are notes.
+func (a *Approved) Check(importer bool) (notes []string, err error) {
+	var required []string
+	for _, col := range []string{"FirstName", "LastName"} {
+		if importer && slices.Contains(a.Deleted, col) {
+			required = append(required, col)
+		}
+	}
+	if len(required) > 0 {
+		return nil, fmt.Errorf("the Users sheet lacks the columns %s, which Import-JCUsersFromCSV requires (hide a column rather than delete it)", strings.Join(required, ", "))
+	}
+	for _, u := range a.Unclear {
+		notes = append(notes, fmt.Sprintf("Users row %d: %s: Restore is %q, neither yes nor no: not restored (%s)", u.Row, cmp.Or(u.Username, "(no username)"), u.Said, RestoreHelp))
+	}
+	if len(a.Deleted) > 0 {
+		notes = append(notes, fmt.Sprintf("note: the Users sheet has no column %s: written empty (hide a column rather than delete it)", strings.Join(a.Deleted, ", ")))
+	}
+	return notes, nil
+}
+
+// NotWritten are the users not marked Restore, by lower-case username,
+// with why: managers who will not exist (see convert.Managers).
+func (a *Approved) NotWritten() map[string]string {
+	m := map[string]string{}
+	for _, u := range a.NotMarked {
+		m[strings.ToLower(u)] = u + " is not marked Restore"
+	}
+	return m
+}
+
+// Summary is approve's last line: rows read, marked, written, left out.
+func (a *Approved) Summary(written, invalid int) string {
+	msg := fmt.Sprintf("%s read, %d marked Restore, %d written", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written)
+	if invalid > 0 {
+		msg += fmt.Sprintf(", %d left out (with errors)", invalid)
+	}
+	if n := len(a.Unclear); n > 0 {
+		msg += fmt.Sprintf(", %d not restored (Restore unclear)", n)
+	}
+	return msg
 }

@@ -156,7 +156,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	}
 	about := strings.Join(flatten(sheets[SheetAbout]), "|")
 	for _, want := range []string{Title, "jcrestore version|v1.2.3", "Made (UTC)|2024-04-02 14:37:12", "events.json|1234|abab",
-		"--since 2024-04-01", "jcrestore approve review.xlsx -o restore.csv"} {
+		"--since 2024-04-01", "jcrestore approve review.xlsx -o restore.csv", "hide columns rather than delete them", RestoreHelp} {
 		if !strings.Contains(about, want) {
 			t.Errorf("About lacks %q: %s", want, about)
 		}

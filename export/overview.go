@@ -1,0 +1,154 @@
+package export
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/xuri/excelize/v2"
+)
+
+// The Summary and About sheets: what a reviewer or an auditor reads first,
+// small enough to be written cell by cell.
+
+// largestFirst turns counts into the rows of a Summary table, largest
+// first.
+func largestFirst(m map[string]int) []convert.Tally {
+	var out []convert.Tally
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, convert.Tally{Label: k, N: m[k]})
+	}
+	slices.SortStableFunc(out, func(a, b convert.Tally) int { return cmp.Compare(b.N, a.N) })
+	return out
+}
+
+func writeSummary(f *excelize.File, r *Review, st *styles) error {
+	res := r.Result
+	c := res.Count()
+	leftOut := map[string]int{}
+	for _, t := range c.LeftOut {
+		reason := t.Label
+		if reason == convert.ReasonBack {
+			reason += " (created again later)"
+		}
+		leftOut["Left out: "+reason] += t.N
+	}
+
+	const sh = SheetSummary
+	row := 1
+	put := func(style int, values ...any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		row++
+		if err := f.SetSheetRow(sh, cell, &values); err != nil {
+			return err
+		}
+		if style != 0 {
+			end, _ := excelize.CoordinatesToCellName(len(values), row-1)
+			return f.SetCellStyle(sh, cell, end, style)
+		}
+		return nil
+	}
+	table := func(title, what string, rows []convert.Tally) (first, last int, err error) {
+		row++
+		if err = put(st.header, title, what); err != nil {
+			return
+		}
+		first = row
+		for _, c := range rows {
+			if err = put(0, c.Label, c.N); err != nil {
+				return
+			}
+		}
+		return first, row - 1, nil
+	}
+
+	users := []convert.Tally{{Label: "Deleted users found", N: c.Users}, {Label: "Marked Restore", N: c.Restore},
+		{Label: "With errors (marked No)", N: c.Errors}, {Label: "Values filled from the users' earlier events", N: res.History}}
+	users = append(users, largestFirst(leftOut)...)
+	if err := put(st.header, "jcrestore summary", ""); err != nil {
+		return err
+	}
+	if r.Organization != "" {
+		if err := put(0, "Organization", r.Organization); err != nil {
+			return err
+		}
+	}
+	if _, _, err := table("Users", "Count", users); err != nil {
+		return err
+	}
+	days := largestFirst(c.PerDay)
+	slices.SortFunc(days, func(a, b convert.Tally) int { return cmp.Compare(a.Label, b.Label) })
+	first, last, err := table("Deletions per day", "Deletions", days)
+	if err != nil {
+		return err
+	}
+	if _, _, err := table("Deletions per admin", "Deletions", largestFirst(c.PerAdmin)); err != nil {
+		return err
+	}
+	if _, _, err := table("Events read by type", "Events", largestFirst(res.ByType)); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "A", "A", 42); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "B", "B", 12); err != nil {
+		return err
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	return f.AddChart(sh, "D2", &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{
+			Name:       fmt.Sprintf("%s!$B$%d", sh, first-1),
+			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, first, last),
+			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, first, last),
+		}},
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Deletions per day"}}},
+		Legend: excelize.ChartLegend{Position: "none"},
+		Format: excelize.GraphicOptions{ScaleX: 1.5, ScaleY: 1.2},
+	})
+}
+
+func writeAbout(f *excelize.File, r *Review, st *styles) error {
+	const sh = SheetAbout
+	rows := [][]any{
+		{Title},
+		{},
+		{"jcrestore version", r.Version},
+		{"Made (UTC)", r.Made.UTC()},
+		{"Options", strings.Join(r.Options, " ")},
+	}
+	if r.Organization != "" {
+		rows = append(rows, []any{"Organization", r.Organization})
+	}
+	rows = append(rows, []any{}, []any{"Input", "Size (bytes)", "SHA-256"})
+	inputs := len(rows) // the header of the inputs' table
+	for _, in := range r.Result.Files {
+		rows = append(rows, []any{in.Name, in.Size, in.SHA256})
+	}
+	rows = append(rows, []any{}, []any{"Next step", "Set Restore to Yes or No for each user on the Users sheet; edit any value; hide columns rather than delete them. " + RestoreHelp + ". Save, then run:"},
+		[]any{"", r.Next})
+	for i, values := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(sh, cell, &values); err != nil {
+			return err
+		}
+	}
+	// Bold: the title, the names of the facts, the inputs' header.
+	for _, c := range [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("C%d", inputs)}} {
+		if err := f.SetCellStyle(sh, c[0], c[1], st.header); err != nil {
+			return err
+		}
+	}
+	if err := f.SetCellStyle(sh, "B4", "B4", st.date); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "A", "A", 24); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh, "B", "C", 66)
+}

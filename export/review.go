@@ -170,6 +170,11 @@ func reviewColumns(header []string) (*reviewCols, error) {
 			c.named[col] = i
 		}
 	}
+	if _, ok := c.named[ColDeletedAt]; !ok {
+		if i, ok := c.index["deletedat"]; ok {
+			c.named[ColDeletedAt] = i // as workbooks before 2026-11 name it
+		}
+	}
 	var missing []string
 	for _, col := range convert.Columns[:convert.TemplateColumns] {
 		if _, ok := c.index[convert.Normalize(col)]; !ok && col != "Password" {

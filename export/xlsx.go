@@ -32,7 +32,7 @@ const (
 	ColRestore   = "Restore"
 	ColStatus    = "Status"
 	ColNotes     = "Notes"
-	ColDeletedAt = "Deleted at"
+	ColDeletedAt = "Deleted at (UTC)"
 	ColDeletedBy = "Deleted by"
 	ColEventID   = "Event ID"
 	ColFormerID  = "Former user ID"
@@ -98,15 +98,24 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 	if err != nil {
 		return err
 	}
-	// Printed (or turned into PDF) landscape; the small sheets one page
-	// wide. Set before the sheets are streamed: excelize drops page setup
-	// made after.
+	// Printed (or turned into PDF) landscape, each page footed with the
+	// sheet's name and its number; each sheet one page wide, but Users
+	// (some 45 columns) three, which keeps its text readable; the lists
+	// with their header on every page, and on Users who the row is. Set
+	// before the sheets are streamed: excelize drops page setup made
+	// after.
 	for _, sh := range []string{SheetUsers, SheetEvents, SheetSummary, SheetAbout} {
-		if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+		wide := 1
+		if sh == SheetUsers {
+			wide = 3
+		}
+		if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &wide, FitToHeight: ptr(0)}); err != nil {
 			return err
 		}
-		fit := sh == SheetSummary || sh == SheetAbout
-		if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+			return err
+		}
+		if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: "&L&A&RPage &P of &N"}); err != nil {
 			return err
 		}
 	}
@@ -162,11 +171,12 @@ type column struct {
 // (which the stream writer needs first), once to write them. No sheet is
 // ever held in memory as cells.
 type sheet struct {
-	f    *excelize.File
-	name string
-	cols []column
-	n    int                          // rows
-	row  func(i int, dst []any) []any // makes row i (0-based) into dst
+	f      *excelize.File
+	name   string
+	cols   []column
+	n      int                          // rows
+	row    func(i int, dst []any) []any // makes row i (0-based) into dst
+	frozen int                          // columns frozen at the left, with the header row
 }
 
 // write streams the header and the rows, with fitted widths (capped), a
@@ -213,7 +223,21 @@ func (s *sheet) write(st *styles, dropList string) error {
 			}
 		}
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	panes := &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}
+	if s.frozen > 0 {
+		panes.XSplit, panes.ActivePane = s.frozen, "bottomRight"
+		panes.TopLeftCell, _ = excelize.CoordinatesToCellName(s.frozen+1, 2)
+	}
+	if err := sw.SetPanes(panes); err != nil {
+		return err
+	}
+	// Printed, every page repeats the header and the frozen columns.
+	titles := s.name + "!$1:$1"
+	if s.frozen > 0 {
+		last, _ := excelize.ColumnNumberToName(s.frozen)
+		titles = s.name + "!$A:$" + last + "," + titles
+	}
+	if err := s.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: titles, Scope: s.name}); err != nil {
 		return err
 	}
 	header := make([]any, len(s.cols))
@@ -267,9 +291,16 @@ func usersLayout(recs []convert.Record) *Layout {
 func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	recs := r.Result.Records
 	l := usersLayout(recs)
-	s := &sheet{f: f, name: SheetUsers, n: len(recs)}
-	s.cols = append(s.cols, column{name: ColRestore}, column{name: ColStatus}, column{name: ColNotes, style: st.text, cap: 40})
-	for _, h := range l.Header {
+	// Who the row is (FirstName, LastName, Username) stays in sight, on
+	// screen and on every printed page; then why it is marked so, then
+	// the rest of the data.
+	who := slices.Index(l.Header, "Username") + 1
+	s := &sheet{f: f, name: SheetUsers, n: len(recs), frozen: 2 + who}
+	s.cols = append(s.cols, column{name: ColRestore}, column{name: ColStatus})
+	for i, h := range l.Header {
+		if i == who {
+			s.cols = append(s.cols, column{name: ColNotes, style: st.text, cap: 40})
+		}
 		s.cols = append(s.cols, column{name: h, style: st.text})
 	}
 	s.cols = append(s.cols, column{name: ColDeletedAt, style: st.date, width: len(dateFormat)},
@@ -291,9 +322,12 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	s.row = func(i int, row []any) []any {
 		rec := &recs[i]
 		restore, status := restoreStatus(rec)
-		row = append(row, text(restore, st.text), text(status, st.status[status]), text(notes(rec), st.text))
+		row = append(row, text(restore, st.text), text(status, st.status[status]))
 		data = l.row(data, rec)
-		for _, v := range data {
+		for i, v := range data {
+			if i == who {
+				row = append(row, text(notes(rec), st.text))
+			}
 			row = append(row, text(v, st.text))
 		}
 		row = append(row, date(rec.DeletedAt, st.date), text(rec.DeletedBy, st.text), text(rec.EventID, st.text),
@@ -341,7 +375,7 @@ func notes(r *convert.Record) string {
 func writeEvents(f *excelize.File, r *Review, st *styles) error {
 	trail := r.Result.Trail
 	s := &sheet{f: f, name: SheetEvents, n: len(trail), cols: []column{
-		{name: "Time", style: st.date, width: len(dateFormat)}, {name: "Event type"}, {name: "Service"}, {name: "Username"},
+		{name: "Time (UTC)", style: st.date, width: len(dateFormat)}, {name: "Event type"}, {name: "Service"}, {name: "Username"},
 		{name: "Initiated by"}, {name: "Changes"}, {name: "Client IP"}, {name: "Event ID"}, {name: "Source"},
 	}}
 	s.row = func(i int, row []any) []any {

@@ -3,8 +3,10 @@ package export
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
+	"github.com/xuri/excelize/v2"
 )
 
 var deleted = time.Date(2024, 4, 2, 14, 37, 12, 0, time.UTC)
@@ -119,8 +122,8 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	// The data columns without Password, and without unix_uid and
 	// unix_guid, which no record has.
 	data := slices.DeleteFunc(slices.Clone(convert.Columns[:convert.TemplateColumns]), func(c string) bool { return c == "Password" })
-	wantHeader := append(append([]string{"Restore", "Status", "Notes"}, data...),
-		"Group1", "Group2", "Attribute1_name", "Attribute1_value", "Deleted at", "Deleted by", "Event ID", "Former user ID", "Source")
+	wantHeader := append(append(append([]string{"Restore", "Status"}, data[:3]...), append([]string{"Notes"}, data[3:]...)...),
+		"Group1", "Group2", "Attribute1_name", "Attribute1_value", "Deleted at (UTC)", "Deleted by", "Event ID", "Former user ID", "Source")
 	if !slices.Equal(header, wantHeader) {
 		t.Fatalf("Users header\n got %q\nwant %q", header, wantHeader)
 	}
@@ -133,7 +136,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 		"Restore": "Yes", "Status": "Warning", "FirstName": "=1+1", "employeeIdentifier": "00123", "mobile_number": "+1 555 0100",
 		"department": "@SUM(A1)", "company": "-5", "description": "two\nlines", "location": "\tTabbed", "jobTitle": "Zoë Åström-Ñúñez",
 		"home_postalCode": "02134", "Group2": "VPN", "Attribute1_value": "=HYPERLINK(\"http://example.com\")",
-		"Deleted at": "2024-04-02 14:37:12", "Deleted by": "it-admin@example.com", "Former user ID": "64a1b2c3d4e5f60718293a4b", "Source": "events.json:3",
+		"Deleted at (UTC)": "2024-04-02 14:37:12", "Deleted by": "it-admin@example.com", "Former user ID": "64a1b2c3d4e5f60718293a4b", "Source": "events.json:3",
 	} {
 		if got := col(jane, name); got != want {
 			t.Errorf("Users %s: LibreOffice shows %q, want %q", name, got, want)
@@ -244,12 +247,20 @@ func TestWorkbookStructure(t *testing.T) {
 	}
 	for what, want := range map[string]string{
 		"Restore drop-down":                     `<dataValidation allowBlank="true" sqref="A2:A3" type="list">`,
-		"frozen header":                         `<pane activePane="bottomLeft" state="frozen" topLeftCell="A2" ySplit="1">`,
-		"Notes width (capped at 40 characters)": `<col min="3" max="3" width="42" customWidth="1"`,
+		"frozen header and who the row is":      `<pane activePane="bottomRight" state="frozen" topLeftCell="F2" xSplit="5" ySplit="1">`,
+		"Notes width (capped at 40 characters)": `<col min="6" max="6" width="42" customWidth="1"`,
+		"printed landscape, 3 pages wide":       `<pageSetup fitToHeight="0" fitToWidth="3" orientation="landscape">`,
+		"footer: the sheet, page of pages":      `<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>`,
 		"Email width (fits jane@example.com)":   `<col min="7" max="7" width="18" customWidth="1"`,
 	} {
 		if !bytes.Contains(sheet, []byte(want)) {
 			t.Errorf("no %s: %s", what, want)
+		}
+	}
+	book := unzipped(t, path, "xl/workbook.xml")
+	for _, want := range []string{`name="_xlnm.Print_Titles">Users!$A:$E,Users!$1:$1<`, `name="_xlnm.Print_Titles">Events!$1:$1<`} {
+		if !bytes.Contains(book, []byte(want)) {
+			t.Errorf("no print titles %s", want)
 		}
 	}
 }
@@ -328,5 +339,100 @@ func TestWorkbookOrganization(t *testing.T) {
 		if !strings.Contains(text, "Organization|"+org) {
 			t.Errorf("%s does not name the organization: %s", sheet, text)
 		}
+	}
+}
+
+// TestWorkbookPrinted prints review workbooks as an auditor would
+// (LibreOffice to PDF) and counts the pages of each sheet by their
+// footers: the sample week and a generated export of 211 deleted users.
+// Every page of Users repeats the header and who the row is.
+func TestWorkbookPrinted(t *testing.T) {
+	soffice(t)
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("JCRESTORE_REQUIRE_SOFFICE") != "" {
+			t.Fatal("pdftotext (poppler-utils) is required here and not installed")
+		}
+		t.Skip("pdftotext (poppler-utils) is not installed")
+	}
+	week, err := os.ReadFile("../testdata/sample/week.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated, err := exec.Command("go", "run", "../testdata/gen", "-n", "20000", "-layout", "ndjson").Output()
+	if err != nil {
+		t.Fatalf("go run ../testdata/gen: %v", err)
+	}
+	for _, c := range []struct {
+		name  string
+		in    []byte
+		users int
+		pages map[string]int // by sheet
+	}{
+		{"week", week, 13, map[string]int{SheetUsers: 3, SheetEvents: 1, SheetSummary: 1, SheetAbout: 1}},
+		{"generated", generated, 211, map[string]int{SheetUsers: 5, SheetEvents: 30, SheetSummary: 1, SheetAbout: 1}},
+	} {
+		res, err := convert.Read(context.Background(), []convert.Input{{Name: c.name, R: bytes.NewReader(c.in)}}, convert.Options{Trail: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		convert.Validate(res.Records, convert.Rules{Importer: true})
+		if len(res.Records) != c.users {
+			t.Fatalf("%s: %d users, want %d", c.name, len(res.Records), c.users)
+		}
+		path := filepath.Join(t.TempDir(), c.name+".xlsx")
+		var b bytes.Buffer
+		if err := WriteWorkbook(&b, &Review{Result: res, Version: "v1.2.3", Made: deleted, Next: "next"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		pdf := filepath.Join(libreoffice(t, path, "pdf"), c.name+".pdf")
+		text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		pages := strings.Split(strings.TrimSuffix(string(text), "\f"), "\f")
+		got := map[string]int{}
+		footer := regexp.MustCompile(`(?m)^\s*(\w+)\s+Page (\d+) of (\d+)\s*$`)
+		for i, page := range pages {
+			m := footer.FindStringSubmatch(page)
+			if m == nil || m[2] != strconv.Itoa(i+1) || m[3] != strconv.Itoa(len(pages)) {
+				t.Errorf("%s: page %d has no footer naming its sheet and \"Page %d of %d\"", c.name, i+1, i+1, len(pages))
+				continue
+			}
+			got[m[1]]++
+			if m[1] == SheetUsers && !regexp.MustCompile(`Restore\s+Status\s+FirstName\s+LastName\s+Username`).MatchString(page) {
+				t.Errorf("%s: page %d of Users does not repeat the header and who the row is", c.name, i+1)
+			}
+		}
+		if !maps.Equal(got, c.pages) {
+			t.Errorf("%s: pages by sheet %v, want %v", c.name, got, c.pages)
+		}
+	}
+}
+
+// TestReviewOldHeader: a workbook made before the time columns said UTC
+// ("Deleted at") is read as one made now.
+func TestReviewOldHeader(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", SheetUsers)
+	f.NewSheet(SheetAbout)
+	f.SetCellValue(SheetAbout, "A1", Title)
+	for i, row := range [][]any{{"Restore", "FirstName", "LastName", "Username", "Email", "Deleted at"}, {"Yes", "Jane", "Doe", "jdoe", "jane@example.com", deleted}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow(SheetUsers, cell, &row)
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadReview(&b, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Records) != 1 || !a.Records[0].DeletedAt.Equal(deleted) {
+		t.Errorf("read %+v, want jdoe deleted at %s", a.Records, deleted)
 	}
 }

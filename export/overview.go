@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/xuri/excelize/v2"
@@ -91,25 +92,36 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 	if _, _, err := table("Events read by type", "Events", largestFirst(res.ByType)); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sh, "A", "A", 42); err != nil {
+	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 42)); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sh, "B", "B", 12); err != nil {
+	values := 12.0
+	if r.Organization != "" {
+		values = 26 // the organization's id, whole
+	}
+	if err := f.SetColWidth(sh, "B", "B", values); err != nil {
 		return err
 	}
 	if len(days) == 0 {
 		return nil
 	}
+	// One colour for the bars (they are all the same thing) and dark
+	// labels, readable on paper.
+	dark := excelize.Font{Color: "000000", Size: 10}
 	return f.AddChart(sh, "D2", &excelize.Chart{
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{
 			Name:       fmt.Sprintf("%s!$B$%d", sh, first-1),
 			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, first, last),
 			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, first, last),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"4472C4"}},
 		}},
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Deletions per day"}}},
-		Legend: excelize.ChartLegend{Position: "none"},
-		Format: excelize.GraphicOptions{ScaleX: 1.5, ScaleY: 1.2},
+		VaryColors: ptr(false),
+		XAxis:      excelize.ChartAxis{Font: dark},
+		YAxis:      excelize.ChartAxis{Font: dark, MajorGridLines: true},
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Deletions per day", Font: &excelize.Font{Color: "000000", Size: 12, Bold: true}}}},
+		Legend:     excelize.ChartLegend{Position: "none"},
+		Format:     excelize.GraphicOptions{ScaleX: 1.5, ScaleY: 1.2},
 	})
 }
 
@@ -130,7 +142,10 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	for _, in := range r.Result.Files {
 		rows = append(rows, []any{in.Name, in.Size, in.SHA256})
 	}
-	rows = append(rows, []any{}, []any{"Next step", "Set Restore to Yes or No for each user on the Users sheet; edit any value; hide columns rather than delete them. " + RestoreHelp + ". Save, then run:"},
+	rows = append(rows, []any{},
+		[]any{"Next step", "On the Users sheet, set Restore to Yes or No for each user and edit any value; hide columns rather than delete them."},
+		[]any{"", RestoreHelp + "."},
+		[]any{"", "Save, then run:"},
 		[]any{"", r.Next})
 	for i, values := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -147,8 +162,32 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	if err := f.SetCellStyle(sh, "B4", "B4", st.date); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sh, "A", "A", 24); err != nil {
+	// The sizes, aligned as the other values are.
+	left, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
+	if err != nil {
+		return err
+	}
+	if n := len(r.Result.Files); n > 0 {
+		if err := f.SetCellStyle(sh, fmt.Sprintf("B%d", inputs+1), fmt.Sprintf("B%d", inputs+n), left); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 24)); err != nil {
 		return err
 	}
 	return f.SetColWidth(sh, "B", "C", 66)
+}
+
+// fitWidth is a width for column A of the small sheet sh that shows its
+// longest value whole (an input's path, an admin's email), at least least
+// and at most 100 characters.
+func fitWidth(f *excelize.File, sh string, least int) float64 {
+	widest := least
+	cols, _ := f.GetCols(sh)
+	if len(cols) > 0 {
+		for _, v := range cols[0] {
+			widest = max(widest, utf8.RuneCountInString(v)+2)
+		}
+	}
+	return float64(min(widest, 100))
 }

@@ -149,7 +149,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 	format := dateFormat
 	st.header = add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}})
 	st.text = add(&excelize.Style{NumFmt: 49}) // "@": what a reviewer types stays text
-	st.date = add(&excelize.Style{CustomNumFmt: &format})
+	// Dates align left, as the text beside them.
+	st.date = add(&excelize.Style{CustomNumFmt: &format, Alignment: &excelize.Alignment{Horizontal: "left"}})
 	st.status = map[string]int{
 		"OK":      add(fill("C6EFCE", "006100")),
 		"Warning": add(fill("FFEB9C", "9C5700")),

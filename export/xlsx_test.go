@@ -196,6 +196,32 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 			t.Errorf("%s: style %q, want %q", text, styles[string(m[1])], want)
 		}
 	}
+	style := func(name string) []byte {
+		m := regexp.MustCompile(`(?s)<style:style style:name="` + name + `"[^>]*>(.*?)</style:style>`).FindSubmatch(fods)
+		if m == nil {
+			t.Fatalf("no style %s", name)
+		}
+		return m[1]
+	}
+	// The chart: dark axis labels, one colour for every bar.
+	for _, m := range regexp.MustCompile(`<chart:axis [^>]*chart:style-name="(ch\d+)"`).FindAllSubmatch(fods, -1) {
+		if !bytes.Contains(style(string(m[1])), []byte(`fo:color="#000000"`)) {
+			t.Errorf("an axis of the chart has labels in %s", style(string(m[1])))
+		}
+	}
+	if m := regexp.MustCompile(`<chart:series chart:style-name="(ch\d+)"`).FindSubmatch(fods); m == nil || !bytes.Contains(style(string(m[1])), []byte(`draw:fill-color="#4472c4"`)) {
+		t.Error("the chart's bars are not one colour")
+	}
+	if bytes.Contains(fods, []byte(`<chart:data-point chart:style-name=`)) {
+		t.Error("a bar of the chart has a colour of its own")
+	}
+	// About: the time made and the inputs' sizes aligned as the text is.
+	aboutSheet := fods[bytes.Index(fods, []byte(`<table:table table:name="About"`)):]
+	for _, m := range regexp.MustCompile(`<table:table-cell table:style-name="(ce\d+)" office:value-type="(date|float)"`).FindAllSubmatch(aboutSheet, -1) {
+		if !bytes.Contains(style(string(m[1])), []byte(`fo:text-align="start"`)) {
+			t.Errorf("About: a %s value is not aligned left", m[2])
+		}
+	}
 	dates := regexp.MustCompile(`office:value-type="date" office:date-value="([^"]+)"`).FindAllSubmatch(fods, -1)
 	var got []string
 	for _, d := range dates {
@@ -369,9 +395,12 @@ func TestWorkbookPrinted(t *testing.T) {
 		pages map[string]int // by sheet
 	}{
 		{"week", week, 13, map[string]int{SheetUsers: 3, SheetEvents: 1, SheetSummary: 1, SheetAbout: 1}},
-		{"generated", generated, 211, map[string]int{SheetUsers: 5, SheetEvents: 30, SheetSummary: 1, SheetAbout: 1}},
+		{"generated", generated, 211, map[string]int{SheetUsers: 6, SheetEvents: 22, SheetSummary: 1, SheetAbout: 1}},
 	} {
-		res, err := convert.Read(context.Background(), []convert.Input{{Name: c.name, R: bytes.NewReader(c.in)}}, convert.Options{Trail: true})
+		// A path as an admin's downloads give it: the About sheet shows it
+		// whole.
+		name := "exports/customer-a/2024-04/directory-insights_2024-04-01_to_2024-04-08_" + c.name + ".json"
+		res, err := convert.Read(context.Background(), []convert.Input{{Name: name, R: bytes.NewReader(c.in)}}, convert.Options{Trail: true, Digest: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -402,6 +431,9 @@ func TestWorkbookPrinted(t *testing.T) {
 				continue
 			}
 			got[m[1]]++
+			if m[1] == SheetAbout && !strings.Contains(page, name) {
+				t.Errorf("%s: the About sheet does not show the input's path whole:\n%s", c.name, page)
+			}
 			if m[1] == SheetUsers && !regexp.MustCompile(`Restore\s+Status\s+FirstName\s+LastName\s+Username`).MatchString(page) {
 				t.Errorf("%s: page %d of Users does not repeat the header and who the row is", c.name, i+1)
 			}

@@ -147,6 +147,9 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	}
 
 	events := sheets[SheetEvents]
+	if events[0][0] != "Time (UTC)" {
+		t.Errorf("Events: the time column is headed %q", events[0][0])
+	}
 	if len(events) != 3 || events[1][1] != "user_create" || events[1][5] != "email: -> =cmd|' /C calc'!A0" || events[2][0] != "2024-04-02 14:37:12" {
 		t.Errorf("Events %q", events)
 	}
@@ -271,6 +274,8 @@ func TestWorkbookStructure(t *testing.T) {
 		}
 		last = n
 	}
+	// LibreOffice headless keeps no view settings (it drops panes when it
+	// re-saves): the freeze is checked here, in the sheet's XML.
 	for what, want := range map[string]string{
 		"Restore drop-down":                     `<dataValidation allowBlank="true" sqref="A2:A3" type="list">`,
 		"frozen header and who the row is":      `<pane activePane="bottomRight" state="frozen" topLeftCell="F2" xSplit="5" ySplit="1">`,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders the README's pictures of the review workbook made from week.json,
 # the way the workbook prints: LibreOffice headless to PDF, then pdftoppm to
-# PNG. Needs soffice (libreoffice-calc-nogui) and pdftoppm (poppler-utils).
+# PNG (parts of pages, and one whole printed page). Needs soffice (libreoffice-calc-nogui) and pdftoppm (poppler-utils).
 #
 #   testdata/sample/pictures.sh
 set -euo pipefail
@@ -25,9 +25,14 @@ page() {
 	echo "no page starts with $1" >&2
 	exit 1
 }
-# render PAGE NAME HEIGHT: the top HEIGHT pixels of a page, at 100 dpi.
+# render PAGE NAME DPI X Y WIDTH HEIGHT: a part of a page, in pixels at DPI.
 render() {
-	pdftoppm -f "$1" -l "$1" -r 100 -x 0 -y 40 -W 1100 -H "$3" -png -singlefile "$tmp/review.pdf" "$2"
+	pdftoppm -f "$1" -l "$1" -r "$3" -x "$4" -y "$5" -W "$6" -H "$7" -png -singlefile "$tmp/review.pdf" "$2"
 }
-render "$(page Restore)" review-users 340
-render "$(page 'jcrestore summary')" review-summary 420
+# Users prints three pages wide, so smaller: at 220 dpi its top left is
+# about as the sheet shows on screen.
+render "$(page Restore)" review-users 220 150 205 1250 200
+render "$(page 'jcrestore summary')" review-summary 100 0 40 1100 420
+# A whole printed page of Users: the header and who the row is repeat on
+# every page, the footer names the sheet and the page.
+render "$(page Restore)" review-printed 80 0 0 880 680

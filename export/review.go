@@ -43,10 +43,11 @@ type Unclear struct {
 // The Restore values approve understands, in any case; RestoreHelp says
 // them to the reviewer.
 var (
-	restoreYes  = []string{"yes", "y", "true", "1", "x"}
-	restoreNo   = []string{"no", "n", "false", "0"}
-	RestoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0)"
+	restoreYes = []string{"yes", "y", "true", "1", "x"}
+	restoreNo  = []string{"no", "n", "false", "0"}
 )
+
+const RestoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0)"
 
 // ReadReview reads the Users sheet of a review workbook by its header
 // names, so that columns may be moved, hidden or deleted, rows sorted,

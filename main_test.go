@@ -461,15 +461,7 @@ func TestApproveOrganizations(t *testing.T) {
 	runIn(t, dir, exitOK, "approve", "-q", "--org", b, "both.xlsx", "-o", "only-b.csv")
 	runIn(t, dir, exitOK, "approve", "-q", "--split-by-org", "both.xlsx", "-o", "restore.csv")
 	for file, want := range map[string]string{"only-b.csv": "boss jsmith", "restore-" + a + ".csv": "jsmith alice", "restore-" + b + ".csv": "boss jsmith"} {
-		f, err := os.Open(filepath.Join(dir, file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		recs := readRows(t, filepath.Join(dir, file))
 		var users []string
 		for _, r := range recs[1:] {
 			users = append(users, r[slices.Index(recs[0], "Username")])
@@ -478,6 +470,21 @@ func TestApproveOrganizations(t *testing.T) {
 			t.Errorf("%s: users %q, want %q", file, got, want)
 		}
 	}
+}
+
+// readRows reads a CSV jcrestore wrote: its header, then its rows.
+func readRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 // TestApproveEdits: columns moved, rows sorted, filtered and deleted, a
@@ -598,15 +605,7 @@ func TestApproveTidied(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, "restore.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readRows(t, filepath.Join(dir, "restore.csv"))
 	col := func(name string) int { return slices.Index(recs[0], name) }
 	for _, r := range recs[1:] {
 		if u := r[col("Username")]; u == "mgarcia" || u == "zastrom" {

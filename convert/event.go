@@ -307,8 +307,8 @@ func ParseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2024-04-02T14:00:00Z) or YYYY-MM-DD", s)
 }
 
-// isID reports whether s looks like a JumpCloud object id (24 hex digits).
-func isID(s string) bool {
+// IsID reports whether s looks like a JumpCloud object id (24 hex digits).
+func IsID(s string) bool {
 	if len(s) != 24 {
 		return false
 	}

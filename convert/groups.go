@@ -179,7 +179,7 @@ func (r *Record) bindDevices(devices []membership) {
 	var bound string
 	r.Devices = nil
 	for _, m := range devices {
-		if bound == "" && isID(m.id) && r.SystemID == "" {
+		if bound == "" && IsID(m.id) && r.SystemID == "" {
 			bound = name(m)
 			r.SystemID, r.Administrator = m.id, "False"
 			if m.admin {

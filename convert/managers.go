@@ -66,7 +66,7 @@ func (ns names) associated(c assocChange) {
 func (ns names) managers(ctx context.Context, inputs []Input, recs []Record, mine func(org string) bool) error {
 	unknown := map[string]bool{}
 	for _, rec := range recs {
-		if _, ok := ns[rec.Manager]; isID(rec.Manager) && !ok {
+		if _, ok := ns[rec.Manager]; IsID(rec.Manager) && !ok {
 			unknown[rec.Manager] = true
 		}
 	}
@@ -87,10 +87,10 @@ func (ns names) managers(ctx context.Context, inputs []Input, recs []Record, min
 	for i := range recs {
 		r := &recs[i]
 		switch name, ok := ns[r.Manager]; {
-		case ok && isID(r.Manager):
+		case ok && IsID(r.Manager):
 			r.Details = append(r.Details, fmt.Sprintf("manager %s is the user id of %s", r.Manager, name))
 			r.ManagerID, r.Manager = r.Manager, name
-		case isID(r.Manager):
+		case IsID(r.Manager):
 			r.ManagerID = r.Manager
 		case r.Manager != "":
 			r.ManagerID = ids[strings.ToLower(r.Manager)]
@@ -162,7 +162,7 @@ func Managers(rows []Record, notWritten map[string]string, rules Rules) {
 			r.Details = append(r.Details, fmt.Sprintf("manager %s written as the user id %s, which the import needs", r.Manager, r.ManagerID))
 			r.Manager = r.ManagerID
 			continue
-		case !isID(r.Manager):
+		case !IsID(r.Manager):
 			r.ManagerGone = r.Manager + " has no user id in the export, which the import needs"
 		default:
 			continue

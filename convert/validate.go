@@ -95,7 +95,7 @@ func checkRecord(r *Record, rules Rules) []Issue {
 			}
 		}
 	}
-	if isID(r.Manager) {
+	if IsID(r.Manager) {
 		if rules.Importer {
 			c.add(Warning, "manager", "%s is a user id that no event in the input ties to a username: Import-JCUsersFromCSV looks it up "+
 				"as it creates the user and, if no user has that id now, does not create the user at all; check that the manager exists, or empty the cell", r.Manager)
@@ -136,7 +136,7 @@ func checkAccount(c *checker, r *Record) {
 	if v := r.EnableUserPortalMultifactor; v != "" && !slices.Contains([]string{"true", "false", "$true", "$false"}, strings.ToLower(v)) {
 		c.add(Error, "enable_user_portal_multifactor", "%q: the import takes True or False", v)
 	}
-	if v := r.SystemID; v != "" && !isID(v) {
+	if v := r.SystemID; v != "" && !IsID(v) {
 		c.add(Warning, "SystemID", "%q is not a device id: the import creates the user and cannot bind the device", v)
 	}
 	if v := strings.ToLower(r.Administrator); v != "" && !strings.HasSuffix(v, "true") && !strings.HasSuffix(v, "false") {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/jcrestore/jcrestore/convert"
 )
 
 // errExists is returned when the output file exists and replacing it was
@@ -184,15 +186,11 @@ func SameFile(output string, inputs []string) (string, bool) {
 // hexadecimal characters: anything else from an export is never made part
 // of a path.
 func OrgPath(path, org string) (string, error) {
-	if !isOrgID(org) {
+	if !convert.IsID(org) {
 		return "", fmt.Errorf("%q is not an organization id (24 hexadecimal characters)", org)
 	}
 	ext := filepath.Ext(path)
 	return strings.TrimSuffix(path, ext) + "-" + org + ext, nil
-}
-
-func isOrgID(org string) bool {
-	return len(org) == 24 && strings.IndexFunc(org, func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) }) < 0
 }
 
 // OrgName shows the organization org, as an export gave it: its id, quoted
@@ -201,7 +199,7 @@ func OrgName(org string) string {
 	switch {
 	case org == "":
 		return "(none given)"
-	case isOrgID(org):
+	case convert.IsID(org):
 		return org
 	}
 	return fmt.Sprintf("%q", org)

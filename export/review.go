@@ -172,7 +172,7 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		}
 	}
 	if _, ok := c.named[ColDeletedAt]; !ok {
-		if i, ok := c.index["deletedat"]; ok {
+		if i, ok := c.index[convert.Normalize("Deleted at")]; ok {
 			c.named[ColDeletedAt] = i // as workbooks before 2026-11 name it
 		}
 	}

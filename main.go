@@ -22,6 +22,7 @@ import (
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export"
+	"github.com/jcrestore/jcrestore/export/console"
 	"github.com/urfave/cli/v2"
 )
 
@@ -34,17 +35,6 @@ const (
 	exitOutput    = 4   // the output could not be written
 	exitInterrupt = 130 // interrupted (Ctrl-C): 128 + SIGINT, as shells say
 )
-
-const exitCodesHelp = `EXIT CODES:
-   0  every matched user was written (zero users is success, with a note)
-   1  usage: unknown flag, bad value, missing file; users of several
-      organizations without --org or --split-by-org; nothing written
-   2  no usable input: nothing could be read; nothing written
-   3  written, but some events could not be read, some users failed
-      validation or had a Restore approve does not understand, and were
-      left out (each one reported)
-   4  the output could not be written
- 130  interrupted (Ctrl-C): no output file is left behind`
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
 // otherwise the module version from the build info is shown.
@@ -95,17 +85,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	case errors.As(err, &ee):
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "jcrestore: %s\n", ee.err)
+			fmt.Fprintf(stderr, "jcrestore: %s\n", export.Printable(ee.err.Error()))
 		}
 		return ee.code
 	case errors.As(err, &oe):
-		fmt.Fprintf(stderr, "jcrestore: %s\n", oe)
+		fmt.Fprintf(stderr, "jcrestore: %s\n", export.Printable(oe.Error()))
 		return exitOutput
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "jcrestore: interrupted; an output file is left as it was")
+		if len(args) > 1 && args[1] == "inspect" {
+			fmt.Fprintln(stderr, "jcrestore: interrupted")
+		} else {
+			fmt.Fprintln(stderr, "jcrestore: interrupted; an output file is left as it was")
+		}
 		return exitInterrupt
 	}
-	fmt.Fprintf(stderr, "jcrestore: %s\n", err)
+	fmt.Fprintf(stderr, "jcrestore: %s\n", export.Printable(err.Error()))
 	return exitUsage
 }
 
@@ -114,36 +108,63 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	cli.VersionPrinter = printVersion
 	return &cli.App{
-		Name:            "jcrestore",
-		Usage:           "rebuild deleted JumpCloud users from Directory Insights exports",
-		UsageText:       "jcrestore convert [options] [INPUT...]\njcrestore approve [options] REVIEW.xlsx\njcrestore inspect [--json] [INPUT...]",
-		Description:     "Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV\nfor the users they show deleted, or a review workbook to decide on first.\nNo network, no API key.\n\n" + exitCodesHelp,
-		Version:         buildVersion(),
-		Reader:          stdin,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError:    usageError,
-		HideHelpCommand: true,
+		Name:           "jcrestore",
+		Usage:          "rebuild deleted JumpCloud users from Directory Insights exports",
+		UsageText:      "jcrestore convert [options] [INPUT...]\njcrestore approve [options] REVIEW.xlsx\njcrestore inspect [--json] [INPUT...]\njcrestore help [COMMAND]\njcrestore version",
+		Description:    export.AppHelp,
+		Version:        buildVersion(),
+		Reader:         stdin,
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   usageError,
 		// Slice flags are not split at commas: gjson paths given to --map
 		// may hold them. --events splits its values itself.
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{convertCommand(), approveCommand(), inspectCommand()},
+		Commands: []*cli.Command{convertCommand(), approveCommand(), inspectCommand(),
+			{Name: "version", Usage: "which jcrestore this is", Action: func(c *cli.Context) error { printVersion(c); return nil }}},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return fail(exitUsage, "unknown command %q (see jcrestore --help)", c.Args().First())
+				var names []string
+				for _, cmd := range c.App.Commands {
+					names = append(names, cmd.Names()...)
+				}
+				return fail(exitUsage, "unknown command %q%s (see jcrestore --help)", c.Args().First(), didYouMean(c.Args().First(), names))
 			}
 			return cli.ShowAppHelp(c)
 		},
 	}
 }
 
+// usageError words a usage error with the option's name as it is typed
+// and the nearest option there is.
 func usageError(c *cli.Context, err error, _ bool) error {
-	hint := "jcrestore --help"
+	hint, flags := "jcrestore --help", c.App.Flags
 	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
-		hint = "jcrestore " + c.Command.Name + " --help"
+		hint, flags = "jcrestore "+c.Command.Name+" --help", c.Command.Flags
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		typed := "--" + name
+		if len(name) == 1 {
+			typed = "-" + name
+		}
+		var names []string
+		for _, f := range flags {
+			for _, n := range f.Names() {
+				names = append(names, "--"+n)
+			}
+		}
+		return fail(exitUsage, "unknown option %s%s (see %s)", typed, didYouMean(typed, names), hint)
 	}
 	return fail(exitUsage, "%s (see %s)", err, hint)
+}
+
+// didYouMean suggests the name nearest to what was typed, if one is near.
+func didYouMean(typed string, names []string) string {
+	if n := export.Nearest(typed, names); n != "" {
+		return "; did you mean " + n + "?"
+	}
+	return ""
 }
 
 func buildVersion() string {
@@ -221,17 +242,22 @@ func reorder(args []string, commands []*cli.Command) []string {
 // urfave/cli mutates them while running (their help names grow with every
 // run in one process).
 
-// outputFlags are the options convert and approve share, worded alike.
-func outputFlags(formats string) []cli.Flag {
+// outputFlags are the options convert and approve share, worded for
+// each.
+func outputFlags(approve bool) []cli.Flag {
+	output, formats, strict := "write to `FILE` (created 0600); .xlsx means the review workbook; - or none is stdout", "powershell|xlsx", "write nothing and exit 3 if any event is unreadable or any row invalid"
+	if approve {
+		output, formats, strict = "write the import CSV to `FILE` (created 0600); - or none is stdout", "powershell", "write nothing and exit 3 if any row marked Restore is invalid"
+	}
 	return []cli.Flag{
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (created 0600); .xlsx means the review workbook; - or none is stdout"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: output},
 		&cli.StringFlag{Name: "format", Value: "powershell", Usage: "the output: `" + formats + "`"},
 		&cli.StringFlag{Name: "template", Usage: "write a CSV whose header is exactly the first row of `FILE`; columns are matched by name"},
 		&cli.BoolFlag{Name: "bom", Usage: "start a --template CSV with a UTF-8 byte order mark"},
 		&cli.BoolFlag{Name: "include-invalid", Usage: "also write rows that fail validation (they are always reported)"},
-		&cli.BoolFlag{Name: "strict", Usage: "write nothing and exit 3 if any event is unreadable or any row invalid"},
+		&cli.BoolFlag{Name: "strict", Usage: strict},
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
-		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar, no summary"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only warnings and errors: no notes, progress bar or summary"},
 		&cli.StringFlag{Name: "org", Usage: "only the users of the organization `ID` (when the input holds several)"},
 		&cli.BoolFlag{Name: "split-by-org", Usage: "one output per organization, named from -o with its id (restore-ID.csv)"},
 	}
@@ -239,38 +265,11 @@ func outputFlags(formats string) []cli.Flag {
 
 func convertCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "convert",
-		Usage:     "Directory Insights export(s) -> JumpCloud import CSV or review workbook",
-		ArgsUsage: "[INPUT...]",
-		Description: `Reads Directory Insights exports and writes one CSV row per deleted user, ready
-for Import-JCUsersFromCSV (JumpCloud's PowerShell module) or, with --template,
-shaped to any template header such as the Admin Portal's CSV import. With
--o FILE.xlsx (or --format xlsx) it writes a review workbook instead: mark each
-user Restore Yes or No, then turn it into the CSV with jcrestore approve.
-
-INPUT is a file, or - for stdin; no INPUT reads stdin. Every container is
-recognised by its content: one event pasted from the console's JSON tab, JSON
-arrays (API, console and serverless exports), NDJSON, gzip, UTF-8 with or
-without BOM, UTF-16 from Windows PowerShell, exporter envelopes, and
-PowerShell ConvertTo-Json output cut at its default depth.
-
-Each user's attributes are read from the deletion's changes (the old values),
-then from its resource. The latest deletion of a user wins; a user created
-again later in the same input is already back and is left out.
-
-Rows with errors (a missing email, a duplicate username, ...) are left out
-and reported; warnings are reported and the row is kept. In the review
-workbook rows with errors are kept, marked No.
-
-EXAMPLES:
-   jcrestore convert export.json -o restore.csv
-   jcrestore convert --since 2024-04-01 --deleted-by admin@example.com jc_*.json.gz > restore.csv
-   pbpaste | jcrestore convert
-   jcrestore convert --template portal-template.csv -o restore.csv export.json
-   jcrestore convert export.json -o review.xlsx
-
-` + exitCodesHelp,
-		Flags: append(outputFlags("powershell|xlsx"),
+		Name:        "convert",
+		Usage:       "Directory Insights export(s) -> JumpCloud import CSV or review workbook",
+		ArgsUsage:   "[INPUT...]",
+		Description: export.ConvertHelp,
+		Flags: append(outputFlags(false),
 			&cli.StringSliceFlag{Name: "events", Usage: "event types that produce rows, a comma-separated `LIST` (default: user_delete)"},
 			&cli.StringFlag{Name: "since", Usage: "only deletions at or after `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
 			&cli.StringFlag{Name: "until", Usage: "only deletions before `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
@@ -285,21 +284,11 @@ EXAMPLES:
 
 func approveCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "approve",
-		Usage:     "reviewed workbook -> JumpCloud import CSV of the rows marked Restore",
-		ArgsUsage: "REVIEW.xlsx",
-		Description: `Reads the Users sheet of a review workbook written by jcrestore convert and
-writes the import CSV for the rows whose Restore is yes, y, true, 1 or x (in
-any case), exactly as convert would write it for those users. Columns are
-found by their header names: they may be moved, rows sorted, filtered or
-deleted, columns added, and values edited; edited rows are validated again.
-
-EXAMPLES:
-   jcrestore approve review.xlsx -o restore.csv
-   jcrestore approve --template portal-template.csv review.xlsx -o restore.csv
-
-` + exitCodesHelp,
-		Flags:        outputFlags("powershell"),
+		Name:         "approve",
+		Usage:        "reviewed workbook -> JumpCloud import CSV of the rows marked Restore",
+		ArgsUsage:    "REVIEW.xlsx",
+		Description:  export.ApproveHelp,
+		Flags:        outputFlags(true),
 		OnUsageError: usageError,
 		Action:       approveAction,
 	}
@@ -307,25 +296,10 @@ EXAMPLES:
 
 func inspectCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "inspect",
-		Usage:     "what an export holds: events, deleted users, problems",
-		ArgsUsage: "[INPUT...]",
-		Description: `Reads Directory Insights exports like convert and tells what they hold, for
-deciding what to do: the files and how their events are laid out, events by
-service and type, the time range, the users deleted (and how many have an
-email, a first and a last name), who deleted them, and the problems found:
-unreadable events with their places, PowerShell output cut at its default
-depth, events older than Directory Insights keeps. Nothing is written.
-
-EXAMPLES:
-   jcrestore inspect export.json
-   jcrestore inspect --json jc_*.json.gz | jq .users_deleted
-
-EXIT CODES:
-   0  the inputs were read (the problems found are part of the report)
-   1  usage: unknown flag, missing file
-   2  nothing could be read
-   4  the report could not be written`,
+		Name:        "inspect",
+		Usage:       "what an export holds: events, deleted users, problems",
+		ArgsUsage:   "[INPUT...]",
+		Description: export.InspectHelp,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object, for scripts"},
 		},
@@ -335,13 +309,21 @@ EXIT CODES:
 }
 
 func inspectAction(c *cli.Context) error {
-	inputs, closeInputs, err := openInputs(c)
+	rep := export.NewReporter(c.App.ErrWriter, false)
+	names, err := inputFiles(c, rep)
+	if err != nil {
+		return err
+	}
+	inputs, closeInputs, err := openInputs(c, names)
 	if err != nil {
 		return err
 	}
 	defer closeInputs()
 	var problems convert.Problems
-	res, err := convert.Read(c.Context, inputs, convert.Options{Inspect: true, Report: problems.Add})
+	opts := convert.Options{Inspect: true, Report: problems.Add, Progress: new(atomic.Int64)}
+	prog := rep.StartProgress(inputs, opts.Progress, progressAfter)
+	res, err := convert.Read(c.Context, inputs, opts)
+	prog.Stop()
 	if err != nil {
 		return err
 	}
@@ -403,18 +385,21 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 		}
 		t.xlsx = true
 	}
-	if c.IsSet("template") && (c.IsSet("format") || t.xlsx) {
+	switch {
+	case c.IsSet("template") && t.xlsx && !c.IsSet("format"):
+		return nil, fail(exitUsage, "--template writes a CSV, and -o %s is the review workbook: choose a .csv name, or leave --template out", t.path)
+	case c.IsSet("template") && c.IsSet("format"):
 		return nil, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
 	}
-	if t.xlsx && t.path == "" && export.IsTerminal(c.App.Writer) {
+	if t.xlsx && t.path == "" && console.IsTerminal(c.App.Writer) {
 		return nil, fail(exitUsage, "the review workbook is binary: write it to a file with -o review.xlsx")
 	}
 	if t.path != "" {
-		if err := export.Check(t.path, t.force); err != nil {
-			return nil, fail(exitUsage, "%s", err)
-		}
 		if in, same := export.SameFile(t.path, inputs); same {
 			return nil, fail(exitUsage, "the output %s is the input %s; choose another file", t.path, in)
+		}
+		if err := export.Check(t.path, t.force); err != nil {
+			return nil, fail(exitUsage, "%s", err)
 		}
 	}
 	if tpl := c.String("template"); tpl != "" {
@@ -446,18 +431,21 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := outputTarget(c, inputNames(c), true)
+	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
+	names, err := inputFiles(c, rep)
 	if err != nil {
 		return err
 	}
-	inputs, closeInputs, err := openInputs(c)
+	out, err := outputTarget(c, names, true)
+	if err != nil {
+		return err
+	}
+	inputs, closeInputs, err := openInputs(c, names)
 	if err != nil {
 		return err
 	}
 	defer closeInputs()
 	opts.Trail, opts.Digest = out.xlsx, out.xlsx
-
-	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
 	opts.Report, opts.Progress = rep.Problem, new(atomic.Int64)
 	prog := rep.StartProgress(inputs, opts.Progress, progressAfter)
 	res, err := convert.Read(c.Context, inputs, opts)
@@ -471,11 +459,11 @@ func convertAction(c *cli.Context) error {
 	}
 	for _, l := range res.LeftOut {
 		if l.Detail != "" {
-			rep.Line("%s: %s: left out, %s: %s", l.Source, l.Name(), l.Reason, l.Detail)
+			rep.Note("%s: %s: left out, %s: %s", l.Source, l.Name(), l.Reason, l.Detail)
 		}
 	}
-	if res.Users == 0 {
-		rep.Line("note: %s", export.NoUsers(res))
+	for _, h := range export.Hints(res, opts) {
+		rep.Message("", h)
 	}
 	outs, err := byOrg(rep, out, res.Records)
 	if err != nil {
@@ -523,7 +511,7 @@ func byOrg(rep *export.Reporter, out *target, recs []convert.Record) ([]orgOutpu
 	if out.org != "" {
 		kept := slices.DeleteFunc(slices.Clone(recs), func(r convert.Record) bool { return r.Organization != out.org })
 		if n := len(recs) - len(kept); n > 0 {
-			rep.Line("note: %s of other organizations left out (--org %s)", convert.Plural(n, "user", "users"), out.org)
+			rep.Note("note: %s of other organizations left out (--org %s)", convert.Plural(n, "user", "users"), out.org)
 		}
 		recs = kept
 	}
@@ -541,7 +529,7 @@ func byOrg(rep *export.Reporter, out *target, recs []convert.Record) ([]orgOutpu
 	var outs []orgOutput
 	for _, g := range groups {
 		if g.Org == "" {
-			rep.Line("note: %s events name no organization, while the others name several: left out", convert.Plural(len(g.Records), "deleted user's", "deleted users'"))
+			rep.Note("note: %s events name no organization, while the others name several: left out", convert.Plural(len(g.Records), "deleted user's", "deleted users'"))
 			continue
 		}
 		path, err := export.OrgPath(out.path, g.Org)
@@ -571,7 +559,7 @@ func writeReview(c *cli.Context, rep *export.Reporter, o orgOutput, res *convert
 	for i := range res.Records {
 		rep.Record(&res.Records[i])
 	}
-	name, next := cmp.Or(o.out.path, "review.xlsx"), "restore.csv"
+	name, next := cmp.Or(o.out.path, "REVIEW.xlsx"), "restore.csv"
 	if o.out.split && o.org != "" {
 		next, _ = export.OrgPath(next, o.org)
 	}
@@ -585,6 +573,9 @@ func writeReview(c *cli.Context, rep *export.Reporter, o orgOutput, res *convert
 	}
 	if !rep.Quiet {
 		n := res.Count()
+		if o.out.path == "" {
+			name = "the workbook written to stdout, then run with the name you saved it under"
+		}
 		rep.Line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", export.ReadLine(res), n.Restore, n.Errors, name, review.Next)
 	}
 	return nil
@@ -636,10 +627,10 @@ func approveAction(c *cli.Context) error {
 	}
 	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
 	for _, n := range notes {
-		rep.Line("%s: %s", path, n)
+		rep.Message(path, n)
 	}
 	if len(a.Records) == 0 {
-		rep.Line("note: no row of %s is marked Restore", path)
+		rep.Note("note: no row of %s is marked Restore", path)
 	}
 	outs, err := byOrg(rep, out, a.Records)
 	if err != nil {
@@ -699,7 +690,7 @@ func deliver(c *cli.Context, rep *export.Reporter, outs []orgOutput, notWritten 
 			layout = export.PowerShell(o.rows)
 		} else {
 			for _, n := range layout.Notes(o.rows) {
-				rep.Line("note: %s", n)
+				rep.Note("note: %s", n)
 			}
 		}
 		if err := export.WriteTo(c.Context, o.out.path, o.out.force, c.App.Writer, func(w io.Writer) error { return export.WriteCSV(w, layout, o.rows) }); err != nil {
@@ -752,44 +743,52 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 	return o, nil
 }
 
-// inputNames are the INPUT arguments; none means stdin ("-").
-func inputNames(c *cli.Context) []string {
-	if c.NArg() == 0 {
-		return []string{"-"}
+// inputFiles are the files the INPUT arguments name, directories and
+// wildcard patterns expanded; "-" (or no INPUT) is stdin. What a directory
+// holds besides exports is noted.
+func inputFiles(c *cli.Context, rep *export.Reporter) ([]string, error) {
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		args = []string{"-"}
 	}
-	return c.Args().Slice()
+	files, notes, err := convert.Files(args)
+	if err != nil {
+		return nil, fail(exitUsage, "%s", export.PathError(err))
+	}
+	for _, n := range notes {
+		rep.Note("note: %s", n)
+	}
+	return files, nil
 }
 
 // openInputs opens every input before anything is read, so that a missing
-// file is a usage error and not a half-done run. "-" is stdin; when stdin
-// is a terminal a hint says how to end the paste.
-func openInputs(c *cli.Context) ([]convert.Input, func(), error) {
+// file is a usage error and not a half-done run. "-" is stdin; a terminal
+// there is read as a paste, after a hint says how to end it.
+func openInputs(c *cli.Context, names []string) ([]convert.Input, func(), error) {
 	var inputs []convert.Input
-	var files []*os.File
+	var files []io.Closer
 	closeAll := func() {
 		for _, f := range files {
 			f.Close()
 		}
 	}
-	for _, n := range inputNames(c) {
+	for _, n := range names {
 		if n == "-" {
-			if export.IsTerminal(c.App.Reader) {
+			in := convert.Input{Name: "stdin", R: c.App.Reader}
+			if f, ok := c.App.Reader.(*os.File); ok && console.IsTerminal(f) {
 				fmt.Fprintln(c.App.ErrWriter, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
+				p, err := console.Paste(f, c.App.ErrWriter)
+				if err != nil {
+					closeAll()
+					return nil, nil, fail(exitUsage, "stdin: %s", err)
+				}
+				in.R, files = p, append(files, p)
 			}
-			inputs = append(inputs, convert.Input{Name: "stdin", R: c.App.Reader})
+			inputs = append(inputs, in)
 			continue
 		}
 		f, err := os.Open(n)
-		if err == nil {
-			var fi os.FileInfo
-			if fi, err = f.Stat(); err == nil && fi.IsDir() {
-				err = fmt.Errorf("%s is a directory", n)
-			}
-		}
 		if err != nil {
-			if f != nil {
-				f.Close()
-			}
 			closeAll()
 			return nil, nil, fail(exitUsage, "%s", export.PathError(err))
 		}

@@ -2,7 +2,7 @@ package convert
 
 import (
 	"cmp"
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -75,5 +75,18 @@ func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return Count(n) + " " + many
+}
+
+// Count writes n for people: thousands separated by commas (2,374).
+func Count(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -2,13 +2,13 @@ package convert
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/gocarina/gocsv"
+	"github.com/jcrestore/jcrestore/convert/jsonstream"
 )
 
 // Existing is the set of usernames and emails taken by users that exist
@@ -22,14 +22,16 @@ type Existing struct {
 
 // ReadExisting reads a CSV of current users: any CSV whose header names a
 // username and/or an email column, matched as --template headers are
-// ("Username", "username", "User Name", "Email", "Company Email", ...). A
-// BOM and the "#TYPE ..." line of Windows PowerShell's Export-Csv are
-// skipped. Values are compared without regard to case.
+// ("Username", "username", "User Name", "Email", "Company Email", ...), in
+// any encoding the exports may have (UTF-8 with or without BOM, UTF-16 as
+// Windows PowerShell 5.1's > writes it, gzip). The "#TYPE ..." line of
+// Windows PowerShell's Export-Csv is skipped. Values are compared without regard to case.
 func ReadExisting(r io.Reader, name string) (*Existing, error) {
-	br := bufio.NewReader(r)
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
-		br.Discard(3)
+	text, _, err := jsonstream.Decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	br := bufio.NewReader(text)
 	if b, _ := br.Peek(5); string(b) == "#TYPE" {
 		if _, err := br.ReadString('\n'); err != nil {
 			return nil, fmt.Errorf("%s: only a #TYPE line", name)

@@ -45,6 +45,30 @@ type UsersDeleted struct {
 	WithFirstName int            `json:"with_first_name"`
 	WithLastName  int            `json:"with_last_name"`
 	LeftOut       map[string]int `json:"left_out"`
+	// Users are the deleted users, in deletion order, those left out on
+	// purpose with why.
+	Users []DeletedUser `json:"users"`
+}
+
+// DeletedUser is one deleted user of an Inspection.
+type DeletedUser struct {
+	Username  string     `json:"username"`
+	Email     string     `json:"email"`
+	FirstName string     `json:"first_name"`
+	LastName  string     `json:"last_name"`
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	DeletedBy string     `json:"deleted_by,omitempty"`
+	Place     string     `json:"place"`
+	LeftOut   string     `json:"left_out,omitempty"`
+}
+
+func deletedUser(r *Record, leftOut string) DeletedUser {
+	u := DeletedUser{Username: r.Username, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, DeletedBy: r.DeletedBy, Place: r.Source, LeftOut: leftOut}
+	if !r.DeletedAt.IsZero() {
+		at := r.DeletedAt.UTC()
+		u.DeletedAt = &at
+	}
+	return u
 }
 
 // InspectedOrg is one organization of an Inspection.
@@ -114,6 +138,13 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 	in.UsersDeleted = UsersDeleted{Total: c.Users, WithEmail: c.WithEmail, WithFirstName: c.WithFirstName, WithLastName: c.WithLastName, LeftOut: map[string]int{}}
 	for _, t := range c.LeftOut {
 		in.UsersDeleted.LeftOut[t.Label] = t.N
+	}
+	in.UsersDeleted.Users = make([]DeletedUser, 0, len(res.Records)+len(res.LeftOut))
+	for i := range res.Records {
+		in.UsersDeleted.Users = append(in.UsersDeleted.Users, deletedUser(&res.Records[i], ""))
+	}
+	for i := range res.LeftOut {
+		in.UsersDeleted.Users = append(in.UsersDeleted.Users, deletedUser(&res.LeftOut[i].Record, res.LeftOut[i].Reason))
 	}
 	in.DeletedBy = c.PerAdmin
 	in.Organizations = inspectOrgs(res)

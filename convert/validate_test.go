@@ -151,3 +151,11 @@ func TestValidateDuplicates(t *testing.T) {
 		t.Errorf("message does not name the other user: %s", recs[0].Issues[0].Message)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 2374: "2,374", 1000000: "1,000,000", -1234: "-1,234", -123: "-123"} {
+		if got := Count(n); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -14,6 +14,10 @@ import (
 	"github.com/jcrestore/jcrestore/convert"
 )
 
+// maxUsersListed is how many deleted users an inspection names for a
+// person; the JSON names them all.
+const maxUsersListed = 20
+
 // WriteInspection prints an inspection for a person.
 func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -23,11 +27,11 @@ func WriteInspection(w io.Writer, in *convert.Inspection) error {
 		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, convert.Plural(f.Events, "event", "events"), unreadable(f.Unreadable))
 	}
 	p("")
-	p("Events: %d%s", in.Events, unreadable(in.Unreadable))
+	p("Events: %s%s", convert.Count(in.Events), unreadable(in.Unreadable))
 	for _, service := range slices.Sorted(maps.Keys(in.ByService)) {
 		types := in.ByService[service]
 		for _, typ := range slices.Sorted(maps.Keys(types)) {
-			p("  %s\t%s\t%d", cmp.Or(service, "(no service)"), typ, types[typ])
+			p("  %s\t%s\t%s", cmp.Or(service, "(no service)"), typ, convert.Count(types[typ]))
 		}
 	}
 	if in.First != nil {
@@ -35,9 +39,23 @@ func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	}
 	p("")
 	u := in.UsersDeleted
-	p("Users deleted: %d (with an email %d, a first name %d, a last name %d)", u.Total, u.WithEmail, u.WithFirstName, u.WithLastName)
+	p("Users deleted: %s (with an email %s, a first name %s, a last name %s)", convert.Count(u.Total), convert.Count(u.WithEmail), convert.Count(u.WithFirstName), convert.Count(u.WithLastName))
 	for _, why := range slices.Sorted(maps.Keys(u.LeftOut)) {
-		p("  left out, %s: %d", why, u.LeftOut[why])
+		p("  left out, %s: %s", why, convert.Count(u.LeftOut[why]))
+	}
+	for i, du := range u.Users {
+		if i == maxUsersListed {
+			p("  and %s more (inspect --json lists them all)", convert.Count(len(u.Users)-i))
+			break
+		}
+		at := "(no time)"
+		if du.DeletedAt != nil {
+			at = du.DeletedAt.Format(time.RFC3339)
+		}
+		if du.LeftOut != "" {
+			at += "\tleft out, " + du.LeftOut
+		}
+		p("  %s\t%s\t%s\t%s", cmp.Or(du.Username, "(no username)"), cmp.Or(du.Email, "(no email)"), cmp.Or(strings.TrimSpace(du.FirstName+" "+du.LastName), "(no name)"), at)
 	}
 	if len(in.Organizations) > 0 {
 		p("Organizations:")
@@ -51,7 +69,7 @@ func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	if len(in.DeletedBy) > 0 {
 		p("Deleted by:")
 		for _, by := range slices.Sorted(maps.Keys(in.DeletedBy)) {
-			p("  %s\t%d", by, in.DeletedBy[by])
+			p("  %s\t%s", by, convert.Count(in.DeletedBy[by]))
 		}
 	}
 	p("")
@@ -88,5 +106,5 @@ func unreadable(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d unreadable)", n)
+	return " (" + convert.Count(n) + " unreadable)"
 }

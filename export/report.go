@@ -1,8 +1,10 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -11,34 +13,116 @@ import (
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export/console"
 )
 
-// Reporter writes what a run tells the admin on stderr: each message
-// prefixed once with the program name, a bounded number of unreadable
-// events in full, every finding and note of the users, the summary line,
-// and a progress line while a long read goes on.
+// Reporter writes what a run tells the admin on stderr, each message
+// prefixed once with the program name: the problems found while reading,
+// the findings and notes of the users, the summary line, and a progress
+// line while a long read goes on. On a terminal the messages of one kind
+// stop after a screenful, and a count tells how many more there were;
+// elsewhere only unreadable events are bounded (maxShown). Control bytes
+// in messages (an input's NULs, escapes) are shown escaped.
 type Reporter struct {
-	Quiet bool // no summary and no progress line
+	Quiet bool // only warnings and errors: no notes, summary or progress line
 
-	mu     sync.Mutex
-	w      io.Writer
-	bar    bool   // a progress line is on screen
-	shown  [2]int // problems printed, by kind (convert.Unreadable, convert.Notice)
-	hidden [2]int // and not printed
+	mu       sync.Mutex
+	w        io.Writer
+	bar      bool // a progress line is on screen
+	terminal int  // a screenful of lines; 0 when w is not a terminal
+	shown    map[kind]int
+	hidden   map[kind]int
 }
 
-// maxShown is how many problems of each kind are printed in full.
+// kind is a kind of message, named for the count of those not shown.
+type kind struct {
+	one, many string
+	reading   bool // a problem found while reading: bounded everywhere
+}
+
+var (
+	unreadableKind = kind{"more unreadable event", "more unreadable events", true}
+	readingNote    = kind{"more note", "more notes", true}
+	errorKind      = kind{"more error", "more errors", false}
+	warning        = kind{"more warning", "more warnings", false}
+	note           = kind{"more note", "more notes", false}
+)
+
+// maxShown is how many problems of each kind found while reading are
+// printed in full when stderr is not a terminal.
 const maxShown = 50
 
 // NewReporter writes to w.
-func NewReporter(w io.Writer, quiet bool) *Reporter { return &Reporter{w: w, Quiet: quiet} }
+func NewReporter(w io.Writer, quiet bool) *Reporter {
+	return &Reporter{w: w, Quiet: quiet, terminal: console.Screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}}
+}
 
-// Line prints one message.
+// Line prints one message, whatever the kind and number of the others.
 func (r *Reporter) Line(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.clearBar()
-	fmt.Fprintf(r.w, "jcrestore: "+format+"\n", args...)
+	fmt.Fprintf(r.w, "jcrestore: %s\n", Printable(fmt.Sprintf(format, args...)))
+}
+
+// Message prints msg, about where (a file; "" for none), as a note when
+// it starts with "note:", else as a warning.
+func (r *Reporter) Message(where, msg string) {
+	if where != "" {
+		msg = where + ": " + msg
+	}
+	if strings.HasPrefix(msg, "note:") || strings.HasPrefix(msg, where+": note:") {
+		r.Note("%s", msg)
+	} else {
+		r.Line("%s", msg)
+	}
+}
+
+// Note prints a note (what the admin may want to know, no warning),
+// unless quiet.
+func (r *Reporter) Note(format string, args ...any) { r.say(note, format, args...) }
+
+// say prints a message of the kind k, unless a screenful of them was
+// printed already.
+func (r *Reporter) say(k kind, format string, args ...any) {
+	if (k == note || k == readingNote) && r.Quiet {
+		return
+	}
+	r.mu.Lock()
+	limit := r.terminal
+	if limit == 0 && k.reading {
+		limit = maxShown
+	}
+	r.shown[k]++
+	hide := limit > 0 && r.shown[k] > limit
+	if hide {
+		r.hidden[k]++
+	}
+	r.mu.Unlock()
+	if !hide {
+		r.Line(format, args...)
+	}
+}
+
+// Printable is s with its control characters but newline and tab
+// escaped (\x00), so that a message never prints raw control bytes.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, control) {
+		return s
+	}
+	var b strings.Builder
+	for _, c := range s {
+		if control(c) {
+			fmt.Fprintf(&b, "\\x%02x", c)
+		} else {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+func control(c rune) bool {
+	return c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || c >= 0x80 && c < 0xa0
 }
 
 // clearBar removes the progress line; r.mu must be held.
@@ -52,24 +136,22 @@ func (r *Reporter) clearBar() {
 // Problem prints a problem found while reading; it is a convert
 // Options.Report.
 func (r *Reporter) Problem(p convert.Problem) {
-	k := min(int(p.Kind), 1)
-	r.mu.Lock()
-	r.shown[k]++
-	hide := r.shown[k] > maxShown
-	if hide {
-		r.hidden[k]++
+	k := unreadableKind
+	if p.Kind == convert.Notice {
+		k = readingNote
 	}
-	r.mu.Unlock()
-	if !hide {
-		r.Line("%s", p.Error())
-	}
+	r.say(k, "%s", p.Error())
 }
 
-// Flush tells how many problems were not printed.
+// Flush tells how many messages of each kind were not printed.
 func (r *Reporter) Flush() {
-	for k, what := range [2][2]string{{"more unreadable event", "more unreadable events"}, {"more note", "more notes"}} {
+	for _, k := range []kind{unreadableKind, readingNote, errorKind, warning, note} {
 		if n := r.hidden[k]; n > 0 {
-			r.Line("%s not shown", convert.Plural(n, what[0], what[1]))
+			hint := ""
+			if r.terminal > 0 {
+				hint = " (2> messages.txt keeps them all)"
+			}
+			r.Line("%s not shown%s", convert.Plural(n, k.one, k.many), hint)
 			r.hidden[k] = 0
 		}
 	}
@@ -78,10 +160,14 @@ func (r *Reporter) Flush() {
 // Record prints what validation found and the notes of one record.
 func (r *Reporter) Record(rec *convert.Record) {
 	for _, is := range rec.Issues {
-		r.Line("%s: %s: %s", rec.Source, rec.Name(), is)
+		k := warning
+		if is.Severity == convert.Error {
+			k = errorKind
+		}
+		r.say(k, "%s: %s: %s", rec.Source, rec.Name(), is)
 	}
 	for _, n := range rec.Notes {
-		r.Line("%s: %s: note: %s", rec.Source, rec.Name(), n)
+		r.say(note, "%s: %s: note: %s", rec.Source, rec.Name(), n)
 	}
 }
 
@@ -91,18 +177,69 @@ func ReadLine(res *convert.Result) string {
 	var b strings.Builder
 	b.WriteString(convert.Plural(res.Events, "event", "events") + " read")
 	if res.Unreadable > 0 {
-		fmt.Fprintf(&b, " (%d unreadable)", res.Unreadable)
+		fmt.Fprintf(&b, " (%s unreadable)", convert.Count(res.Unreadable))
 	}
 	b.WriteString(", " + convert.Plural(res.Users, "deleted user", "deleted users") + " found")
 	return b.String()
 }
 
-// NoUsers says that a read found no deleted users, and among what.
-func NoUsers(res *convert.Result) string {
+// Hints, each a "note: " or a "warning: ", say why a read that looked for users in vain found none, and
+// which options matched nothing: an event type no event has, an admin who
+// deleted nobody, a --map path absent from every deletion.
+func Hints(res *convert.Result, o convert.Options) []string {
+	var hints []string
+	if res.Users == 0 {
+		types := o.Events
+		if len(types) == 0 {
+			types = []string{"user_delete"}
+		}
+		hints = append(hints, "note: "+noUsers(res, types))
+	}
+	admins := map[string]int{}
+	for _, l := range res.LeftOut {
+		if strings.HasPrefix(l.Reason, "not deleted by") {
+			admins[cmp.Or(l.DeletedBy, "unknown")]++
+		}
+	}
+	if len(res.Records) == 0 && len(admins) > 0 {
+		hints = append(hints, fmt.Sprintf("note: no deletion was initiated by %s; the deletions read were by %s", o.DeletedBy, counted(admins)))
+	}
+	for _, col := range slices.Sorted(maps.Keys(o.Map)) {
+		i := convert.ColumnIndex(col)
+		found := func(r convert.Record) bool { return r.Cell(i) != "" }
+		if len(res.Records) > 0 && !slices.ContainsFunc(res.Records, found) {
+			hints = append(hints, fmt.Sprintf("warning: --map %s=%s: no deletion has a value there, so %s is empty", col, o.Map[col], col))
+		}
+	}
+	return hints
+}
+
+// noUsers says that a read found no deleted users, and among what.
+func noUsers(res *convert.Result, types []string) string {
 	if res.Events == 0 {
 		return "the input holds no events"
 	}
-	return "no deleted users found among " + convert.Plural(res.Events, "event", "events")
+	found := slices.ContainsFunc(types, func(t string) bool { return res.ByType[t] > 0 })
+	if found || len(res.LeftOut) > 0 {
+		return "no deleted users found among " + convert.Plural(res.Events, "event", "events")
+	}
+	return fmt.Sprintf("no %s event among the %s read (%s); the users to restore are named by deletions (--events chooses which types count)",
+		strings.Join(types, " or "), convert.Plural(res.Events, "event", "events"), counted(res.ByType))
+}
+
+// counted lists counts by name, the largest first: "user_update (3),
+// user_login (1)".
+func counted(m map[string]int) string {
+	names := slices.SortedFunc(maps.Keys(m), func(a, b string) int { return cmp.Or(m[b]-m[a], strings.Compare(a, b)) })
+	parts := make([]string, 0, min(len(names), 10))
+	for i, n := range names {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("%d more", len(names)-10))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", n, convert.Count(m[n])))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Summary is the last line of a conversion to CSV: events read, users
@@ -115,7 +252,7 @@ func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
 	if res.History > 0 {
 		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
 	}
-	line += fmt.Sprintf(", %d written", written)
+	line += ", " + convert.Count(written) + " written"
 	var why []convert.Tally
 	if invalidLeftOut > 0 {
 		why = append(why, convert.Tally{Label: "with errors", N: invalidLeftOut})
@@ -124,9 +261,12 @@ func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
 	if leftOut := invalidLeftOut + len(res.LeftOut); leftOut > 0 {
 		parts := make([]string, len(why))
 		for i, t := range why {
-			parts[i] = fmt.Sprintf("%d %s", t.N, t.Label)
+			parts[i] = convert.Count(t.N) + " " + t.Label
 		}
-		line += fmt.Sprintf(", %d left out (%s)", leftOut, strings.Join(parts, ", "))
+		line += fmt.Sprintf(", %s left out (%s)", convert.Count(leftOut), strings.Join(parts, ", "))
+	}
+	if invalidLeftOut > 0 {
+		line += "; to keep the users with errors, fix them in a review workbook (-o review.xlsx) or write them anyway with --include-invalid"
 	}
 	r.Line("%s", line)
 }
@@ -145,7 +285,7 @@ type Progress struct {
 // redrawn over a paste would garble it.
 func (r *Reporter) StartProgress(inputs []convert.Input, read *atomic.Int64, after time.Duration) *Progress {
 	p := &Progress{done: make(chan struct{}), read: read}
-	if r.Quiet || !IsTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return IsTerminal(in.R) }) {
+	if r.Quiet || !console.IsTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return console.IsTerminal(in.R) }) {
 		return p
 	}
 	for _, in := range inputs {
@@ -194,16 +334,6 @@ func (p *Progress) status() string {
 func (p *Progress) Stop() {
 	close(p.done)
 	p.wg.Wait()
-}
-
-// IsTerminal reports whether v is a terminal.
-func IsTerminal(v any) bool {
-	f, ok := v.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // OrgList lists organizations, one per line, each with its number of

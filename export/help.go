@@ -1,0 +1,132 @@
+package export
+
+// The texts of jcrestore's help, one per command, each saying only what
+// is true of that command.
+
+// AppHelp is what jcrestore --help says under its usage.
+const AppHelp = `Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV
+for the users they show deleted, or a review workbook to decide on first.
+No network, no API key.
+
+` + convertExitCodes
+
+const convertExitCodes = `EXIT CODES:
+   0  every matched user was written (zero users is success, with a note)
+   1  usage: unknown option, bad value, missing file; users of several
+      organizations without --org or --split-by-org; nothing written
+   2  no usable input: nothing could be read; nothing written
+   3  written, but some events could not be read or some users failed
+      validation, and were left out (each one reported)
+   4  the output could not be written
+ 130  interrupted (Ctrl-C): no output file is left behind`
+
+// ConvertHelp is the description of jcrestore convert.
+const ConvertHelp = `Reads Directory Insights exports and writes one CSV row per deleted user, ready
+for Import-JCUsersFromCSV (JumpCloud's PowerShell module) or, with --template,
+shaped to any template header such as the Admin Portal's CSV import. With
+-o FILE.xlsx (or --format xlsx) it writes a review workbook instead: mark each
+user Restore Yes or No, then turn it into the CSV with jcrestore approve.
+
+INPUT is a file, a directory (the export files directly inside it), a
+wildcard pattern such as jc_*.json.gz (expanded by jcrestore when the shell
+does not), or - for stdin; no INPUT reads stdin, where a paste ends with
+Ctrl-D (Ctrl-Z Enter on Windows). Every container is recognised by its
+content: one event pasted from the console's JSON tab, JSON arrays (API,
+console and serverless exports), NDJSON, gzip, UTF-8 with or without BOM,
+UTF-16 from Windows PowerShell, exporter envelopes, and PowerShell
+ConvertTo-Json output cut at its default depth.
+
+Each user's attributes are read from the deletion's changes (the old values),
+then from its resource. The latest deletion of a user wins; a user created
+again later in the same input is already back and is left out.
+
+Rows with errors (a missing email, a duplicate username, ...) are left out
+and reported; warnings are reported and the row is kept. In the review
+workbook rows with errors are kept, marked No.
+
+EXAMPLES:
+   jcrestore convert export.json -o restore.csv
+   jcrestore convert --since 2024-04-01 --deleted-by admin@example.com jc_*.json.gz > restore.csv
+   jcrestore convert exports-folder -o review.xlsx
+   pbpaste | jcrestore convert
+   jcrestore convert --template portal-template.csv -o restore.csv export.json
+
+` + convertExitCodes
+
+// ApproveHelp is the description of jcrestore approve.
+const ApproveHelp = `Reads the Users sheet of a review workbook written by jcrestore convert and
+writes the import CSV for the rows whose Restore is yes, y, true, 1 or x (in
+any case), exactly as convert would write it for those users. Columns are
+found by their header names: they may be moved, rows sorted, filtered or
+deleted, columns added, and values edited; edited rows are validated again.
+
+EXAMPLES:
+   jcrestore approve review.xlsx -o restore.csv
+   jcrestore approve --template portal-template.csv review.xlsx -o restore.csv
+
+EXIT CODES:
+   0  every row marked Restore was written (none marked is success, with a note)
+   1  usage: unknown option, bad value, missing file; rows of several
+      organizations without --org or --split-by-org; nothing written
+   2  the workbook could not be read (not a review workbook, no Users
+      sheet, a required column deleted); nothing written
+   3  written, but some rows failed validation or had a Restore value
+      approve does not understand, and were left out (each one reported)
+   4  the output could not be written
+ 130  interrupted (Ctrl-C): no output file is left behind`
+
+// InspectHelp is the description of jcrestore inspect.
+const InspectHelp = `Reads Directory Insights exports like convert and tells what they hold, for
+deciding what to do: the files and how their events are laid out, events by
+service and type, the time range, the users deleted (who they are, and how
+many have an email, a first and a last name), who deleted them, and the
+problems found: unreadable events with their places, PowerShell output cut
+at its default depth, events older than Directory Insights keeps. Nothing is
+written. INPUT is read as convert reads it.
+
+EXAMPLES:
+   jcrestore inspect export.json
+   jcrestore inspect --json jc_*.json.gz | jq .users_deleted
+
+EXIT CODES:
+   0  the inputs were read (the problems found are part of the report)
+   1  usage: unknown option, missing file
+   2  nothing could be read
+   4  the report could not be written
+ 130  interrupted (Ctrl-C)`
+
+// Nearest is the name among names closest to what was typed, when it is
+// close enough to be what was meant (a typo: an edit or two); "" if none
+// is. A name of under four bytes is too short to tell.
+func Nearest(typed string, names []string) string {
+	if len(typed) < 4 {
+		return ""
+	}
+	best, bestD := "", max(2, len(typed)/4)+1
+	for _, n := range names {
+		if d := edits(typed, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// edits is the Levenshtein distance between a and b, in bytes.
+func edits(a, b string) int {
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		diag := row[0]
+		row[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			diag, row[j] = row[j], min(row[j]+1, row[j-1]+1, diag+cost)
+		}
+	}
+	return row[len(b)]
+}

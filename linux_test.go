@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // openPTY opens a pseudo-terminal: what is written to master arrives on
@@ -192,5 +195,122 @@ func TestProgressLine(t *testing.T) {
 	summary := "\r\x1b[Kjcrestore: 6 events read, 3 deleted users found, 3 written"
 	if code != exitOK || !strings.Contains(got, "\r\x1b[Kjcrestore: reading 0 MB") || !strings.Contains(got, summary) {
 		t.Errorf("exit %d; the terminal shows %q", code, got)
+	}
+}
+
+// TestPasteWhole pastes the sample export as one line of 9 KB, as a
+// browser copies it, with no newline at its end, into a terminal that is
+// both stdin and stderr: the terminal's 4,095-byte line limit cuts
+// nothing, one Ctrl-D ends the paste, the summary starts on its own line,
+// and the terminal has its line editing back afterwards.
+func TestPasteWhole(t *testing.T) {
+	var line bytes.Buffer
+	if b, err := os.ReadFile(sample); err != nil || json.Compact(&line, b) != nil || line.Len() <= 4096 {
+		t.Fatalf("the sample as one line: %d bytes, %v", line.Len(), err)
+	}
+	keys, tty := openPTY(t)
+	before := termios(t, tty)
+	shown := capture(keys, tty)
+	go func() {
+		for b := line.Bytes(); len(b) > 0; b = b[min(len(b), 512):] {
+			keys.Write(b[:min(len(b), 512)])
+			time.Sleep(2 * time.Millisecond)
+		}
+		keys.Write([]byte{4})
+	}()
+	path := filepath.Join(t.TempDir(), "restore.csv")
+	code := runWithin(t, 20*time.Second, []string{"jcrestore", "convert", "-o", path}, tty, tty)
+	after := termios(t, tty)
+	got := shown()
+	csv, _ := os.ReadFile(path)
+	if code != exitOK || bytes.Count(csv, []byte("\n")) != 4 || !strings.Contains(got, "]\x04\r\njcrestore: 6 events read, 3 deleted users found, 3 written") {
+		t.Errorf("exit %d, restore.csv:\n%s\nthe terminal shows %q", code, csv, got[max(0, len(got)-300):])
+	}
+	if after != before {
+		t.Errorf("terminal modes %+v after the paste, %+v before", after, before)
+	}
+}
+
+// TestPasteNothing presses Ctrl-D once on an empty paste: that ends it,
+// with nothing read.
+func TestPasteNothing(t *testing.T) {
+	keys, tty := openPTY(t)
+	shown := capture(keys, tty)
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		keys.Write([]byte{4})
+	}()
+	code := runWithin(t, 20*time.Second, []string{"jcrestore", "convert"}, tty, tty)
+	if got := shown(); code != exitNoInput || !strings.Contains(got, "no usable input") {
+		t.Errorf("exit %d; the terminal shows %q", code, got)
+	}
+}
+
+// TestPasteInterrupted stops a run (Ctrl-C) while a paste is read: the
+// terminal gets its modes back.
+func TestPasteInterrupted(t *testing.T) {
+	keys, tty := openPTY(t)
+	before := termios(t, tty)
+	shown := capture(keys, tty)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		keys.WriteString(`{"event_type": "user_delete",`)
+		time.Sleep(100 * time.Millisecond)
+		cancel()
+	}()
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"jcrestore", "convert"}, tty, io.Discard, tty) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not stop when interrupted")
+	}
+	after := termios(t, tty)
+	keys.WriteString("\n") // ends the read the interrupted run left waiting
+	shown()
+	if code != exitInterrupt || after != before {
+		t.Errorf("exit %d; terminal modes %+v after, %+v before", code, after, before)
+	}
+}
+
+// runWithin runs jcrestore with stdin and stderr the terminal given,
+// failing the test if it has not ended in d.
+func runWithin(t *testing.T, d time.Duration, args []string, stdin, stderr *os.File) int {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() { done <- run(context.Background(), args, stdin, io.Discard, stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(d):
+		t.Fatalf("%q has not ended after %v: waiting for another Ctrl-D?", args, d)
+		return 0
+	}
+}
+
+// termios are the terminal modes of f.
+func termios(t *testing.T, f *os.File) unix.Termios {
+	t.Helper()
+	tio, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *tio
+}
+
+// TestScreenful writes 100 notes of one kind to a terminal of 24 rows: a
+// screenful of them is shown, then how many more there were.
+func TestScreenful(t *testing.T) {
+	screen, stderr := openPTY(t)
+	if err := unix.IoctlSetWinsize(int(stderr.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80}); err != nil {
+		t.Skip("window size:", err)
+	}
+	shown := capture(screen, stderr)
+	in := strings.Repeat(`{"id":"x","name":"not an event"}`+"\n", 100) + `{"event_type":"user_delete","resource":{"username":"jdoe","email":"jdoe@example.com","firstname":"J","lastname":"Doe"}}`
+	code := run(context.Background(), []string{"jcrestore", "convert"}, strings.NewReader(in), io.Discard, stderr)
+	got := shown()
+	if n := strings.Count(got, "not a Directory Insights event"); code != exitOK || n != 20 || !strings.Contains(got, "jcrestore: 80 more notes not shown (2> messages.txt keeps them all)") {
+		t.Errorf("exit %d, %d notes shown; the terminal shows:\n%s", code, n, got)
 	}
 }

@@ -777,7 +777,7 @@ func openInputs(c *cli.Context, names []string) ([]convert.Input, func(), error)
 			in := convert.Input{Name: "stdin", R: c.App.Reader}
 			if f, ok := c.App.Reader.(*os.File); ok && console.IsTerminal(f) {
 				fmt.Fprintln(c.App.ErrWriter, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
-				p, err := console.Paste(f, c.App.ErrWriter)
+				p, err := console.Paste(c.Context, f, c.App.ErrWriter)
 				if err != nil {
 					closeAll()
 					return nil, nil, fail(exitUsage, "stdin: %s", err)

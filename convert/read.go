@@ -109,6 +109,9 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		if err := r.read(ctx, in); err != nil {
 			return nil, err
 		}
+		if err := ctx.Err(); err != nil { // an input's read stopped by it
+			return nil, err
+		}
 	}
 	r.fps = fingerprints{} // all read: not needed while the users are rebuilt
 	if r.stats.Repeats > 0 {

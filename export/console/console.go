@@ -3,6 +3,8 @@
 package console
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"os"
 
@@ -37,63 +39,77 @@ func Screenful(v any) int {
 // macOS) is off while it reads, and the first end-of-input key (Ctrl-D,
 // or Ctrl-Z Enter on Windows) ends it for good. When it ends, the line
 // the paste left open on the terminal echo is ended, so that what is
-// printed next starts on its own line. Close gives the terminal its modes
-// back; it must be called on every way out, and may be called twice.
-func Paste(in *os.File, echo io.Writer) (io.ReadCloser, error) {
-	p := &paste{in: in, echo: echo, last: '\n'}
-	restore, eof, err := noLineEditing(in)
+// printed next starts on its own line. When ctx is done (Ctrl-C) a Read
+// returns at once, though the terminal is still read from. Close gives the
+// terminal its modes back; it must be called on every way out, and may be
+// called twice.
+func Paste(ctx context.Context, in *os.File, echo io.Writer) (io.ReadCloser, error) {
+	restore, eofKey, err := noLineEditing(in)
 	if err != nil {
 		return nil, err
 	}
-	p.restore, p.eofKey = restore, eof
+	p := &paste{ctx: ctx, chunks: make(chan chunk), echo: echo, restore: restore, last: '\n'}
+	go p.read(in, eofKey)
 	return p, nil
 }
 
 type paste struct {
-	in      *os.File
+	ctx     context.Context
+	chunks  chan chunk // what the terminal gave, the last with an error
 	echo    io.Writer
 	restore func() // gives the terminal its modes back; nil once done
-	eofKey  byte   // the end-of-input key the terminal no longer handles; 0 when it still does
-	done    bool
-	last    byte // the last byte read, for the line end
+	pending []byte // read and not yet returned
+	err     error  // the error after pending
+	last    byte   // the last byte read, for the line end
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+// read reads the terminal until the end-of-input key (when the terminal
+// no longer handles it) or an error, and sends what it read to Read.
+func (p *paste) read(in *os.File, eofKey byte) {
+	for {
+		b := make([]byte, 32<<10)
+		n, err := in.Read(b)
+		if i := bytes.IndexByte(b[:n], eofKey); eofKey != 0 && i >= 0 {
+			n, err = i, io.EOF
+		}
+		if err == nil && n == 0 {
+			err = io.EOF
+		}
+		p.chunks <- chunk{b[:n], err}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (p *paste) Read(b []byte) (int, error) {
-	if p.done {
-		return 0, io.EOF
-	}
-	n, err := p.in.Read(b)
-	if p.eofKey != 0 {
-		for i, c := range b[:n] {
-			if c == p.eofKey {
-				n, err = i, io.EOF
-				break
-			}
+	if len(p.pending) == 0 && p.err == nil {
+		select {
+		case c := <-p.chunks:
+			p.pending, p.err = c.b, c.err
+		case <-p.ctx.Done():
+			p.Close()
+			return 0, p.ctx.Err()
 		}
 	}
+	n := copy(b, p.pending)
+	p.pending = p.pending[n:]
 	if n > 0 {
 		p.last = b[n-1]
+		return n, nil
 	}
-	if err != nil || n == 0 && len(b) > 0 {
-		p.end()
-		if err == nil {
-			err = io.EOF
+	if p.restore != nil {
+		p.Close()
+		if p.last != '\n' && p.last != '\r' && IsTerminal(p.echo) {
+			io.WriteString(p.echo, "\n")
 		}
 	}
-	return n, err
-}
-
-// end is the end of the paste: the terminal gets its modes back and the
-// echoed line is ended.
-func (p *paste) end() {
-	if p.done {
-		return
-	}
-	p.done = true
-	p.Close()
-	if p.last != '\n' && p.last != '\r' && IsTerminal(p.echo) {
-		io.WriteString(p.echo, "\n")
-	}
+	return 0, p.err
 }
 
 func (p *paste) Close() error {

@@ -2,7 +2,6 @@ package convert
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,7 +22,9 @@ import (
 func Files(args []string) (files, notes []string, err error) {
 	for _, arg := range args {
 		paths := []string{arg}
-		if _, statErr := os.Stat(arg); arg != "-" && errors.Is(statErr, fs.ErrNotExist) && strings.ContainsAny(arg, "*?[") {
+		// Windows refuses to look up a name with * or ? in it ("Invalid
+		// name") rather than find no such file.
+		if _, statErr := os.Stat(arg); arg != "-" && statErr != nil && strings.ContainsAny(arg, "*?[") {
 			if paths, err = filepath.Glob(arg); err != nil {
 				return nil, nil, fmt.Errorf("%s: not a valid wildcard pattern", arg)
 			}

@@ -3,8 +3,10 @@ package export
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,7 +112,7 @@ func FuzzTemplate(f *testing.F) {
 }
 
 func TestFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	path := filepath.Join(dir, "restore.csv")
 
 	f, err := Create(path, false)
@@ -127,9 +129,6 @@ func TestFile(t *testing.T) {
 	f.WriteString("new")
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
-	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, %v", fi.Mode().Perm(), err)
 	}
 	if _, err := Create(path, false); !errors.Is(err, errExists) {
 		t.Errorf("existing file without force: %v", err)
@@ -150,13 +149,32 @@ func TestFile(t *testing.T) {
 	}
 }
 
+// TestPrivate: an output holds personal data, and is the user's alone.
+func TestPrivate(t *testing.T) {
+	path := filepath.Join(tempDir(t), "restore.csv")
+	f, err := Create(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("data")
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	checkPrivate(t, path)
+}
+
 func TestSameFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	in := filepath.Join(dir, "events.json")
 	os.WriteFile(in, []byte("[]"), 0o644)
 	link := filepath.Join(dir, "link.json")
 	if err := os.Symlink(in, link); err != nil {
 		t.Skip("no symlinks here:", err)
+	}
+	if _, err := os.Stat(link); err != nil {
+		// Seen under Wine 8: CreateSymbolicLink succeeds and leaves
+		// nothing that can be opened; Windows follows the link.
+		t.Skip("the link was made and cannot be read (Wine 8):", err)
 	}
 	if got, same := SameFile(link, []string{"other.json", in}); !same || got != in {
 		t.Errorf("link to an input: %q %v", got, same)
@@ -217,4 +235,31 @@ func TestReporterMessages(t *testing.T) {
 	if !strings.HasSuffix(b.String(), "jcrestore: 3 more unreadable events not shown\n") {
 		t.Errorf("no count of the rest:\n%s", b.String())
 	}
+}
+
+// tempDir is t.TempDir, removed file by file: under Wine 8, where CI runs
+// the Windows build of these tests, os.RemoveAll fails with "Invalid
+// function" (it removes through a directory handle, which Wine lacks),
+// and with it every t.TempDir's cleanup.
+func tempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "jcrestore-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var dirs []string
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, path)
+			} else {
+				os.Remove(path)
+			}
+			return nil
+		})
+		for _, d := range slices.Backward(dirs) {
+			os.Remove(d)
+		}
+	})
+	return dir
 }

@@ -86,7 +86,8 @@ func PathError(err error) string {
 }
 
 // File is an output file written safely: the bytes go to a temporary file
-// beside the target (created 0600, since it holds personal data) and are
+// beside the target (created 0600, or on Windows with an access list
+// granting the user alone, since it holds personal data) and are
 // renamed over the target only on Commit. Abort, or any failure, removes the
 // temporary file; the target is never left half-written.
 type File struct {
@@ -111,7 +112,15 @@ func Create(path string, force bool) (*File, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
+		if errors.Is(err, fs.ErrNotExist) { // in the same words on every system
+			err = fmt.Errorf("there is no folder %s", filepath.Clean(dir))
+		}
 		return nil, fmt.Errorf("cannot create %s: %w", path, err)
+	}
+	if err := private(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("cannot make %s private to you: %w", path, err)
 	}
 	return &File{File: f, path: path, force: force}, nil
 }
@@ -147,7 +156,7 @@ func (f *File) Commit() error {
 		err = Check(f.path, f.force)
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), f.path)
+		err = inUse(os.Rename(f.Name(), f.path))
 	}
 	if err != nil {
 		os.Remove(f.Name())

@@ -80,7 +80,7 @@ func soffice(t *testing.T) string {
 // output directory.
 func libreoffice(t *testing.T, file, to string) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	cmd := exec.Command(soffice(t), "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
 		"--headless", "--convert-to", to, "--outdir", dir, file)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -110,7 +110,7 @@ func readCSV(t *testing.T, path string) [][]string {
 // values exactly as written (a formula would show its result instead), and
 // to flat ODS, which must hold no formula and real date cells.
 func TestWorkbookInLibreOffice(t *testing.T) {
-	path := writeReview(t, t.TempDir())
+	path := writeReview(t, tempDir(t))
 	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
 	sheets := map[string][][]string{}
 	for _, s := range []string{SheetUsers, SheetEvents, SheetSummary, SheetAbout} {
@@ -248,7 +248,7 @@ func flatten(rows [][]string) []string {
 // TestWorkbookStructure checks what spreadsheet programs are strict about
 // and LibreOffice forgives: column settings in ascending order.
 func TestWorkbookStructure(t *testing.T) {
-	path := writeReview(t, t.TempDir())
+	path := writeReview(t, tempDir(t))
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +342,7 @@ func TestWorkbookOrganization(t *testing.T) {
 	for i := range res.Records {
 		res.Records[i].Organization = org
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	path := filepath.Join(dir, "review.xlsx")
 	var b bytes.Buffer
 	if err := WriteWorkbook(&b, &Review{Result: res, Organization: org, Version: "v1.2.3", Made: deleted, Next: "next"}); err != nil {
@@ -413,7 +413,7 @@ func TestWorkbookPrinted(t *testing.T) {
 		if len(res.Records) != c.users {
 			t.Fatalf("%s: %d users, want %d", c.name, len(res.Records), c.users)
 		}
-		path := filepath.Join(t.TempDir(), c.name+".xlsx")
+		path := filepath.Join(tempDir(t), c.name+".xlsx")
 		var b bytes.Buffer
 		if err := WriteWorkbook(&b, &Review{Result: res, Version: "v1.2.3", Made: deleted, Next: "next"}); err != nil {
 			t.Fatal(err)

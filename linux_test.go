@@ -314,3 +314,33 @@ func TestScreenful(t *testing.T) {
 		t.Errorf("exit %d, %d notes shown; the terminal shows:\n%s", code, n, got)
 	}
 }
+
+// TestInspectProgress: inspect shows the progress of a long read, as
+// convert does.
+func TestInspectProgress(t *testing.T) {
+	defer func(old time.Duration) { progressAfter = old }(progressAfter)
+	progressAfter = 0
+	sample, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen, stderr := openPTY(t)
+	shown := capture(screen, stderr)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for line := range strings.Lines(string(sample)) {
+			pw.WriteString(line)
+			time.Sleep(3 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	var report bytes.Buffer
+	code := run(context.Background(), []string{"jcrestore", "inspect"}, pr, &report, stderr)
+	pr.Close()
+	if got := shown(); code != exitOK || !strings.Contains(got, "\r\x1b[Kjcrestore: reading 0 MB") || !strings.Contains(report.String(), "jdoe") {
+		t.Errorf("exit %d; the terminal shows %q; the report:\n%s", code, got, report.String())
+	}
+}

@@ -321,6 +321,9 @@ func TestInterrupted(t *testing.T) {
 	if code != exitInterrupt || stderr != "jcrestore: interrupted; an output file is left as it was\n" {
 		t.Errorf("%d %q", code, stderr)
 	}
+	if code, stderr := runArgs(t, ctx, io.Discard, "inspect", sample); code != exitInterrupt || stderr != "jcrestore: interrupted\n" {
+		t.Errorf("inspect: %d %q", code, stderr) // it writes no output file to speak of
+	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left %v", entries)
 	}

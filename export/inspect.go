@@ -21,7 +21,7 @@ const maxUsersListed = 20
 // WriteInspection prints an inspection for a person.
 func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
+	p := func(format string, args ...any) { fmt.Fprintln(tw, Printable(fmt.Sprintf(format, args...))) }
 	p("Files:")
 	for _, f := range in.Files {
 		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, convert.Plural(f.Events, "event", "events"), unreadable(f.Unreadable))

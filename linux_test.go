@@ -344,3 +344,23 @@ func TestInspectProgress(t *testing.T) {
 		t.Errorf("exit %d; the terminal shows %q; the report:\n%s", code, got, report.String())
 	}
 }
+
+// TestScreenfulOfUsers: the findings of 40 users, each with a warning, on
+// a terminal of 24 rows: a screenful, and the count of the rest before the
+// summary.
+func TestScreenfulOfUsers(t *testing.T) {
+	screen, stderr := openPTY(t)
+	if err := unix.IoctlSetWinsize(int(stderr.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80}); err != nil {
+		t.Skip("window size:", err)
+	}
+	shown := capture(screen, stderr)
+	var in strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&in, `{"event_type":"user_delete","resource":{"id":"u%d","username":"user%d.with.a.very.long.name.indeed","email":"u%d@example.com","firstname":"F","lastname":"L"}}`+"\n", i, i, i)
+	}
+	code := run(context.Background(), []string{"jcrestore", "convert"}, strings.NewReader(in.String()), io.Discard, stderr)
+	got := shown()
+	if n := strings.Count(got, "warning:"); code != exitOK || n != 20 || !strings.Contains(got, "jcrestore: 20 more warnings not shown (2> messages.txt keeps them all)\r\njcrestore: 40 events read") {
+		t.Errorf("exit %d, %d warnings shown; the terminal shows:\n%s", code, n, got)
+	}
+}

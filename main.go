@@ -129,7 +129,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				for _, cmd := range c.App.Commands {
 					names = append(names, cmd.Names()...)
 				}
-				return fail(exitUsage, "unknown command %q%s (see jcrestore --help)", c.Args().First(), didYouMean(c.Args().First(), names))
+				return fail(exitUsage, "unknown command %q%s (see jcrestore --help)", c.Args().First(), export.DidYouMean(c.Args().First(), names))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -154,17 +154,9 @@ func usageError(c *cli.Context, err error, _ bool) error {
 				names = append(names, "--"+n)
 			}
 		}
-		return fail(exitUsage, "unknown option %s%s (see %s)", typed, didYouMean(typed, names), hint)
+		return fail(exitUsage, "unknown option %s%s (see %s)", typed, export.DidYouMean(typed, names), hint)
 	}
 	return fail(exitUsage, "%s (see %s)", err, hint)
-}
-
-// didYouMean suggests the name nearest to what was typed, if one is near.
-func didYouMean(typed string, names []string) string {
-	if n := export.Nearest(typed, names); n != "" {
-		return "; did you mean " + n + "?"
-	}
-	return ""
 }
 
 func buildVersion() string {
@@ -432,6 +424,7 @@ func convertAction(c *cli.Context) error {
 		return err
 	}
 	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
+	defer rep.Flush()
 	names, err := inputFiles(c, rep)
 	if err != nil {
 		return err
@@ -571,6 +564,7 @@ func writeReview(c *cli.Context, rep *export.Reporter, o orgOutput, res *convert
 	if err := export.WriteTo(c.Context, o.out.path, o.out.force, c.App.Writer, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
 		return err
 	}
+	rep.Flush()
 	if !rep.Quiet {
 		n := res.Count()
 		if o.out.path == "" {
@@ -626,6 +620,7 @@ func approveAction(c *cli.Context) error {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
 	}
 	rep := export.NewReporter(c.App.ErrWriter, c.Bool("quiet"))
+	defer rep.Flush()
 	for _, n := range notes {
 		rep.Message(path, n)
 	}
@@ -640,6 +635,7 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	rep.Flush()
 	if !rep.Quiet {
 		rep.Line("%s", a.Summary(written, invalid))
 	}

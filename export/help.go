@@ -95,10 +95,18 @@ EXIT CODES:
    4  the report could not be written
  130  interrupted (Ctrl-C)`
 
-// Nearest is the name among names closest to what was typed, when it is
-// close enough to be what was meant (a typo: an edit or two); "" if none
-// is. A name of under four bytes is too short to tell.
-func Nearest(typed string, names []string) string {
+// DidYouMean suggests the name among names closest to what was typed
+// ("; did you mean --output?"), when it is close enough to be what was
+// meant (a typo: an edit or two); "" if none is. A name of under four
+// bytes is too short to tell.
+func DidYouMean(typed string, names []string) string {
+	if n := nearest(typed, names); n != "" {
+		return "; did you mean " + n + "?"
+	}
+	return ""
+}
+
+func nearest(typed string, names []string) string {
 	if len(typed) < 4 {
 		return ""
 	}

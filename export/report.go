@@ -143,7 +143,7 @@ func (r *Reporter) Problem(p convert.Problem) {
 	r.say(k, "%s", p.Error())
 }
 
-// Flush tells how many messages of each kind were not printed.
+// Flush tells how many messages of each kind were not printed so far.
 func (r *Reporter) Flush() {
 	for _, k := range []kind{unreadableKind, readingNote, errorKind, warning, note} {
 		if n := r.hidden[k]; n > 0 {
@@ -245,6 +245,7 @@ func counted(m map[string]int) string {
 // Summary is the last line of a conversion to CSV: events read, users
 // found, written, left out and why.
 func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
+	r.Flush()
 	if r.Quiet {
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -48,7 +49,7 @@ func Paste(ctx context.Context, in *os.File, echo io.Writer) (io.ReadCloser, err
 	if err != nil {
 		return nil, err
 	}
-	p := &paste{ctx: ctx, chunks: make(chan chunk), echo: echo, restore: restore, last: '\n'}
+	p := &paste{ctx: ctx, chunks: make(chan chunk), echo: echo, restore: sync.OnceFunc(restore), last: '\n'}
 	go p.read(in, eofKey)
 	return p, nil
 }
@@ -57,10 +58,11 @@ type paste struct {
 	ctx     context.Context
 	chunks  chan chunk // what the terminal gave, the last with an error
 	echo    io.Writer
-	restore func() // gives the terminal its modes back; nil once done
+	restore func() // gives the terminal its modes back, once
 	pending []byte // read and not yet returned
 	err     error  // the error after pending
 	last    byte   // the last byte read, for the line end
+	ended   bool   // the line end is written
 }
 
 type chunk struct {
@@ -103,7 +105,8 @@ func (p *paste) Read(b []byte) (int, error) {
 		p.last = b[n-1]
 		return n, nil
 	}
-	if p.restore != nil {
+	if !p.ended {
+		p.ended = true
 		p.Close()
 		if p.last != '\n' && p.last != '\r' && IsTerminal(p.echo) {
 			io.WriteString(p.echo, "\n")
@@ -113,9 +116,6 @@ func (p *paste) Read(b []byte) (int, error) {
 }
 
 func (p *paste) Close() error {
-	if p.restore != nil {
-		p.restore()
-		p.restore = nil
-	}
+	p.restore()
 	return nil
 }

@@ -310,7 +310,7 @@ func TestScreenful(t *testing.T) {
 	in := strings.Repeat(`{"id":"x","name":"not an event"}`+"\n", 100) + `{"event_type":"user_delete","resource":{"username":"jdoe","email":"jdoe@example.com","firstname":"J","lastname":"Doe"}}`
 	code := run(context.Background(), []string{"jcrestore", "convert"}, strings.NewReader(in), io.Discard, stderr)
 	got := shown()
-	if n := strings.Count(got, "not a Directory Insights event"); code != exitOK || n != 20 || !strings.Contains(got, "jcrestore: 80 more notes not shown (2> messages.txt keeps them all)") {
+	if n := strings.Count(got, "not a Directory Insights event"); code != exitOK || n != 20 || !strings.Contains(got, "jcrestore: 80 more notes on reading not shown (2> messages.txt keeps them all)") {
 		t.Errorf("exit %d, %d notes shown; the terminal shows:\n%s", code, n, got)
 	}
 }

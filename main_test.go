@@ -855,7 +855,7 @@ func TestMalformed(t *testing.T) {
 		{"an Excel workbook given to convert", []byte("PK\x03\x04rest of a zip"), nil, exitNoInput, "this is a zip archive (an Excel workbook?)"},
 		{"a megabyte line of garbage", []byte(strings.Repeat("x", 1<<20)), nil, exitNoInput, "invalid character 'x': not JSON"},
 		{"200,000 broken lines", []byte(strings.Repeat("{\n", 200000)), nil, exitNoInput, "199,950 more unreadable events not shown"},
-		{"200 objects without event_type among events", []byte(del("") + "\n" + strings.Repeat("{\"a\":1}\n", 200)), nil, exitOK, "150 more notes not shown"},
+		{"200 objects without event_type among events", []byte(del("") + "\n" + strings.Repeat("{\"a\":1}\n", 200)), nil, exitOK, "150 more notes on reading not shown"},
 		{"a zip bomb given to approve", zipBomb(t), []string{"approve"}, exitNoInput, "not a readable Excel workbook"},
 		{"a text file given to approve", []byte("not a workbook"), []string{"approve"}, exitNoInput, "not a readable Excel workbook"},
 	}

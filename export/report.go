@@ -42,7 +42,7 @@ type kind struct {
 
 var (
 	unreadableKind = kind{"more unreadable event", "more unreadable events", true}
-	readingNote    = kind{"more note", "more notes", true}
+	readingNote    = kind{"more note on reading", "more notes on reading", true}
 	errorKind      = kind{"more error", "more errors", false}
 	warning        = kind{"more warning", "more warnings", false}
 	note           = kind{"more note", "more notes", false}

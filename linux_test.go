@@ -168,7 +168,8 @@ func TestLargeWorkbookBesideOutput(t *testing.T) {
 
 // TestProgressLine reads a slow pipe, as from a long download, with stderr
 // a terminal: the progress line shows how much was read, and is cleared
-// before the summary, which is left alone on its line.
+// before the summary, which is left alone on its line; inspect shows it
+// too.
 func TestProgressLine(t *testing.T) {
 	defer func(old time.Duration) { progressAfter = old }(progressAfter)
 	progressAfter = 0
@@ -176,25 +177,30 @@ func TestProgressLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	screen, stderr := openPTY(t)
-	shown := capture(screen, stderr)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for line := range strings.Lines(string(sample)) {
-			pw.WriteString(line)
-			time.Sleep(3 * time.Millisecond) // over a second in all
+	for _, c := range []struct{ args, shows, prints string }{
+		{"convert -o " + filepath.Join(t.TempDir(), "restore.csv"), "\r\x1b[Kjcrestore: 6 events read, 3 deleted users found, 3 written", ""},
+		{"inspect", "", "jdoe"},
+	} {
+		screen, stderr := openPTY(t)
+		shown := capture(screen, stderr)
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
 		}
-		pw.Close()
-	}()
-	code := run(context.Background(), []string{"jcrestore", "convert", "-o", filepath.Join(t.TempDir(), "restore.csv")}, pr, io.Discard, stderr)
-	pr.Close()
-	got := shown()
-	summary := "\r\x1b[Kjcrestore: 6 events read, 3 deleted users found, 3 written"
-	if code != exitOK || !strings.Contains(got, "\r\x1b[Kjcrestore: reading 0 MB") || !strings.Contains(got, summary) {
-		t.Errorf("exit %d; the terminal shows %q", code, got)
+		go func() {
+			for line := range strings.Lines(string(sample)) {
+				pw.WriteString(line)
+				time.Sleep(3 * time.Millisecond) // over a second in all
+			}
+			pw.Close()
+		}()
+		var stdout bytes.Buffer
+		code := run(context.Background(), append([]string{"jcrestore"}, strings.Fields(c.args)...), pr, &stdout, stderr)
+		pr.Close()
+		got := shown()
+		if code != exitOK || !strings.Contains(got, "\r\x1b[Kjcrestore: reading 0 MB") || !strings.Contains(got, c.shows) || !strings.Contains(stdout.String(), c.prints) {
+			t.Errorf("%s: exit %d; the terminal shows %q; stdout:\n%s", c.args, code, got, stdout.String())
+		}
 	}
 }
 
@@ -312,36 +318,6 @@ func TestScreenful(t *testing.T) {
 	got := shown()
 	if n := strings.Count(got, "not a Directory Insights event"); code != exitOK || n != 20 || !strings.Contains(got, "jcrestore: 80 more notes on reading not shown (2> messages.txt keeps them all)") {
 		t.Errorf("exit %d, %d notes shown; the terminal shows:\n%s", code, n, got)
-	}
-}
-
-// TestInspectProgress: inspect shows the progress of a long read, as
-// convert does.
-func TestInspectProgress(t *testing.T) {
-	defer func(old time.Duration) { progressAfter = old }(progressAfter)
-	progressAfter = 0
-	sample, err := os.ReadFile(sample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	screen, stderr := openPTY(t)
-	shown := capture(screen, stderr)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for line := range strings.Lines(string(sample)) {
-			pw.WriteString(line)
-			time.Sleep(3 * time.Millisecond)
-		}
-		pw.Close()
-	}()
-	var report bytes.Buffer
-	code := run(context.Background(), []string{"jcrestore", "inspect"}, pr, &report, stderr)
-	pr.Close()
-	if got := shown(); code != exitOK || !strings.Contains(got, "\r\x1b[Kjcrestore: reading 0 MB") || !strings.Contains(report.String(), "jdoe") {
-		t.Errorf("exit %d; the terminal shows %q; the report:\n%s", code, got, report.String())
 	}
 }
 

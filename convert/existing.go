@@ -25,7 +25,8 @@ type Existing struct {
 // ("Username", "username", "User Name", "Email", "Company Email", ...), in
 // any encoding the exports may have (UTF-8 with or without BOM, UTF-16 as
 // Windows PowerShell 5.1's > writes it, gzip). The "#TYPE ..." line of
-// Windows PowerShell's Export-Csv is skipped. Values are compared without regard to case.
+// Windows PowerShell's Export-Csv is skipped. Values are compared without
+// regard to case.
 func ReadExisting(r io.Reader, name string) (*Existing, error) {
 	text, _, err := jsonstream.Decode(r)
 	if err != nil {

@@ -68,10 +68,11 @@ func (r *Reporter) Line(format string, args ...any) {
 // Message prints msg, about where (a file; "" for none), as a note when
 // it starts with "note:", else as a warning.
 func (r *Reporter) Message(where, msg string) {
+	isNote := strings.HasPrefix(msg, "note:")
 	if where != "" {
 		msg = where + ": " + msg
 	}
-	if strings.HasPrefix(msg, "note:") || strings.HasPrefix(msg, where+": note:") {
+	if isNote {
 		r.Note("%s", msg)
 	} else {
 		r.Line("%s", msg)

@@ -250,12 +250,8 @@ func splitBlock(b *block, name string, want []string, prepare func(*Value) any) 
 				break
 			}
 			t.end, t.keys = i+end, k
-			for j := i; ; { // the lines the object spans
-				k := bytes.IndexByte(data[j:t.end], '\n')
-				if k < 0 {
-					break
-				}
-				line, ls, j = line+1, j+k+1, j+k+1
+			if k.lines > 0 { // the lines the object spans
+				line, ls = line+k.lines, i+k.lastNL+1
 			}
 			if prepare != nil {
 				v = Value{Raw: data[t.start:t.end], At: Position{File: name, Line: t.line, Col: t.start - t.ls + 1}, keys: k}

@@ -1,7 +1,6 @@
 package jsonstream
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -23,15 +22,21 @@ const (
 // fastEvent never accepts what encoding/json would refuse.
 //
 // On the way it notes where the object's top-level keys named in want
-// have plain string values (see keys), so that most events are told apart
-// without being parsed again.
+// have plain string values, and the lines the object spans (see keys), so
+// that most events are told apart without being read again.
+//
+// Its time is a chain: where each token ends decides where the next one
+// starts. The common steps are kept short (a colon or comma with no blank
+// after it costs a comparison, a string ends in its first word) and no byte
+// is read twice.
 func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 	if len(b) == 0 || b[0] != '{' {
 		return 0, k, fastBroken
 	}
 	var small [64]byte
 	stack := small[:0]
-	k.want = want
+	k.want, k.all = want, 1<<len(want)-1
+	k.pending = -1
 	i := 0
 	for {
 		// b[i] starts a value. The helpers return -1 for a syntax error
@@ -41,6 +46,7 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 			if len(stack) >= maxDepth {
 				return 0, k, fastBroken
 			}
+			k.pending = -1 // a key wanted whose value is no string
 			stack = append(stack, c)
 			if i = k.skip(b, i+1); i >= len(b) {
 				return 0, k, fastMore
@@ -49,20 +55,24 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 				continue // the first element
 			}
 			if c == '{' && b[i] != '}' {
-				ks, ke, next := k.objectKey(b, i)
-				if next < 0 || next >= len(b) {
-					return 0, k, stateAt(next)
+				if i = k.member(b, i, len(stack) == 1); i < 0 || i >= len(b) {
+					return 0, k, stateAt(i)
 				}
-				if len(stack) == 1 {
-					k.topKey(b, ks, ke, next)
-				}
-				i = next
 				continue
 			}
 			stack = stack[:len(stack)-1] // empty: closed at once
 			i++
 		case '"':
-			i = stringEnd(b, i+1)
+			var esc bool
+			start := i + 1
+			i, esc = stringEnd(b, start)
+			if k.pending >= 0 && i > 0 && i < len(b) {
+				// The value of a top-level key wanted.
+				if !esc {
+					k.spans[k.pending] = span{int32(start), int32(i - 1)}
+				}
+				k.pending = -1
+			}
 		case 't':
 			i = literal(b, i, "true")
 		case 'f':
@@ -75,6 +85,7 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 		if i < 0 {
 			return 0, k, fastBroken
 		}
+		k.pending = -1
 		// After a value: close what ends here, then find the next value.
 		for next := false; !next; {
 			if len(stack) == 0 {
@@ -87,14 +98,10 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 			top := stack[len(stack)-1]
 			switch c := b[i]; {
 			case c == ',' && top == '{':
-				ks, ke, after := k.objectKey(b, k.skip(b, i+1))
-				if after < 0 || after >= len(b) {
-					return 0, k, stateAt(after)
+				if i = k.member(b, k.skip(b, i+1), len(stack) == 1); i < 0 || i >= len(b) {
+					return 0, k, stateAt(i)
 				}
-				if len(stack) == 1 {
-					k.topKey(b, ks, ke, after)
-				}
-				i, next = after, true
+				next = true
 			case c == ',':
 				if i = k.skip(b, i+1); i >= len(b) {
 					return 0, k, fastMore
@@ -121,18 +128,22 @@ func stateAt(i int) fastState {
 // MaxKeys is how many top-level keys a Reader notes on the way.
 const MaxKeys = 6
 
-// keys is where fastEvent found the values of the top-level keys it was
-// asked for, and how much white space it skipped between tokens. For each: the first key spelled so (gjson, too, takes the
-// first) whose value is a plain string gives its contents; a key that is
-// not there at all is absent; anything else (a value that is no plain
-// string, a key written with escapes that might spell it) must be looked
-// up.
+// keys is what fastEvent found on the way besides the end of the object.
+// For each top-level key it was asked for: the first key spelled so
+// (gjson, too, takes the first) whose value is a plain string gives its
+// contents; a key that is not there at all is absent; anything else (a
+// value that is no plain string, a key written with escapes that might
+// spell it) must be looked up.
 type keys struct {
-	want  []string
-	spans [MaxKeys]span
-	seen  uint8 // the keys met, by bit
-	found bool  // done was called: spans are final
-	blank int   // the white space between the object's tokens
+	want    []string
+	all     uint8 // a bit for each key wanted
+	spans   [MaxKeys]span
+	seen    uint8 // the keys met, by bit
+	pending int8  // the key whose value is read next, or -1
+	found   bool  // done was called: spans are final
+	blank   int   // the white space between the object's tokens
+	lines   int   // the line breaks in the object
+	lastNL  int   // the index of the last of them
 }
 
 // span is where a value is in an object's bytes: start >= 0 for a plain
@@ -144,11 +155,40 @@ const (
 	spanLook   = -2 // to be looked up
 )
 
-// topKey follows the top-level keys of fastEvent: the key is b[ks:ke] and
-// its value starts at b[i]. A key with escapes might spell any key wanted:
+// member reads `"key" :` from b[i] on, and returns the index of the value
+// after it, blanks skipped: -1 when the syntax is wrong, len(b) when the
+// bytes end first. top says the key is a top-level one.
+func (k *keys) member(b []byte, i int, top bool) int {
+	if i >= len(b) {
+		return len(b)
+	}
+	if b[i] != '"' {
+		return -1
+	}
+	end, esc := stringEnd(b, i+1)
+	if end < 0 || end >= len(b) {
+		return end
+	}
+	next := end
+	if b[next] != ':' {
+		if next = k.skip(b, next); next >= len(b) {
+			return len(b)
+		}
+		if b[next] != ':' {
+			return -1
+		}
+	}
+	if top && k.seen != k.all {
+		k.topKey(b[i+1:end-1], esc)
+	}
+	return k.skip(b, next+1)
+}
+
+// topKey follows the top-level keys of fastEvent: the key is key, with
+// escapes when esc is set. A key with escapes might spell any key wanted:
 // those not met yet must be looked up.
-func (k *keys) topKey(b []byte, ks, ke, i int) {
-	if bytes.IndexByte(b[ks:ke], '\\') >= 0 {
+func (k *keys) topKey(key []byte, esc bool) {
+	if esc {
 		for n := range k.want {
 			if k.seen&(1<<n) == 0 {
 				k.seen |= 1 << n
@@ -157,24 +197,12 @@ func (k *keys) topKey(b []byte, ks, ke, i int) {
 		}
 		return
 	}
-	n := 0
-	for n < len(k.want) && (k.seen&(1<<n) != 0 || string(b[ks:ke]) != k.want[n]) {
-		n++
-	}
-	if n == len(k.want) {
-		return
-	}
-	k.seen |= 1 << n
-	k.spans[n] = span{spanLook, 0}
-	if b[i] != '"' {
-		return
-	}
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			k.spans[n] = span{int32(i + 1), int32(j)}
-			return
-		case '\\':
+	for n, w := range k.want {
+		if k.seen&(1<<n) == 0 && string(key) == w {
+			// Looked up unless its value turns out to be a plain string.
+			k.seen |= 1 << n
+			k.spans[n] = span{spanLook, 0}
+			k.pending = int8(n)
 			return
 		}
 	}
@@ -207,62 +235,55 @@ func (k *keys) value(raw []byte, n int) (v []byte, known bool) {
 	return nil, false
 }
 
-// objectKey reads `"key" :` from b[i] on and returns the key's contents
-// b[ks:ke] and the index of the value after it, blanks skipped: -1 when the
-// syntax is wrong, len(b) when the bytes end first.
-func (k *keys) objectKey(b []byte, i int) (ks, ke, next int) {
-	if i >= len(b) {
-		return 0, 0, len(b)
-	}
-	if b[i] != '"' {
-		return 0, 0, -1
-	}
-	end := stringEnd(b, i+1)
-	if end < 0 || end >= len(b) {
-		return 0, 0, end
-	}
-	next = k.skip(b, end)
-	if next >= len(b) {
-		return 0, 0, len(b)
-	}
-	if b[next] != ':' {
-		return 0, 0, -1
-	}
-	return i + 1, end - 1, k.skip(b, next+1)
-}
-
-// skip is skipBlank, counting the blanks it skips.
+// skip returns the index of the first byte from i on that is not JSON
+// white space, or len(b), counting the blanks and line breaks it skips.
+// Compact JSON has none: that costs one comparison.
 func (k *keys) skip(b []byte, i int) int {
-	j := skipBlank(b, i)
-	k.blank += j - i
-	return j
+	if i < len(b) && b[i] > ' ' {
+		return i
+	}
+	return k.skipBlank(b, i)
 }
 
-// skipBlank returns the index of the first byte from i on that is not JSON
-// white space, or len(b).
-func skipBlank(b []byte, i int) int {
+//go:noinline
+func (k *keys) skipBlank(b []byte, i int) int {
+	start := i
 	for i < len(b) {
 		switch b[i] {
-		case ' ', '\t', '\n', '\r':
+		case '\n':
+			k.lines++
+			k.lastNL = i
+			i++
+			// A pretty-printed line's indentation, eight spaces at a time.
+			for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
+				i += 8
+			}
+		case ' ', '\t', '\r':
 			i++
 		default:
+			k.blank += i - start
 			return i
 		}
 	}
+	k.blank += i - start
 	return len(b)
 }
 
 // stringEnd returns the index just past the closing quote of the string
 // whose contents start at b[i]: -1 when it is broken, len(b) when the bytes
-// end first.
-func stringEnd(b []byte, i int) int {
+// end first; and whether the string has escapes.
+func stringEnd(b []byte, i int) (int, bool) {
+	esc := false
 	for i < len(b) {
 		// Eight bytes at a time while none ends the string or needs a
 		// closer look: no quote, no backslash, no control byte.
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
 			if m := special(w); m != 0 {
-				i += bits.TrailingZeros64(m) / 8
+				i += bits.TrailingZeros64(m) >> 3
+				if m&-m&quotes(w) != 0 {
+					return i + 1, esc // the usual end
+				}
 				break
 			}
 			i += 8
@@ -272,10 +293,11 @@ func stringEnd(b []byte, i int) int {
 		}
 		switch c := b[i]; {
 		case c == '"':
-			return i + 1
+			return i + 1, esc
 		case c == '\\':
+			esc = true
 			if i+1 >= len(b) {
-				return len(b)
+				return len(b), esc
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -283,23 +305,23 @@ func stringEnd(b []byte, i int) int {
 			case 'u':
 				for k := i + 2; k < i+6; k++ {
 					if k >= len(b) {
-						return len(b)
+						return len(b), esc
 					}
 					if !isHex(b[k]) {
-						return -1
+						return -1, esc
 					}
 				}
 				i += 6
 			default:
-				return -1
+				return -1, esc
 			}
 		case c < 0x20:
-			return -1
+			return -1, esc
 		default:
 			i++
 		}
 	}
-	return len(b)
+	return len(b), esc
 }
 
 // special returns a word with the high bit set in each byte of w that is a
@@ -310,6 +332,15 @@ func special(w uint64) uint64 {
 	q := w ^ ('"' * ones)
 	bs := w ^ ('\\' * ones)
 	return ((q-ones)&^q | (bs-ones)&^bs | (w-0x20*ones)&^w) & highs
+}
+
+// quotes returns a word with the high bit set in each byte of w that is a
+// quote, exactly so in the lowest one; bytes after it may be marked
+// wrongly.
+func quotes(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := w ^ ('"' * ones)
+	return (q - ones) &^ q & highs
 }
 
 // literal checks that b[i:] starts with word and returns the index past it:

@@ -1,7 +1,9 @@
 package jsonstream
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -107,6 +109,9 @@ func FuzzFastEvent(f *testing.F) {
 			if n := end - k.blank; n != CompactLen(in[:end]) {
 				t.Fatalf("fast path counts %d bytes without blanks, CompactLen %d", n, CompactLen(in[:end]))
 			}
+			if n := bytes.Count(in[:end], []byte{'\n'}); k.lines != n || n > 0 && k.lastNL != bytes.LastIndexByte(in[:end], '\n') {
+				t.Fatalf("fast path counts %d line breaks, the last at %d; there are %d", k.lines, k.lastNL, n)
+			}
 			for n, key := range want {
 				v, known := k.value(in[:end], n)
 				g := gjson.GetBytes(in[:end], key)
@@ -128,4 +133,34 @@ func FuzzFastEvent(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkFastEvent runs fastEvent over the objects of the export named
+// by JCRESTORE_BENCH_INPUT, or the sample export: the byte layer's inner
+// loop alone, for profiling it.
+//
+//	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert/jsonstream -run '^$' -bench FastEvent -cpu 1
+func BenchmarkFastEvent(b *testing.B) {
+	path := os.Getenv("JCRESTORE_BENCH_INPUT")
+	if path == "" {
+		path = "../../testdata/sample/export.json"
+	}
+	in, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	want := []string{"event_type", "id", "service", "timestamp", "organization"}
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		for i := 0; i < len(in); i++ {
+			if in[i] != '{' {
+				continue
+			}
+			end, _, st := fastEvent(in[i:], want)
+			if st != fastOK {
+				b.Fatalf("at byte %d: not one whole object", i)
+			}
+			i += end - 1
+		}
+	}
 }

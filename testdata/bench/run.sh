@@ -11,7 +11,8 @@
 # match. jq reads an array whole, so it needs several GB of memory there.
 # At the end a table gives, per input, the mean times, jcrestore's
 # throughput, jq's time over jcrestore's, jcrestore's time over the
-# reference's (grep -c, or gzip -dc), and the peak RSS of each.
+# reference's (grep -c, or gzip -dc), inspect's time and its ratio to
+# convert's, and the peak RSS of jq and convert.
 set -euo pipefail
 n=${1:-1000000}
 dir=${2:-/tmp/jcrestore-bench}
@@ -36,33 +37,36 @@ for input in ndjson array pretty gzip; do
 	if [ "$input" = gzip ]; then
 		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
 			-n reference "gzip -dc $f > /dev/null" \
-			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
+			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" \
+			-n inspect "$dir/jcrestore inspect $f > $dir/inspect.out"
 		jq_rss=-
 	else
 		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
 			-n reference "grep -c user_delete $f > $dir/grep.out" \
 			-n jq "jq -r -f testdata/bench/extract.jq $f > $dir/jq.out" \
-			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
+			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" \
+			-n inspect "$dir/jcrestore inspect $f > $dir/inspect.out"
 		jq_rss=$(rss jq -r -f testdata/bench/extract.jq "$f")
 		echo "jq and jcrestore find $(wc -l < "$dir/jq.out") and $(($(wc -l < "$dir/out.csv") - 1)) deleted users"
 	fi
 	ref=$(mean "$dir/$input.json" reference)
 	jc=$(mean "$dir/$input.json" jcrestore)
 	jqt=$(mean "$dir/$input.json" jq)
+	ins=$(mean "$dir/$input.json" inspect)
 	size=$(stat -L -c %s "$dir/$input-$n.json" 2>/dev/null || stat -L -c %s "$dir/ndjson-$n.json")
 	# jcrestore's peak RSS varies by a few MB from run to run: the least
 	# and the most of three.
 	crs=$(for _ in 1 2 3; do rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force; done | sort -n | sed -n '1p;$p' | paste -sd' ')
-	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v size="$size" \
+	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v ins="$ins" -v size="$size" \
 		-v jr="$jq_rss" -v crs="$crs" \
 		'BEGIN { split(crs, cr, " ")
-		printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %s | %d-%d MB |\n", name, ref,
+		printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %.2f s | %.2f | %s | %d-%d MB |\n", name, ref,
 			(jq > 0 ? sprintf("%.1f s", jq) : "-"), jc, size / jc / 1e6,
-			(jq > 0 ? sprintf("%.0f", jq / jc) : "-"), jc / ref,
+			(jq > 0 ? sprintf("%.0f", jq / jc) : "-"), jc / ref, ins, ins / jc,
 			(jr == "-" ? "-" : sprintf("%.0f MB", jr / 1024)), cr[1] / 1024, cr[2] / 1024 }')")
 done
 echo
 echo "reference: grep -c user_delete, or gzip -dc for the gzip input"
-echo "| input | reference | jq | jcrestore | throughput | jq's time / jcrestore's | jcrestore's time / reference's | peak RSS jq | peak RSS jcrestore |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| input | reference | jq | jcrestore | throughput | jq's time / jcrestore's | jcrestore's time / reference's | inspect | inspect's time / convert's | peak RSS jq | peak RSS jcrestore |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${summary[@]}"

@@ -181,7 +181,11 @@ func (k *keys) member(b []byte, i int, top bool) int {
 	if top && k.seen != k.all {
 		k.topKey(b[i+1:end-1], esc)
 	}
-	return k.skip(b, next+1)
+	if i = next + 1; i+1 < len(b) && b[i] == ' ' && b[i+1] > ' ' {
+		k.blank++ // "key": value, as pretty-printed
+		return i + 1
+	}
+	return k.skip(b, i)
 }
 
 // topKey follows the top-level keys of fastEvent: the key is key, with
@@ -254,8 +258,12 @@ func (k *keys) skipBlank(b []byte, i int) int {
 			k.lines++
 			k.lastNL = i
 			i++
-			// A pretty-printed line's indentation, eight spaces at a time.
-			for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
+			// A pretty-printed line's indentation, eight bytes at a time.
+			for i+8 <= len(b) {
+				if x := binary.LittleEndian.Uint64(b[i:]) ^ 0x2020202020202020; x != 0 {
+					i += bits.TrailingZeros64(x) >> 3
+					break
+				}
 				i += 8
 			}
 		case ' ', '\t', '\r':

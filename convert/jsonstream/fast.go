@@ -26,9 +26,9 @@ const (
 // that most events are told apart without being read again.
 //
 // Its time is a chain: where each token ends decides where the next one
-// starts. The common steps are kept short (a colon or comma with no blank
-// after it costs a comparison, a string ends in its first word) and no byte
-// is read twice.
+// starts. So the common steps are kept short (no blank after a colon or
+// comma costs a comparison, a short string one word, a pretty-printed
+// line's indentation one word) and no byte is read twice.
 func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 	if len(b) == 0 || b[0] != '{' {
 		return 0, k, fastBroken
@@ -249,6 +249,8 @@ func (k *keys) skip(b []byte, i int) int {
 	return k.skipBlank(b, i)
 }
 
+// skipBlank is skip's loop, kept out of line so that skip is inlined.
+//
 //go:noinline
 func (k *keys) skipBlank(b []byte, i int) int {
 	start := i

@@ -28,40 +28,47 @@ done
 
 rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }
 mean() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .mean' "$1"; }
-summary=()
-for input in ndjson array pretty gzip; do
-	f="$dir/$input-$n.json"
-	[ "$input" = gzip ] && f="$dir/ndjson-$n.json.gz"
+input() { # the file of an input
+	if [ "$1" = gzip ]; then echo "$dir/ndjson-$n.json.gz"; else echo "$dir/$1-$n.json"; fi
+}
+inputs="ndjson array pretty gzip"
+declare -A crs
+for input in $inputs; do
+	f=$(input "$input")
 	cat "$f" > /dev/null # into the page cache
 	echo "== $input: $f, $(du -hL "$f" | cut -f1)"
-	if [ "$input" = gzip ]; then
-		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
-			-n reference "gzip -dc $f > /dev/null" \
-			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" \
-			-n inspect "$dir/jcrestore inspect $f > $dir/inspect.out"
-		jq_rss=-
-	else
-		hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
-			-n reference "grep -c user_delete $f > $dir/grep.out" \
-			-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" \
-			-n inspect "$dir/jcrestore inspect $f > $dir/inspect.out"
-		# jq last: on an array it takes GB of memory, and the machine is
-		# slower for a while after giving them back.
-		hyperfine --runs "$runs" --export-json "$dir/$input-jq.json" \
-			-n jq "jq -r -f testdata/bench/extract.jq $f > $dir/jq.out"
-		jq_rss=$(rss jq -r -f testdata/bench/extract.jq "$f")
-		echo "jq and jcrestore find $(wc -l < "$dir/jq.out") and $(($(wc -l < "$dir/out.csv") - 1)) deleted users"
-	fi
-	ref=$(mean "$dir/$input.json" reference)
-	jc=$(mean "$dir/$input.json" jcrestore)
-	jqt=$([ "$input" = gzip ] || mean "$dir/$input-jq.json" jq)
-	ins=$(mean "$dir/$input.json" inspect)
-	size=$(stat -L -c %s "$dir/$input-$n.json" 2>/dev/null || stat -L -c %s "$dir/ndjson-$n.json")
+	ref="grep -c user_delete $f > $dir/grep.out"
+	[ "$input" = gzip ] && ref="gzip -dc $f > /dev/null"
+	hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
+		-n reference "$ref" \
+		-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" \
+		-n inspect "$dir/jcrestore inspect $f > $dir/inspect.out"
 	# jcrestore's peak RSS varies by a few MB from run to run: the least
 	# and the most of three.
-	crs=$(for _ in 1 2 3; do rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force; done | sort -n | sed -n '1p;$p' | paste -sd' ')
+	crs[$input]=$(for _ in 1 2 3; do rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force; done | sort -n | sed -n '1p;$p' | paste -sd' ')
+done
+# jq after all of jcrestore's runs: on an array it holds GB of memory, and
+# the machine is slower for a while after it gives them back.
+declare -A jq_rss
+for input in ndjson array pretty; do
+	f=$(input "$input")
+	cat "$f" > /dev/null
+	echo "== jq on $input"
+	hyperfine --runs "$runs" --export-json "$dir/$input-jq.json" \
+		-n jq "jq -r -f testdata/bench/extract.jq $f > $dir/jq.out"
+	jq_rss[$input]=$(rss jq -r -f testdata/bench/extract.jq "$f")
+	"$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force
+	echo "jq and jcrestore find $(wc -l < "$dir/jq.out") and $(($(wc -l < "$dir/out.csv") - 1)) deleted users"
+done
+summary=()
+for input in $inputs; do
+	ref=$(mean "$dir/$input.json" reference)
+	jc=$(mean "$dir/$input.json" jcrestore)
+	ins=$(mean "$dir/$input.json" inspect)
+	jqt=$([ "$input" = gzip ] || mean "$dir/$input-jq.json" jq)
+	size=$(stat -L -c %s "$dir/${input/gzip/ndjson}-$n.json") # of the JSON, for gzip too
 	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v ins="$ins" -v size="$size" \
-		-v jr="$jq_rss" -v crs="$crs" \
+		-v jr="${jq_rss[$input]:--}" -v crs="${crs[$input]}" \
 		'BEGIN { split(crs, cr, " ")
 		printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %.2f s | %.2f | %s | %d-%d MB |\n", name, ref,
 			(jq > 0 ? sprintf("%.1f s", jq) : "-"), jc, size / jc / 1e6,

@@ -11,8 +11,8 @@
 # match. jq reads an array whole, so it needs several GB of memory there.
 # At the end a table gives, per input, the mean times, jcrestore's
 # throughput, jq's time over jcrestore's, jcrestore's time over the
-# reference's (grep -c, or gzip -dc), inspect's time and its ratio to
-# convert's, and the peak RSS of jq and convert.
+# reference's (grep -c, or gzip -dc), inspect's time over convert's
+# (alternating runs), and the peak RSS of jq and convert.
 set -euo pipefail
 n=${1:-1000000}
 dir=${2:-/tmp/jcrestore-bench}
@@ -27,12 +27,13 @@ done
 [ -s "$dir/ndjson-$n.json.gz" ] || gzip -1 -c "$dir/ndjson-$n.json" > "$dir/ndjson-$n.json.gz"
 
 rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }
+wall() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
 mean() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .mean' "$1"; }
 input() { # the file of an input
 	if [ "$1" = gzip ]; then echo "$dir/ndjson-$n.json.gz"; else echo "$dir/$1-$n.json"; fi
 }
 inputs="ndjson array pretty gzip"
-declare -A crs
+declare -A crs ins
 for input in $inputs; do
 	f=$(input "$input")
 	cat "$f" > /dev/null # into the page cache
@@ -41,8 +42,14 @@ for input in $inputs; do
 	[ "$input" = gzip ] && ref="gzip -dc $f > /dev/null"
 	hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
 		-n reference "$ref" \
-		-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" \
-		-n inspect "$dir/jcrestore inspect $f > $dir/inspect.out"
+		-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
+	# inspect against convert in alternating runs, which the machine's
+	# drift from minute to minute touches alike: the median of the ratios.
+	ins[$input]=$(for _ in $(seq "$runs"); do
+		c=$(wall "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force)
+		i=$(wall "$dir/jcrestore" inspect "$f")
+		echo "$i $c" | awk '{ print $1 / $2 }'
+	done | sort -n | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }')
 	# jcrestore's peak RSS varies by a few MB from run to run: the least
 	# and the most of three.
 	crs[$input]=$(for _ in 1 2 3; do rss "$dir/jcrestore" convert -q "$f" -o "$dir/out.csv" --force; done | sort -n | sed -n '1p;$p' | paste -sd' ')
@@ -64,19 +71,18 @@ summary=()
 for input in $inputs; do
 	ref=$(mean "$dir/$input.json" reference)
 	jc=$(mean "$dir/$input.json" jcrestore)
-	ins=$(mean "$dir/$input.json" inspect)
 	jqt=$([ "$input" = gzip ] || mean "$dir/$input-jq.json" jq)
 	size=$(stat -L -c %s "$dir/${input/gzip/ndjson}-$n.json") # of the JSON, for gzip too
-	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v ins="$ins" -v size="$size" \
+	summary+=("$(awk -v name="$input" -v ref="$ref" -v jc="$jc" -v jq="${jqt:-0}" -v ins="${ins[$input]}" -v size="$size" \
 		-v jr="${jq_rss[$input]:--}" -v crs="${crs[$input]}" \
 		'BEGIN { split(crs, cr, " ")
-		printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %.2f s | %.2f | %s | %d-%d MB |\n", name, ref,
+		printf "| %s | %.2f s | %s | %.2f s | %.0f MB/s | %s | %.1f | %.2f | %s | %d-%d MB |\n", name, ref,
 			(jq > 0 ? sprintf("%.1f s", jq) : "-"), jc, size / jc / 1e6,
-			(jq > 0 ? sprintf("%.0f", jq / jc) : "-"), jc / ref, ins, ins / jc,
+			(jq > 0 ? sprintf("%.0f", jq / jc) : "-"), jc / ref, ins,
 			(jr == "-" ? "-" : sprintf("%.0f MB", jr / 1024)), cr[1] / 1024, cr[2] / 1024 }')")
 done
 echo
 echo "reference: grep -c user_delete, or gzip -dc for the gzip input"
-echo "| input | reference | jq | jcrestore | throughput | jq's time / jcrestore's | jcrestore's time / reference's | inspect | inspect's time / convert's | peak RSS jq | peak RSS jcrestore |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| input | reference | jq | jcrestore | throughput | jq's time / jcrestore's | jcrestore's time / reference's | inspect's time / convert's | peak RSS jq | peak RSS jcrestore |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${summary[@]}"

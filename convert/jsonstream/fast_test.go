@@ -3,7 +3,6 @@ package jsonstream
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -141,16 +140,8 @@ func FuzzFastEvent(f *testing.F) {
 //
 //	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert/jsonstream -run '^$' -bench FastEvent -cpu 1
 func BenchmarkFastEvent(b *testing.B) {
-	path := os.Getenv("JCRESTORE_BENCH_INPUT")
-	if path == "" {
-		path = "../../testdata/sample/export.json"
-	}
-	in, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	in := benchInput(b)
 	want := []string{"event_type", "id", "service", "timestamp", "organization"}
-	b.SetBytes(int64(len(in)))
 	for b.Loop() {
 		for i := 0; i < len(in); i++ {
 			if in[i] != '{' {

@@ -33,13 +33,9 @@ func seeds(tb testing.TB) [][]byte {
 	return out
 }
 
-// BenchmarkSplit cuts an input into values, nothing more: the part of a
-// read that every byte goes through. The input is the export named by
-// JCRESTORE_BENCH_INPUT (one written by go run ./testdata/gen, say), or the
-// sample export:
-//
-//	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert/jsonstream -run '^$' -bench Split -benchmem
-func BenchmarkSplit(b *testing.B) {
+// benchInput reads the export named by JCRESTORE_BENCH_INPUT, or the
+// sample export, and sets the bytes per operation.
+func benchInput(b *testing.B) []byte {
 	path := os.Getenv("JCRESTORE_BENCH_INPUT")
 	if path == "" {
 		path = "../../testdata/sample/export.json"
@@ -49,6 +45,17 @@ func BenchmarkSplit(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(in)))
+	return in
+}
+
+// BenchmarkSplit cuts an input into values, nothing more: the part of a
+// read that every byte goes through. The input is the export named by
+// JCRESTORE_BENCH_INPUT (one written by go run ./testdata/gen, say), or the
+// sample export:
+//
+//	JCRESTORE_BENCH_INPUT=/tmp/events.json go test ./convert/jsonstream -run '^$' -bench Split -benchmem
+func BenchmarkSplit(b *testing.B) {
+	in := benchInput(b)
 	for b.Loop() {
 		s := newSplitter(bytes.NewReader(in), "in", []string{"event_type"})
 		for {

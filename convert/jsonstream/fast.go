@@ -66,12 +66,8 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 			var esc bool
 			start := i + 1
 			i, esc = stringEnd(b, start)
-			if k.pending >= 0 && i > 0 && i < len(b) {
-				// The value of a top-level key wanted.
-				if !esc {
-					k.spans[k.pending] = span{int32(start), int32(i - 1)}
-				}
-				k.pending = -1
+			if k.pending >= 0 && !esc && i > 0 {
+				k.spans[k.pending] = span{int32(start), int32(i - 1)} // the value of a top-level key wanted
 			}
 		case 't':
 			i = literal(b, i, "true")

@@ -54,13 +54,13 @@ func (res *Result) Count() Counts {
 	}
 	for i := range res.LeftOut {
 		deleted(&res.LeftOut[i].Record)
-		c.LeftOut = Add(c.LeftOut, res.LeftOut[i].Reason, 1)
+		c.LeftOut = addTally(c.LeftOut, res.LeftOut[i].Reason, 1)
 	}
 	return c
 }
 
-// Add adds n to the tally labelled label in ts, or appends one.
-func Add(ts []Tally, label string, n int) []Tally {
+// addTally adds n to the tally labelled label in ts, or appends one.
+func addTally(ts []Tally, label string, n int) []Tally {
 	for i := range ts {
 		if ts[i].Label == label {
 			ts[i].N += n

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -33,10 +34,12 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	br := bufio.NewReader(text)
+	skipped := 0 // lines before the CSV
 	if b, _ := br.Peek(5); string(b) == "#TYPE" {
 		if _, err := br.ReadString('\n'); err != nil {
 			return nil, fmt.Errorf("%s: only a #TYPE line", name)
 		}
+		skipped = 1
 	}
 	cr := gocsv.LazyCSVReader(br)
 	header, err := cr.Read()
@@ -44,7 +47,7 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 		return nil, fmt.Errorf("%s is empty: it needs a header row naming a username or email column", name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, csvError(name, skipped, err)
 	}
 	user, email := -1, -1
 	for i, h := range header {
@@ -59,13 +62,13 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 		return nil, fmt.Errorf("%s has no username or email column (its header is %s)", name, strings.Join(header, ","))
 	}
 	e := &Existing{Name: name, usernames: map[string]bool{}, emails: map[string]bool{}}
-	for line := 2; ; line++ {
+	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return e, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, csvError(name, skipped, err)
 		}
 		if user >= 0 && user < len(row) && strings.TrimSpace(row[user]) != "" {
 			e.usernames[strings.ToLower(strings.TrimSpace(row[user]))] = true
@@ -74,6 +77,19 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 			e.emails[strings.ToLower(strings.TrimSpace(row[email]))] = true
 		}
 	}
+}
+
+// csvError names the file and line of a CSV syntax error, counting the
+// skipped lines before the CSV: "users.csv:3:7: extraneous \" in field".
+func csvError(name string, skipped int, err error) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if pe.Err == csv.ErrFieldCount {
+		return fmt.Errorf("%s:%d: %v", name, pe.Line+skipped, pe.Err)
+	}
+	return fmt.Errorf("%s:%d:%d: %v", name, pe.Line+skipped, pe.Column, pe.Err)
 }
 
 func first(old, i int) int {

@@ -28,6 +28,15 @@ func TestReadExisting(t *testing.T) {
 			t.Errorf("ReadExisting(%q) accepted it", bad)
 		}
 	}
+	// A broken row is named by its line in the file, #TYPE line counted.
+	for in, want := range map[string]string{
+		"username,email\njdoe,j@example.com\nkim\n":          "users.csv:3: wrong number of fields",
+		"#TYPE x\nusername,email\nkim,k@example.com,extra\n": "users.csv:3: wrong number of fields",
+	} {
+		if _, err := ReadExisting(strings.NewReader(in), "users.csv"); err == nil || err.Error() != want {
+			t.Errorf("ReadExisting(%q): %v, want %s", in, err, want)
+		}
+	}
 }
 
 // FuzzReadExisting checks that any bytes read as a CSV of current users

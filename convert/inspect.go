@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Retention is how long Directory Insights keeps events (90 days; 15 on
+// retention is how long Directory Insights keeps events (90 days; 15 on
 // the lowest plan).
-const Retention = 90 * 24 * time.Hour
+const retention = 90 * 24 * time.Hour
 
 // Inspection is what an export holds, as inspect reports it. Its JSON
 // form is the output of inspect --json: the names are part of the
@@ -129,7 +129,7 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 	if !res.First.IsZero() {
 		first, last := res.First.UTC(), res.Last.UTC()
 		in.First, in.Last = &first, &last
-		if age := now.Sub(last); age > Retention {
+		if age := now.Sub(last); age > retention {
 			in.Problems = append(in.Problems, InspectedProblem{Kind: "note", Message: fmt.Sprintf(
 				"the newest event is %d days old: Directory Insights keeps events for 90 days (15 on the lowest plan), so a new export no longer holds these", int(age.Hours()/24))})
 		}

@@ -133,7 +133,7 @@ func leftOutManagers(recs []Record, leftOut []LeftOut) {
 	}
 }
 
-// Managers settles the manager of each record written to a CSV: one that
+// notWrittenManagers settles the manager of each record written to a CSV: one that
 // is not written, though the input showed them deleted too, will not exist
 // when the record's user is created, and is left empty with a warning
 // (notWritten holds such users, by username in lower case, with why). For
@@ -141,7 +141,7 @@ func leftOutManagers(recs []Record, leftOut []LeftOut) {
 // manager is written as the user id the import needs, where the export
 // gives it; a manager restored by the same file has no id yet, and is left
 // empty with a warning too. Call it after Validate: it adds its warnings.
-func Managers(rows []Record, notWritten map[string]string, rules Rules) {
+func notWrittenManagers(rows []Record, notWritten map[string]string, rules Rules) {
 	written := map[string]bool{}
 	for _, r := range rows {
 		written[strings.ToLower(r.Username)] = true

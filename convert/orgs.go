@@ -36,7 +36,7 @@ func newLedger(org string) *ledger {
 // name none).
 type orgs struct {
 	ledgers map[string]*ledger
-	noOrg   string // the organization events that name none belong to, once settled
+	noOrg   string // the organization events that name none belong to, once placed
 }
 
 // of returns the ledger of the organization org, made on first use.
@@ -52,10 +52,10 @@ func (o *orgs) of(org string) *ledger {
 	return l
 }
 
-// settle gives the events that name no organization to the one the
+// place gives the events that name no organization to the one the
 // others share, when they share one, and returns the ledgers by
 // organization id: those events' ledger last, where it stays apart.
-func (o *orgs) settle() []*ledger {
+func (o *orgs) place() []*ledger {
 	none := o.ledgers[""]
 	named := slices.DeleteFunc(slices.Sorted(maps.Keys(o.ledgers)), func(org string) bool { return org == "" })
 	if none != nil && len(named) == 1 {
@@ -87,14 +87,16 @@ func (l *ledger) absorb(o *ledger) {
 
 // rebuild makes the records of the deleted users of the ledger l: the
 // latest deletion of each, gaps filled from the earlier ones and from the
-// user's earlier events, their groups and devices, their managers; and
+// user's earlier events, their groups and devices, their managers named
+// (NewPlan settles them) and placed before the users who report to them;
+// and
 // leaves out those already back or taken by a current user (existing).
 // The values filled from earlier events are counted in stats.
 func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing *Existing, stats *Stats) (recs []Record, left []LeftOut, err error) {
 	kept, outside := l.deleted.users()
 	recs = make([]Record, 0, len(kept))
 	for _, c := range kept {
-		rec := l.settle(c, stats)
+		rec := l.user(c, stats)
 		c.s, c.earlier = nil, nil // in rec now: their memory goes as the records come
 		rec.Organization = l.org
 		if back := l.created.after(&rec); !back.at.IsZero() {
@@ -116,15 +118,14 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 	if err := l.names.managers(ctx, inputs, recs, mine); err != nil {
 		return nil, nil, err
 	}
-	leftOutManagers(recs, left)
 	managersFirst(recs)
 	return recs, left, nil
 }
 
-// settle makes the record of the deleted user c: the latest deletion,
+// user makes the record of the deleted user c: the latest deletion,
 // gaps filled from the earlier ones and from the user's earlier events,
 // their account settings, groups and devices.
-func (l *ledger) settle(c *candidate, stats *Stats) Record {
+func (l *ledger) user(c *candidate, stats *Stats) Record {
 	rec := c.record()
 	ac := c.s.a.account
 	for _, old := range c.earlier {
@@ -177,10 +178,10 @@ type Group struct {
 	Records []Record
 }
 
-// ByOrg groups records by organization, by id and "" (none named) last,
+// byOrg groups records by organization, by id and "" (none named) last,
 // each in the records' order. Records of one organization stay where they
 // are.
-func ByOrg(recs []Record) []Group {
+func byOrg(recs []Record) []Group {
 	at := map[string]int{} // organization -> its group
 	var gs []Group
 	for i := range recs {

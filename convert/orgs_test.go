@@ -83,8 +83,8 @@ func TestOrganizationsApart(t *testing.T) {
 	if m := got[b+" repb"].Manager; m != "bossb" {
 		t.Errorf("repb of b: manager %q, want bossb", m)
 	}
-	if gs := ByOrg(res.Records); len(gs) != 2 || gs[0].Org != a || len(gs[0].Records) != 2 || gs[1].Org != b || len(gs[1].Records) != 2 {
-		t.Errorf("ByOrg %v", gs)
+	if gs := byOrg(res.Records); len(gs) != 2 || gs[0].Org != a || len(gs[0].Records) != 2 || gs[1].Org != b || len(gs[1].Records) != 2 {
+		t.Errorf("byOrg %v", gs)
 	}
 	if only := res.Only(b); len(only.Records) != 2 || only.Records[0].Organization != b || only.Users != 2 {
 		t.Errorf("Only(b) %+v", only.Records)

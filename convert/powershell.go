@@ -11,7 +11,7 @@ import (
 // becomes "@{field=firstname; from=Jane}", and an array of addresses inside
 // a single event becomes "@{type=work; locality=Denver} @{type=home; ...}".
 // Arrays nested inside such a string are lost for good ("System.Object[]").
-// psToJSON turns that string form back into JSON, best effort: a value that
+// parsePS turns that string form back into JSON, best effort: a value that
 // itself contains "; name=" or a closing brace followed by another object
 // cannot be told apart from the syntax.
 

@@ -253,7 +253,7 @@ func (r *reader) take(v *jsonstream.Value) {
 			r.inspect(intern(r.types, service), intern(r.types, typ), intern(r.types, org), t)
 		}
 	case *prepared:
-		r.took(p)
+		r.takeEvent(p)
 	case *batch:
 		for _, it := range p.items {
 			if it.prob != nil {
@@ -262,13 +262,15 @@ func (r *reader) take(v *jsonstream.Value) {
 				}
 				r.problem(*it.prob)
 			} else {
-				r.took(it.ev)
+				r.takeEvent(it.ev)
 			}
 		}
 	}
 }
 
-func (r *reader) took(p *prepared) {
+// takeEvent adds one prepared event to what the read knows, unless it
+// was read before.
+func (r *reader) takeEvent(p *prepared) {
 	if p.hasFP && r.repeated(p.fp) {
 		return
 	}
@@ -386,13 +388,13 @@ func (r *reader) filter(s *summary) string {
 	if !o.Since.IsZero() || !o.Until.IsZero() {
 		switch {
 		case s.time.IsZero():
-			return "deletion time unknown, outside --since/--until"
+			return ReasonNoTime
 		case !o.Since.IsZero() && s.time.Before(o.Since), !o.Until.IsZero() && !s.time.Before(o.Until):
-			return "deleted outside --since/--until"
+			return ReasonOutside
 		}
 	}
 	if o.DeletedBy != "" && !strings.EqualFold(o.DeletedBy, s.initiatedBy) {
-		return "not deleted by " + o.DeletedBy
+		return ReasonNotDeletedBy(o.DeletedBy)
 	}
 	return ""
 }
@@ -403,7 +405,7 @@ func (r *reader) filter(s *summary) string {
 // organizations.
 func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	res := &Result{}
-	for _, l := range r.orgs.settle() {
+	for _, l := range r.orgs.place() {
 		recs, left, err := r.orgs.rebuild(ctx, l, inputs, r.opts.Existing, &r.stats)
 		if err != nil {
 			return nil, err

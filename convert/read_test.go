@@ -264,14 +264,14 @@ func TestPSCutInResource(t *testing.T) {
 {"event_type":"user_update","resource":{"type":"user","id":"5f0c1a2b3c4d5e6f7a8b9c01"},"changes":"@{field=title; from=; to=Analyst}"}
 {"event_type":"user_delete","resource":{"type":"user","id":"5f0c1a2b3c4d5e6f7a8b9c01","username":"ann","email":"ann@example.com"}}
 `
-	res, probs := readLater(t, []byte(in), Options{})
+	res, probs := readAll(t, []byte(in), Options{})
 	if res.PSCut != 2 {
 		t.Fatalf("PSCut %d, want 2; problems %q", res.PSCut, probs)
 	}
 }
 
-// readLater reads in with opts and returns the result and the problems.
-func readLater(t *testing.T, in []byte, opts Options) (*Result, []string) {
+// readAll reads in with opts and returns the result and the problems.
+func readAll(t *testing.T, in []byte, opts Options) (*Result, []string) {
 	t.Helper()
 	var probs []string
 	opts.Report = func(p Problem) { probs = append(probs, p.Error()) }

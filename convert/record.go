@@ -109,19 +109,24 @@ type Record struct {
 	account uint16 // the account settings the user had (see accountSettings)
 }
 
-// Severity ranks a validation finding.
+// Severity ranks a validation finding or a message.
 type Severity int
 
 const (
+	// Note is worth knowing and nothing is wrong; --quiet hides it.
+	Note Severity = iota - 1
 	// Warning keeps the row in the output.
-	Warning Severity = iota
+	Warning
 	// Error leaves the row out unless --include-invalid is given.
 	Error
 )
 
 func (s Severity) String() string {
-	if s == Error {
+	switch s {
+	case Error:
 		return "error"
+	case Note:
+		return "note"
 	}
 	return "warning"
 }
@@ -129,6 +134,7 @@ func (s Severity) String() string {
 // Issue is one validation finding on one field of a record.
 type Issue struct {
 	Severity Severity
+	Asks     Asks
 	Field    string // a column name such as "Email" or "Attribute2_name"
 	Message  string
 }

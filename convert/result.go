@@ -60,19 +60,24 @@ type File struct {
 	Unreadable int
 }
 
-// LeftOut is a deleted user left out on purpose: Reason is the kind
-// (ReasonBack, ReasonExists, or the filter's own words), Detail the
-// particulars, if any.
+// LeftOut is a deleted user left out on purpose: Reason is why, one of
+// the reasons below, Detail the particulars, if any.
 type LeftOut struct {
 	Record
 	Reason string
 	Detail string
 }
 
-// Reasons for leaving a user out.
+// Reasons for leaving a user out, in the words the summary counts them by.
 const (
 	ReasonBack     = "already back"            // created again later: told per user
 	ReasonExists   = "taken by a current user" // told per user
 	ReasonOtherOrg = "in another organization" // with Options.Org
 	ReasonNoOrg    = "of no organization, among several"
+	ReasonNoTime   = "deletion time unknown, outside --since/--until"
+	ReasonOutside  = "deleted outside --since/--until"
 )
+
+// ReasonNotDeletedBy is the reason for leaving out a deletion that
+// Options.DeletedBy, the admin, did not make.
+func ReasonNotDeletedBy(admin string) string { return "not deleted by " + admin }

@@ -54,8 +54,19 @@ func Validate(records []Record, rules Rules) {
 
 type checker struct{ issues []Issue }
 
+// add adds a finding; an error asks for a fix before the import.
 func (c *checker) add(s Severity, field, format string, args ...any) {
-	c.issues = append(c.issues, Issue{Severity: s, Field: field, Message: fmt.Sprintf(format, args...)})
+	asks := AsksNothing
+	if s == Error {
+		asks = AsksReview
+	}
+	c.issues = append(c.issues, Issue{Severity: s, Asks: asks, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// after adds a warning of what the import does not bring back: a step for
+// after it.
+func (c *checker) after(field, format string, args ...any) {
+	c.issues = append(c.issues, Issue{Severity: Warning, Asks: AsksAfterImport, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 func checkRecord(r *Record, rules Rules) []Issue {
@@ -110,7 +121,7 @@ func checkRecord(r *Record, rules Rules) []Issue {
 	if rules.Importer {
 		r.Groups = slices.DeleteFunc(r.Groups, func(g string) bool {
 			if filtered(g) {
-				c.add(Warning, "group "+g, "%q ends in %q, and Import-JCUsersFromCSV skips such a group without a word: left out; add the user to it by hand after the import", g, filteredEnd(g))
+				c.after("group "+g, "%q ends in %q, and Import-JCUsersFromCSV skips such a group without a word: left out; add the user to it by hand after the import", g, filteredEnd(g))
 			}
 			return filtered(g)
 		})
@@ -130,17 +141,17 @@ func checkRecord(r *Record, rules Rules) []Issue {
 func checkAccount(c *checker, r *Record) {
 	for _, st := range accountSettings {
 		if r.account&st.bit != 0 && st.bit != acctMFA {
-			c.add(Warning, st.name, "%s; %s", st.had, st.outcome)
+			c.after(st.name, "%s; %s", st.had, st.outcome)
 		}
 	}
 	if v := r.EnableUserPortalMultifactor; v != "" && !slices.Contains([]string{"true", "false", "$true", "$false"}, strings.ToLower(v)) {
 		c.add(Error, "enable_user_portal_multifactor", "%q: the import takes True or False", v)
 	}
 	if v := r.SystemID; v != "" && !IsID(v) {
-		c.add(Warning, "SystemID", "%q is not a device id: the import creates the user and cannot bind the device", v)
+		c.after("SystemID", "%q is not a device id: the import creates the user and cannot bind the device", v)
 	}
 	if v := strings.ToLower(r.Administrator); v != "" && !strings.HasSuffix(v, "true") && !strings.HasSuffix(v, "false") {
-		c.add(Warning, "Administrator", "%q: the import takes True or False, and binds the device without administrator rights otherwise", r.Administrator)
+		c.after("Administrator", "%q: the import takes True or False, and binds the device without administrator rights otherwise", r.Administrator)
 	}
 }
 
@@ -184,10 +195,10 @@ func importerAttributes(c *checker, r *Record) {
 		c.add(Warning, "custom attribute "+a.Name, "%q ends in %q: written last, where Import-JCUsersFromCSV keeps it", a.Value, filteredEnd(a.Value))
 	}
 	for _, a := range bad {
-		c.add(Warning, "custom attribute "+a.Name, "%q ends in %q, which makes Import-JCUsersFromCSV fail the user: left out; set it after the import", a.Value, filteredEnd(a.Value))
+		c.after("custom attribute "+a.Name, "%q ends in %q, which makes Import-JCUsersFromCSV fail the user: left out; set it after the import", a.Value, filteredEnd(a.Value))
 	}
 	if len(keep) == 1 && strings.HasSuffix(strings.ToLower(keep[0].Name), "null") {
-		c.add(Warning, "custom attribute "+keep[0].Name, "a name that ends in \"null\" makes Import-JCUsersFromCSV fail the user when it is the only attribute: left out; set it after the import")
+		c.after("custom attribute "+keep[0].Name, "a name that ends in \"null\" makes Import-JCUsersFromCSV fail the user when it is the only attribute: left out; set it after the import")
 		keep = nil
 	}
 	r.Attributes = keep
@@ -304,7 +315,7 @@ func duplicates(records []Record, field string, get func(*Record) string) {
 				others = append(others, records[j].Name())
 			}
 		}
-		records[i].Issues = append(records[i].Issues, Issue{Severity: Error, Field: field,
+		records[i].Issues = append(records[i].Issues, Issue{Severity: Error, Asks: AsksReview, Field: field,
 			Message: fmt.Sprintf("%q is also the %s of %s: only one can be created", get(&records[i]), field, strings.Join(others, ", "))})
 	}
 }
@@ -315,5 +326,5 @@ func managerGone(why string, rules Rules) Issue {
 	if rules.Importer {
 		msg = why + ": left empty, as Import-JCUsersFromCSV does not create a user whose manager it cannot find; set the manager after the import"
 	}
-	return Issue{Severity: Warning, Field: "manager", Message: msg}
+	return Issue{Severity: Warning, Asks: AsksAfterImport, Field: "manager", Message: msg}
 }

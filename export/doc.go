@@ -1,11 +1,12 @@
-// Package export writes what convert found, for JumpCloud and for people:
-// the import CSV in the PowerShell layout or shaped to a template's header
-// (WriteCSV), the review workbook (WriteWorkbook) and its reader for
-// approve (ReadReview), inspect's report, and the messages on stderr with
-// the progress line (Reporter).
+// Package export writes the files jcrestore writes, and reads back the one
+// it reads of its own: the import CSV in the PowerShell layout or shaped to
+// a template's header (Layout, WriteCSV), the review workbook
+// (WriteWorkbook) and, for approve, its reader (ReadReview).
 //
-// Output files are written through WriteTo: to a temporary file beside
-// their target, renamed into place when complete, so that a failed or
-// interrupted run never leaves half a file. export never sees gjson: what
-// it takes is convert's Record and Result.
+// Every output goes through WriteTo: to a temporary file beside its
+// target, private to the user, renamed into place when complete, so that
+// a failed or interrupted run never leaves half a file. What export writes
+// comes from convert's plan: its Records, and for the workbook the
+// Result they were found in. export never sees gjson, and prints nothing:
+// what a run says on a terminal is package main's.
 package export

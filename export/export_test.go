@@ -76,7 +76,7 @@ func TestTemplate(t *testing.T) {
 	if got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	if u := strings.Join(l.Unfilled([]convert.Record{r, jane()}), "; "); u != "home_city (2 users); Group1 (1 user)" {
+	if u := strings.Join(l.unfilled([]convert.Record{r, jane()}), "; "); u != "home_city (2 users); Group1 (1 user)" {
 		t.Errorf("unfilled %q", u)
 	}
 	l.BOM = true
@@ -115,7 +115,7 @@ func TestFile(t *testing.T) {
 	dir := tempDir(t)
 	path := filepath.Join(dir, "restore.csv")
 
-	f, err := Create(path, false)
+	f, err := create(path, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,15 +125,15 @@ func TestFile(t *testing.T) {
 		t.Fatalf("Abort left %v", entries)
 	}
 
-	f, _ = Create(path, false)
+	f, _ = create(path, false)
 	f.WriteString("new")
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Create(path, false); !errors.Is(err, errExists) {
+	if _, err := create(path, false); !errors.Is(err, errExists) {
 		t.Errorf("existing file without force: %v", err)
 	}
-	f, _ = Create(path, true)
+	f, _ = create(path, true)
 	f.WriteString("newer")
 	if err := f.Commit(); err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestFile(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("temporary files left: %v", entries)
 	}
-	if _, err := Create(dir, true); err == nil {
+	if _, err := create(dir, true); err == nil {
 		t.Error("a directory as output was accepted")
 	}
 }
@@ -152,7 +152,7 @@ func TestFile(t *testing.T) {
 // TestPrivate: an output holds personal data, and is the user's alone.
 func TestPrivate(t *testing.T) {
 	path := filepath.Join(tempDir(t), "restore.csv")
-	f, err := Create(path, false)
+	f, err := create(path, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,36 +205,6 @@ func FuzzOrgPath(f *testing.F) {
 			t.Errorf("%q: %s", org, path)
 		}
 	})
-}
-
-func TestReporterMessages(t *testing.T) {
-	var b strings.Builder
-	r := NewReporter(&b, true)
-	r.Note("note: left out")
-	r.Line("users.csv: header %s", "user\x00name\x1b[31m")
-	r.Problem(convert.Problem{Kind: convert.Notice, Message: "not an event"})
-	r.Record(&convert.Record{User: convert.User{Username: "jdoe"}, Source: "e.json:3", Issues: []convert.Issue{{Severity: convert.Warning, Field: "Username", Message: "long"}}, Notes: []string{"suspended"}})
-	want := "jcrestore: users.csv: header user\\x00name\\x1b[31m\n" +
-		"jcrestore: e.json:3: jdoe: warning: Username: long\n"
-	if b.String() != want {
-		t.Errorf("quiet reporter wrote\n%s\nwant\n%s", b.String(), want)
-	}
-	b.Reset()
-	r = NewReporter(&b, false)
-	for range maxShown + 3 {
-		r.Problem(convert.Problem{Message: "cut off"})
-		r.Note("note: %d", 1)
-	}
-	r.Flush()
-	if got := strings.Count(b.String(), "cut off"); got != maxShown {
-		t.Errorf("%d unreadable events printed, want %d", got, maxShown)
-	}
-	if got := strings.Count(b.String(), "note: 1"); got != maxShown+3 {
-		t.Errorf("%d notes printed off a terminal, want all %d", got, maxShown+3)
-	}
-	if !strings.HasSuffix(b.String(), "jcrestore: 3 more unreadable events not shown\n") {
-		t.Errorf("no count of the rest:\n%s", b.String())
-	}
 }
 
 // tempDir is t.TempDir, removed file by file: under Wine 8, where CI runs

@@ -24,7 +24,7 @@ type OutputError struct{ msg string }
 
 func (e *OutputError) Error() string { return e.msg }
 
-// WriteTo runs write into the file at path, safely (see Create), or into
+// WriteTo runs write into the file at path, safely (see create), or into
 // stdout when path is "". A closed stdout pipe ends the run quietly. Once
 // ctx is done, writing stops and WriteTo returns ctx's error, leaving no
 // file; any other failure is an *OutputError.
@@ -41,7 +41,7 @@ func WriteTo(ctx context.Context, path string, force bool, stdout io.Writer, wri
 		}
 		return nil
 	}
-	f, err := Create(path, force)
+	f, err := create(path, force)
 	if err != nil {
 		return &OutputError{PathError(err)}
 	}
@@ -85,20 +85,20 @@ func PathError(err error) string {
 	return err.Error()
 }
 
-// File is an output file written safely: the bytes go to a temporary file
+// outFile is an output file written safely: the bytes go to a temporary file
 // beside the target (created 0600, or on Windows with an access list
 // granting the user alone, since it holds personal data) and are
 // renamed over the target only on Commit. Abort, or any failure, removes the
 // temporary file; the target is never left half-written.
-type File struct {
+type outFile struct {
 	*os.File
 	path  string
 	force bool
 	done  bool
 }
 
-// Create starts writing path. Without force an existing path is refused.
-func Create(path string, force bool) (*File, error) {
+// create starts writing path. Without force an existing path is refused.
+func create(path string, force bool) (*outFile, error) {
 	if err := Check(path, force); err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func Create(path string, force bool) (*File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("cannot make %s private to you: %w", path, err)
 	}
-	return &File{File: f, path: path, force: force}, nil
+	return &outFile{File: f, path: path, force: force}, nil
 }
 
 // Check tells, before any work is done, whether path may be written:
@@ -146,7 +146,7 @@ func Check(path string, force bool) error {
 }
 
 // Commit closes the temporary file and renames it over the target.
-func (f *File) Commit() error {
+func (f *outFile) Commit() error {
 	if f.done {
 		return nil
 	}
@@ -165,7 +165,7 @@ func (f *File) Commit() error {
 }
 
 // Abort removes the temporary file; after Commit it does nothing.
-func (f *File) Abort() {
+func (f *outFile) Abort() {
 	if f.done {
 		return
 	}

@@ -253,15 +253,15 @@ func (l *Layout) Notes(records []convert.Record) []string {
 		}
 		notes = append(notes, fmt.Sprintf("the template's columns %s match no attribute jcrestore reads; they are left empty", strings.Join(q, ", ")))
 	}
-	if miss := l.Unfilled(records); len(miss) > 0 {
+	if miss := l.unfilled(records); len(miss) > 0 {
 		notes = append(notes, fmt.Sprintf("the template has no column for %s; that data is not written", strings.Join(miss, ", ")))
 	}
 	return notes
 }
 
-// Unfilled lists, for data the layout has no column for, the column name and
+// unfilled lists, for data the layout has no column for, the column name and
 // how many records hold such data: what a template drops.
-func (l *Layout) Unfilled(records []convert.Record) []string {
+func (l *Layout) unfilled(records []convert.Record) []string {
 	has := make(map[source]bool)
 	for _, s := range l.sources {
 		has[s] = true

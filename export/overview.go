@@ -38,7 +38,7 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 		leftOut["Left out: "+reason] += t.N
 	}
 
-	const sh = SheetSummary
+	const sh = sheetSummary
 	row := 1
 	put := func(style int, values ...any) error {
 		cell, _ := excelize.CoordinatesToCellName(1, row)
@@ -144,7 +144,7 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	}
 	rows = append(rows, []any{},
 		[]any{"Next step", "On the Users sheet, set Restore to Yes or No for each user and edit any value; hide columns rather than delete them."},
-		[]any{"", RestoreHelp + "."},
+		[]any{"", restoreHelp + "."},
 		[]any{"", "Save, then run:"},
 		[]any{"", r.Next})
 	for i, values := range rows {

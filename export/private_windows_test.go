@@ -50,7 +50,7 @@ func TestOutputOpenElsewhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Create(path, true)
+	f, err := create(path, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,14 +40,14 @@ type Unclear struct {
 	Username, Said string
 }
 
-// The Restore values approve understands, in any case; RestoreHelp says
+// The Restore values approve understands, in any case; restoreHelp says
 // them to the reviewer.
 var (
 	restoreYes = []string{"yes", "y", "true", "1", "x"}
 	restoreNo  = []string{"no", "n", "false", "0"}
 )
 
-const RestoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0)"
+const restoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0)"
 
 // ReadReview reads the Users sheet of a review workbook by its header
 // names, so that columns may be moved, hidden or deleted, rows sorted,
@@ -97,7 +97,7 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 			continue
 		}
 		a.Rows++
-		said := strings.TrimSpace(cols.get(cells, ColRestore))
+		said := strings.TrimSpace(cols.get(cells, colRestore))
 		if slices.Contains(restoreYes, strings.ToLower(said)) {
 			a.Records = append(a.Records, cols.record(cells, n))
 			continue
@@ -166,14 +166,14 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		c.data = append(c.data, i)
 	}
 	c.named = map[string]int{}
-	for _, col := range []string{ColRestore, ColDeletedAt, ColDeletedBy, ColEventID, ColFormerID, ColSource, ColOrganization, ColManagerID} {
+	for _, col := range []string{colRestore, colDeletedAt, colDeletedBy, colEventID, colFormerID, colSource, colOrganization, colManagerID} {
 		if i, ok := c.index[convert.Normalize(col)]; ok {
 			c.named[col] = i
 		}
 	}
-	if _, ok := c.named[ColDeletedAt]; !ok {
+	if _, ok := c.named[colDeletedAt]; !ok {
 		if i, ok := c.index[convert.Normalize("Deleted at")]; ok {
-			c.named[ColDeletedAt] = i // as workbooks before 2026-11 name it
+			c.named[colDeletedAt] = i // as workbooks before 2026-11 name it
 		}
 	}
 	var missing []string
@@ -182,7 +182,7 @@ func reviewColumns(header []string) (*reviewCols, error) {
 			c.deleted = append(c.deleted, col)
 		}
 	}
-	for _, col := range []string{ColRestore, "Username", "Email"} {
+	for _, col := range []string{colRestore, "Username", "Email"} {
 		if _, ok := c.index[convert.Normalize(col)]; !ok {
 			missing = append(missing, col)
 		}
@@ -233,14 +233,14 @@ func (c *reviewCols) record(cells []string, n int) convert.Record {
 			r.Attributes = append(r.Attributes, convert.Attribute{Name: name, Value: value})
 		}
 	}
-	r.DeletedAt = cellTime(c.get(cells, ColDeletedAt))
-	r.DeletedBy = c.get(cells, ColDeletedBy)
-	r.EventID = c.get(cells, ColEventID)
-	r.FormerID = c.get(cells, ColFormerID)
-	r.ManagerID = c.get(cells, ColManagerID)
-	r.Organization = c.get(cells, ColOrganization)
+	r.DeletedAt = cellTime(c.get(cells, colDeletedAt))
+	r.DeletedBy = c.get(cells, colDeletedBy)
+	r.EventID = c.get(cells, colEventID)
+	r.FormerID = c.get(cells, colFormerID)
+	r.ManagerID = c.get(cells, colManagerID)
+	r.Organization = c.get(cells, colOrganization)
 	r.Source = fmt.Sprintf("Users row %d", n)
-	if src := c.get(cells, ColSource); src != "" {
+	if src := c.get(cells, colSource); src != "" {
 		r.Source += " (" + src + ")"
 	}
 	return r
@@ -268,8 +268,8 @@ func cellTime(v string) time.Time {
 
 // Check tells what approve makes of a: FirstName and LastName deleted are
 // an error where the importer's rules apply (importer); the rows whose
-// Restore is unclear and any other column deleted are notes.
-func (a *Approved) Check(importer bool) (notes []string, err error) {
+// Restore is unclear are warnings, any other column deleted a note.
+func (a *Approved) Check(importer bool) ([]convert.Message, error) {
 	var required []string
 	for _, col := range []string{"FirstName", "LastName"} {
 		if importer && slices.Contains(a.Deleted, col) {
@@ -279,13 +279,15 @@ func (a *Approved) Check(importer bool) (notes []string, err error) {
 	if len(required) > 0 {
 		return nil, fmt.Errorf("the Users sheet lacks the columns %s, which Import-JCUsersFromCSV requires (hide a column rather than delete it)", strings.Join(required, ", "))
 	}
+	var msgs []convert.Message
 	for _, u := range a.Unclear {
-		notes = append(notes, fmt.Sprintf("Users row %d: %s: Restore is %q, neither yes nor no: not restored (%s)", u.Row, cmp.Or(u.Username, "(no username)"), u.Said, RestoreHelp))
+		msgs = append(msgs, convert.Message{Severity: convert.Warning, Asks: convert.AsksReview,
+			Text: fmt.Sprintf("Users row %d: %s: Restore is %q, neither yes nor no: not restored (%s)", u.Row, cmp.Or(u.Username, "(no username)"), u.Said, restoreHelp)})
 	}
 	if len(a.Deleted) > 0 {
-		notes = append(notes, fmt.Sprintf("note: the Users sheet has no column %s: written empty (hide a column rather than delete it)", strings.Join(a.Deleted, ", ")))
+		msgs = append(msgs, convert.Notef("the Users sheet has no column %s: written empty (hide a column rather than delete it)", strings.Join(a.Deleted, ", ")))
 	}
-	return notes, nil
+	return msgs, nil
 }
 
 // NotWritten are the users not marked Restore, by lower-case username,

@@ -31,7 +31,7 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 	if err := f.SetSheetName("Sheet1", SheetUsers); err != nil {
 		return err
 	}
-	for _, s := range []string{SheetEvents, SheetSummary, SheetAbout} {
+	for _, s := range []string{sheetEvents, sheetSummary, SheetAbout} {
 		if _, err := f.NewSheet(s); err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 	// with their header on every page, and on Users who the row is. Set
 	// before the sheets are streamed: excelize drops page setup made
 	// after.
-	for _, sh := range []string{SheetUsers, SheetEvents, SheetSummary, SheetAbout} {
+	for _, sh := range []string{SheetUsers, sheetEvents, sheetSummary, SheetAbout} {
 		wide := 1
 		if sh == SheetUsers {
 			wide = 3

@@ -15,8 +15,8 @@ import (
 // Sheet names of the review workbook, in their order.
 const (
 	SheetUsers   = "Users"
-	SheetEvents  = "Events"
-	SheetSummary = "Summary"
+	sheetEvents  = "Events"
+	sheetSummary = "Summary"
 	SheetAbout   = "About"
 )
 
@@ -26,23 +26,23 @@ const Title = "jcrestore review workbook"
 
 // Columns of the Users sheet around the data columns.
 const (
-	ColRestore   = "Restore"
-	ColStatus    = "Status"
-	ColNotes     = "Notes"
-	ColDeletedAt = "Deleted at (UTC)"
-	ColDeletedBy = "Deleted by"
-	ColEventID   = "Event ID"
-	ColFormerID  = "Former user ID"
-	ColSource    = "Source"
-	// ColOrganization is the id of the organization each user was deleted
+	colRestore   = "Restore"
+	colStatus    = "Status"
+	colNotes     = "Notes"
+	colDeletedAt = "Deleted at (UTC)"
+	colDeletedBy = "Deleted by"
+	colEventID   = "Event ID"
+	colFormerID  = "Former user ID"
+	colSource    = "Source"
+	// colOrganization is the id of the organization each user was deleted
 	// from, when the export names one: approve never mixes two in a CSV.
-	ColOrganization = "Organization"
-	// ColDevices lists the devices a user was bound to that the import CSV
+	colOrganization = "Organization"
+	// colDevices lists the devices a user was bound to that the import CSV
 	// does not bind, when there are any.
-	ColDevices = "Devices (bind again by hand)"
-	// ColManagerID is the user id of each user's manager, when the export
+	colDevices = "Devices (bind again by hand)"
+	// colManagerID is the user id of each user's manager, when the export
 	// gives one: what an import other than Import-JCUsersFromCSV needs.
-	ColManagerID = "Manager's user ID"
+	colManagerID = "Manager's user ID"
 )
 
 // dateFormat shows deletion times; the cells hold real date-times in UTC.
@@ -236,27 +236,27 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	// the rest of the data.
 	who := slices.Index(l.Header, "Username") + 1
 	s := &sheet{f: f, name: SheetUsers, n: len(recs), frozen: 2 + who}
-	s.cols = append(s.cols, column{name: ColRestore}, column{name: ColStatus})
+	s.cols = append(s.cols, column{name: colRestore}, column{name: colStatus})
 	for i, h := range l.Header {
 		if i == who {
-			s.cols = append(s.cols, column{name: ColNotes, style: st.text, cap: 40})
+			s.cols = append(s.cols, column{name: colNotes, style: st.text, cap: 40})
 		}
 		s.cols = append(s.cols, column{name: h, style: st.text})
 	}
-	s.cols = append(s.cols, column{name: ColDeletedAt, style: st.date, width: len(dateFormat)},
-		column{name: ColDeletedBy, style: st.text}, column{name: ColEventID, style: st.text},
-		column{name: ColFormerID, style: st.text}, column{name: ColSource, style: st.text})
+	s.cols = append(s.cols, column{name: colDeletedAt, style: st.date, width: len(dateFormat)},
+		column{name: colDeletedBy, style: st.text}, column{name: colEventID, style: st.text},
+		column{name: colFormerID, style: st.text}, column{name: colSource, style: st.text})
 	orgs := slices.ContainsFunc(recs, func(r convert.Record) bool { return r.Organization != "" })
 	if orgs {
-		s.cols = append(s.cols, column{name: ColOrganization, style: st.text})
+		s.cols = append(s.cols, column{name: colOrganization, style: st.text})
 	}
 	devices := slices.ContainsFunc(recs, func(r convert.Record) bool { return len(r.Devices) > 0 })
 	if devices {
-		s.cols = append(s.cols, column{name: ColDevices, style: st.text})
+		s.cols = append(s.cols, column{name: colDevices, style: st.text})
 	}
 	managerIDs := slices.ContainsFunc(recs, func(r convert.Record) bool { return r.ManagerID != "" })
 	if managerIDs {
-		s.cols = append(s.cols, column{name: ColManagerID, style: st.text})
+		s.cols = append(s.cols, column{name: colManagerID, style: st.text})
 	}
 	var data []string
 	s.row = func(i int, row []any) []any {
@@ -314,7 +314,7 @@ func notes(r *convert.Record) string {
 
 func writeEvents(f *excelize.File, r *Review, st *styles) error {
 	trail := r.Result.Trail
-	s := &sheet{f: f, name: SheetEvents, n: len(trail), cols: []column{
+	s := &sheet{f: f, name: sheetEvents, n: len(trail), cols: []column{
 		{name: "Time (UTC)", style: st.date, width: len(dateFormat)}, {name: "Event type"}, {name: "Service"}, {name: "Username"},
 		{name: "Initiated by"}, {name: "Changes"}, {name: "Client IP"}, {name: "Event ID"}, {name: "Source"},
 	}}

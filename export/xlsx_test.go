@@ -113,7 +113,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	path := writeReview(t, tempDir(t))
 	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
 	sheets := map[string][][]string{}
-	for _, s := range []string{SheetUsers, SheetEvents, SheetSummary, SheetAbout} {
+	for _, s := range []string{SheetUsers, sheetEvents, sheetSummary, SheetAbout} {
 		sheets[s] = readCSV(t, filepath.Join(out, "review-"+s+".csv"))
 	}
 
@@ -146,14 +146,14 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 		t.Errorf("a row with errors: %q %q %q", col(ben, "Restore"), col(ben, "Status"), col(ben, "Notes"))
 	}
 
-	events := sheets[SheetEvents]
+	events := sheets[sheetEvents]
 	if events[0][0] != "Time (UTC)" {
 		t.Errorf("Events: the time column is headed %q", events[0][0])
 	}
 	if len(events) != 3 || events[1][1] != "user_create" || events[1][5] != "email: -> =cmd|' /C calc'!A0" || events[2][0] != "2024-04-02 14:37:12" {
 		t.Errorf("Events %q", events)
 	}
-	summary := strings.Join(flatten(sheets[SheetSummary]), "|")
+	summary := strings.Join(flatten(sheets[sheetSummary]), "|")
 	for _, want := range []string{"Deleted users found|3", "Marked Restore|1", "With errors (marked No)|1", "Values filled from the users' earlier events|7",
 		"Left out: already back (created again later)|1", "2024-04-02|3", "it-admin@example.com|1", "unknown|1", "user_delete|2"} {
 		if !strings.Contains(summary, want) {
@@ -162,7 +162,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	}
 	about := strings.Join(flatten(sheets[SheetAbout]), "|")
 	for _, want := range []string{Title, "jcrestore version|v1.2.3", "Made (UTC)|2024-04-02 14:37:12", "events.json|1234|abab",
-		"--since 2024-04-01", "jcrestore approve review.xlsx -o restore.csv", "hide columns rather than delete them", RestoreHelp} {
+		"--since 2024-04-01", "jcrestore approve review.xlsx -o restore.csv", "hide columns rather than delete them", restoreHelp} {
 		if !strings.Contains(about, want) {
 			t.Errorf("About lacks %q: %s", want, about)
 		}
@@ -361,11 +361,11 @@ func TestWorkbookOrganization(t *testing.T) {
 
 	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
 	users := readCSV(t, filepath.Join(out, "review-"+SheetUsers+".csv"))
-	i := slices.Index(users[0], ColOrganization)
+	i := slices.Index(users[0], colOrganization)
 	if i < 0 || users[1][i] != org || users[2][i] != org {
-		t.Errorf("Users: the column %s is %d in %q", ColOrganization, i, users)
+		t.Errorf("Users: the column %s is %d in %q", colOrganization, i, users)
 	}
-	for _, sheet := range []string{SheetAbout, SheetSummary} {
+	for _, sheet := range []string{SheetAbout, sheetSummary} {
 		text := strings.Join(flatten(readCSV(t, filepath.Join(out, "review-"+sheet+".csv"))), "|")
 		if !strings.Contains(text, "Organization|"+org) {
 			t.Errorf("%s does not name the organization: %s", sheet, text)
@@ -399,8 +399,8 @@ func TestWorkbookPrinted(t *testing.T) {
 		users int
 		pages map[string]int // by sheet
 	}{
-		{"week", week, 13, map[string]int{SheetUsers: 3, SheetEvents: 1, SheetSummary: 1, SheetAbout: 1}},
-		{"generated", generated, 211, map[string]int{SheetUsers: 6, SheetEvents: 22, SheetSummary: 1, SheetAbout: 1}},
+		{"week", week, 13, map[string]int{SheetUsers: 3, sheetEvents: 1, sheetSummary: 1, SheetAbout: 1}},
+		{"generated", generated, 211, map[string]int{SheetUsers: 6, sheetEvents: 22, sheetSummary: 1, SheetAbout: 1}},
 	} {
 		// A path as an admin's downloads give it: the About sheet shows it
 		// whole.

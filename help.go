@@ -1,10 +1,10 @@
-package export
+package main
 
 // The texts of jcrestore's help, one per command, each saying only what
 // is true of that command.
 
-// AppHelp is what jcrestore --help says under its usage.
-const AppHelp = `Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV
+// appHelp is what jcrestore --help says under its usage.
+const appHelp = `Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV
 for the users they show deleted, or a review workbook to decide on first.
 No network, no API key.
 
@@ -20,8 +20,8 @@ const convertExitCodes = `EXIT CODES:
    4  the output could not be written
  130  interrupted (Ctrl-C): no output file is left behind`
 
-// ConvertHelp is the description of jcrestore convert.
-const ConvertHelp = `Reads Directory Insights exports and writes one CSV row per deleted user, ready
+// convertHelp is the description of jcrestore convert.
+const convertHelp = `Reads Directory Insights exports and writes one CSV row per deleted user, ready
 for Import-JCUsersFromCSV (JumpCloud's PowerShell module) or, with --template,
 shaped to any template header such as the Admin Portal's CSV import. With
 -o FILE.xlsx (or --format xlsx) it writes a review workbook instead: mark each
@@ -53,8 +53,8 @@ EXAMPLES:
 
 ` + convertExitCodes
 
-// ApproveHelp is the description of jcrestore approve.
-const ApproveHelp = `Reads the Users sheet of a review workbook written by jcrestore convert and
+// approveHelp is the description of jcrestore approve.
+const approveHelp = `Reads the Users sheet of a review workbook written by jcrestore convert and
 writes the import CSV for the rows whose Restore is yes, y, true, 1 or x (in
 any case), exactly as convert would write it for those users. Columns are
 found by their header names: they may be moved, rows sorted, filtered or
@@ -75,8 +75,8 @@ EXIT CODES:
    4  the output could not be written
  130  interrupted (Ctrl-C): no output file is left behind`
 
-// InspectHelp is the description of jcrestore inspect.
-const InspectHelp = `Reads Directory Insights exports like convert and tells what they hold, for
+// inspectHelp is the description of jcrestore inspect.
+const inspectHelp = `Reads Directory Insights exports like convert and tells what they hold, for
 deciding what to do: the files and how their events are laid out, events by
 service and type, the time range, the users deleted (who they are, and how
 many have an email, a first and a last name), who deleted them, and the
@@ -95,11 +95,11 @@ EXIT CODES:
    4  the report could not be written
  130  interrupted (Ctrl-C)`
 
-// DidYouMean suggests the name among names closest to what was typed
+// didYouMean suggests the name among names closest to what was typed
 // ("; did you mean --output?"), when it is close enough to be what was
 // meant (a typo: an edit or two); "" if none is. A name of under four
 // bytes is too short to tell.
-func DidYouMean(typed string, names []string) string {
+func didYouMean(typed string, names []string) string {
 	if n := nearest(typed, names); n != "" {
 		return "; did you mean " + n + "?"
 	}

@@ -1,30 +1,27 @@
-package export
+package main
 
 import (
 	"cmp"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export/console"
 )
 
-// Reporter writes what a run tells the admin on stderr, each message
+// reporter writes what a run tells the admin on stderr, each message
 // prefixed once with the program name: the problems found while reading,
 // the findings and notes of the users, the summary line, and a progress
 // line while a long read goes on. On a terminal the messages of one kind
 // stop after a screenful, and a count tells how many more there were;
 // elsewhere only unreadable events are bounded (maxShown). Control bytes
 // in messages (an input's NULs, escapes) are shown escaped.
-type Reporter struct {
-	Quiet bool // only warnings and errors: no notes, summary or progress line
+type reporter struct {
+	quiet bool // only warnings and errors: no notes, summary or progress line
 
 	mu       sync.Mutex
 	w        io.Writer
@@ -52,41 +49,36 @@ var (
 // printed in full when stderr is not a terminal.
 const maxShown = 50
 
-// NewReporter writes to w.
-func NewReporter(w io.Writer, quiet bool) *Reporter {
-	return &Reporter{w: w, Quiet: quiet, terminal: console.Screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}}
+// newReporter writes to w.
+func newReporter(w io.Writer, quiet bool) *reporter {
+	return &reporter{w: w, quiet: quiet, terminal: console.Screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}}
 }
 
-// Line prints one message, whatever the kind and number of the others.
-func (r *Reporter) Line(format string, args ...any) {
+// line prints one message, whatever the kind and number of the others.
+func (r *reporter) line(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.clearBar()
-	fmt.Fprintf(r.w, "jcrestore: %s\n", Printable(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(r.w, "jcrestore: %s\n", printable(fmt.Sprintf(format, args...)))
 }
 
-// Message prints msg, about where (a file; "" for none), as a note when
-// it starts with "note:", else as a warning.
-func (r *Reporter) Message(where, msg string) {
-	isNote := strings.HasPrefix(msg, "note:")
-	if where != "" {
-		msg = where + ": " + msg
+// message prints m by its severity: a note unless quiet, warnings and
+// errors always, each kind up to a screenful on a terminal.
+func (r *reporter) message(m convert.Message) {
+	k := warning
+	switch m.Severity {
+	case convert.Note:
+		k = note
+	case convert.Error:
+		k = errorKind
 	}
-	if isNote {
-		r.Note("%s", msg)
-	} else {
-		r.Line("%s", msg)
-	}
+	r.say(k, "%s", m)
 }
-
-// Note prints a note (what the admin may want to know, no warning),
-// unless quiet.
-func (r *Reporter) Note(format string, args ...any) { r.say(note, format, args...) }
 
 // say prints a message of the kind k, unless a screenful of them was
 // printed already.
-func (r *Reporter) say(k kind, format string, args ...any) {
-	if (k == note || k == readingNote) && r.Quiet {
+func (r *reporter) say(k kind, format string, args ...any) {
+	if (k == note || k == readingNote) && r.quiet {
 		return
 	}
 	r.mu.Lock()
@@ -101,13 +93,13 @@ func (r *Reporter) say(k kind, format string, args ...any) {
 	}
 	r.mu.Unlock()
 	if !hide {
-		r.Line(format, args...)
+		r.line(format, args...)
 	}
 }
 
-// Printable is s with its control characters but newline and tab
+// printable is s with its control characters but newline and tab
 // escaped (\x00), so that a message never prints raw control bytes.
-func Printable(s string) string {
+func printable(s string) string {
 	if !strings.ContainsFunc(s, control) {
 		return s
 	}
@@ -127,16 +119,16 @@ func control(c rune) bool {
 }
 
 // clearBar removes the progress line; r.mu must be held.
-func (r *Reporter) clearBar() {
+func (r *reporter) clearBar() {
 	if r.bar {
 		fmt.Fprint(r.w, "\r\033[K")
 		r.bar = false
 	}
 }
 
-// Problem prints a problem found while reading; it is a convert
+// problem prints a problem found while reading; it is a convert
 // Options.Report.
-func (r *Reporter) Problem(p convert.Problem) {
+func (r *reporter) problem(p convert.Problem) {
 	k := unreadableKind
 	if p.Kind == convert.Notice {
 		k = readingNote
@@ -144,22 +136,22 @@ func (r *Reporter) Problem(p convert.Problem) {
 	r.say(k, "%s", p.Error())
 }
 
-// Flush tells how many messages of each kind were not printed so far.
-func (r *Reporter) Flush() {
+// flush tells how many messages of each kind were not printed so far.
+func (r *reporter) flush() {
 	for _, k := range []kind{unreadableKind, readingNote, errorKind, warning, note} {
 		if n := r.hidden[k]; n > 0 {
 			hint := ""
 			if r.terminal > 0 {
 				hint = " (2> messages.txt keeps them all)"
 			}
-			r.Line("%s not shown%s", convert.Plural(n, k.one, k.many), hint)
+			r.line("%s not shown%s", convert.Plural(n, k.one, k.many), hint)
 			r.hidden[k] = 0
 		}
 	}
 }
 
-// Record prints what validation found and the notes of one record.
-func (r *Reporter) Record(rec *convert.Record) {
+// record prints what validation found and the notes of one record.
+func (r *reporter) record(rec *convert.Record) {
 	for _, is := range rec.Issues {
 		k := warning
 		if is.Severity == convert.Error {
@@ -172,9 +164,9 @@ func (r *Reporter) Record(rec *convert.Record) {
 	}
 }
 
-// ReadLine says what a read found: "N events read (M unreadable), K
+// readLine says what a read found: "N events read (M unreadable), K
 // deleted users found".
-func ReadLine(res *convert.Result) string {
+func readLine(res *convert.Result) string {
 	var b strings.Builder
 	b.WriteString(convert.Plural(res.Events, "event", "events") + " read")
 	if res.Unreadable > 0 {
@@ -184,32 +176,33 @@ func ReadLine(res *convert.Result) string {
 	return b.String()
 }
 
-// Hints, each a "note: " or a "warning: ", say why a read that looked for users in vain found none, and
+// hints say why a read that looked for users in vain found none, and
 // which options matched nothing: an event type no event has, an admin who
 // deleted nobody, a --map path absent from every deletion.
-func Hints(res *convert.Result, o convert.Options) []string {
-	var hints []string
+func hints(res *convert.Result, o convert.Options) []convert.Message {
+	var hints []convert.Message
 	if res.Users == 0 {
 		types := o.Events
 		if len(types) == 0 {
 			types = []string{"user_delete"}
 		}
-		hints = append(hints, "note: "+noUsers(res, types))
+		hints = append(hints, convert.Notef("%s", noUsers(res, types)))
 	}
 	admins := map[string]int{}
 	for _, l := range res.LeftOut {
-		if strings.HasPrefix(l.Reason, "not deleted by") {
+		if o.DeletedBy != "" && l.Reason == convert.ReasonNotDeletedBy(o.DeletedBy) {
 			admins[cmp.Or(l.DeletedBy, "unknown")]++
 		}
 	}
 	if len(res.Records) == 0 && len(admins) > 0 {
-		hints = append(hints, fmt.Sprintf("note: no deletion was initiated by %s; the deletions read were by %s", o.DeletedBy, counted(admins)))
+		hints = append(hints, convert.Notef("no deletion was initiated by %s; the deletions read were by %s", o.DeletedBy, counted(admins)))
 	}
 	for _, col := range slices.Sorted(maps.Keys(o.Map)) {
 		i := convert.ColumnIndex(col)
 		found := func(r convert.Record) bool { return r.Cell(i) != "" }
 		if len(res.Records) > 0 && !slices.ContainsFunc(res.Records, found) {
-			hints = append(hints, fmt.Sprintf("warning: --map %s=%s: no deletion has a value there, so %s is empty", col, o.Map[col], col))
+			hints = append(hints, convert.Message{Severity: convert.Warning, Asks: convert.AsksReview,
+				Text: fmt.Sprintf("warning: --map %s=%s: no deletion has a value there, so %s is empty", col, o.Map[col], col)})
 		}
 	}
 	return hints
@@ -243,14 +236,14 @@ func counted(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// Summary is the last line of a conversion to CSV: events read, users
+// summary is the last line of a conversion to CSV: events read, users
 // found, written, left out and why.
-func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
-	r.Flush()
-	if r.Quiet {
+func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
+	r.flush()
+	if r.quiet {
 		return
 	}
-	line := ReadLine(res)
+	line := readLine(res)
 	if res.History > 0 {
 		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
 	}
@@ -270,86 +263,11 @@ func (r *Reporter) Summary(res *convert.Result, written, invalidLeftOut int) {
 	if invalidLeftOut > 0 {
 		line += "; to keep the users with errors, fix them in a review workbook (-o review.xlsx) or write them anyway with --include-invalid"
 	}
-	r.Line("%s", line)
+	r.line("%s", line)
 }
 
-// Progress is the progress line of a read.
-type Progress struct {
-	done  chan struct{}
-	wg    sync.WaitGroup
-	read  *atomic.Int64
-	total int64
-}
-
-// StartProgress shows how far reading the inputs has come (read counts
-// the bytes read so far: convert's Options.Progress), once it has gone on
-// for after, on stderr when that is a terminal and no input is: a line
-// redrawn over a paste would garble it.
-func (r *Reporter) StartProgress(inputs []convert.Input, read *atomic.Int64, after time.Duration) *Progress {
-	p := &Progress{done: make(chan struct{}), read: read}
-	if r.Quiet || !console.IsTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return console.IsTerminal(in.R) }) {
-		return p
-	}
-	for _, in := range inputs {
-		if f, ok := in.R.(*os.File); ok {
-			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-				p.total += fi.Size()
-			}
-		}
-	}
-	p.wg.Go(func() {
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for start := time.Now(); ; {
-			select {
-			case <-p.done:
-				r.mu.Lock()
-				r.clearBar()
-				r.mu.Unlock()
-				return
-			case <-tick.C:
-				if time.Since(start) < after {
-					continue
-				}
-				r.mu.Lock()
-				fmt.Fprintf(r.w, "\r\033[Kjcrestore: reading %s", p.status())
-				r.bar = true
-				r.mu.Unlock()
-			}
-		}
-	})
-	return p
-}
-
-func (p *Progress) status() string {
-	const mb = 1 << 20
-	n := p.read.Load()
-	if p.total <= 0 {
-		return fmt.Sprintf("%d MB", n/mb)
-	}
-	const width = 30
-	done := int(min(n, p.total) * width / p.total)
-	return fmt.Sprintf("[%s%s] %3d%% %d/%d MB", strings.Repeat("=", done), strings.Repeat(" ", width-done), min(n, p.total)*100/p.total, n/mb, p.total/mb)
-}
-
-// Stop removes the progress line and ends it.
-func (p *Progress) Stop() {
-	close(p.done)
-	p.wg.Wait()
-}
-
-// OrgList lists organizations, one per line, each with its number of
-// deleted users.
-func OrgList(groups []convert.Group) string {
-	var b strings.Builder
-	for _, g := range groups {
-		fmt.Fprintf(&b, "\n  %-24s  %s", OrgName(g.Org), convert.Plural(len(g.Records), "deleted user", "deleted users"))
-	}
-	return b.String()
-}
-
-// StrictReason says why --strict wrote nothing.
-func StrictReason(unreadable, invalid int) string {
+// strictReason says why --strict wrote nothing.
+func strictReason(unreadable, invalid int) string {
 	var parts []string
 	if unreadable > 0 {
 		parts = append(parts, convert.Plural(unreadable, "unreadable event", "unreadable events"))

@@ -1,4 +1,4 @@
-package export
+package main
 
 import (
 	"cmp"
@@ -12,16 +12,43 @@ import (
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/urfave/cli/v2"
 )
+
+func inspectAction(c *cli.Context) error {
+	rep := newReporter(c.App.ErrWriter, false)
+	names, err := inputFiles(c, rep)
+	if err != nil {
+		return err
+	}
+	var problems convert.Problems
+	res, err := readInputs(c, rep, names, convert.Options{Inspect: true, Report: problems.Add})
+	if err != nil {
+		return err
+	}
+	in := convert.Inspect(res, &problems, now())
+	write := writeInspection
+	if c.Bool("json") {
+		write = writeInspectionJSON
+	}
+	if err := writeTo(c, "", false, func(w io.Writer) error { return write(w, in) }); err != nil {
+		return err
+	}
+	if !res.Usable() {
+		return &exitError{code: exitNoInput}
+	}
+	return nil
+}
 
 // maxUsersListed is how many deleted users an inspection names for a
 // person; the JSON names them all.
 const maxUsersListed = 20
 
-// WriteInspection prints an inspection for a person.
-func WriteInspection(w io.Writer, in *convert.Inspection) error {
+// writeInspection prints an inspection for a person.
+func writeInspection(w io.Writer, in *convert.Inspection) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(format string, args ...any) { fmt.Fprintln(tw, Printable(fmt.Sprintf(format, args...))) }
+	p := func(format string, args ...any) { fmt.Fprintln(tw, printable(fmt.Sprintf(format, args...))) }
 	p("Files:")
 	for _, f := range in.Files {
 		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, convert.Plural(f.Events, "event", "events"), unreadable(f.Unreadable))
@@ -60,7 +87,7 @@ func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	if len(in.Organizations) > 0 {
 		p("Organizations:")
 		for _, o := range in.Organizations {
-			p("  %s\t%s\t%s", OrgName(o.ID), convert.Plural(o.Events, "event", "events"), convert.Plural(o.UsersDeleted, "user deleted", "users deleted"))
+			p("  %s\t%s\t%s", export.OrgName(o.ID), convert.Plural(o.Events, "event", "events"), convert.Plural(o.UsersDeleted, "user deleted", "users deleted"))
 		}
 		if len(in.Organizations) > 1 {
 			p("  a CSV holds the users of one organization: convert with --org ID, or --split-by-org")
@@ -92,9 +119,9 @@ func WriteInspection(w io.Writer, in *convert.Inspection) error {
 	return tw.Flush()
 }
 
-// WriteInspectionJSON prints an inspection as one JSON object, for
+// writeInspectionJSON prints an inspection as one JSON object, for
 // scripts.
-func WriteInspectionJSON(w io.Writer, in *convert.Inspection) error {
+func writeInspectionJSON(w io.Writer, in *convert.Inspection) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

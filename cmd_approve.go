@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/urfave/cli/v2"
+)
+
+func approveAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return fail(exitUsage, "approve takes one review workbook, e.g. jcrestore approve review.xlsx -o restore.csv (see jcrestore approve --help)")
+	}
+	path := c.Args().First()
+	out, err := outputTarget(c, []string{path}, false)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(exitUsage, "%s", export.PathError(err))
+	}
+	a, err := export.ReadReview(f, filepath.Dir(path))
+	f.Close()
+	if err != nil {
+		return fail(exitNoInput, "%s: %s; nothing written", path, err)
+	}
+	notes, err := a.Check(out.layout == nil || out.layout.Importer)
+	if err != nil {
+		return fail(exitNoInput, "%s: %s; nothing written", path, err)
+	}
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	defer rep.flush()
+	for _, n := range notes {
+		n.Where = path
+		rep.message(n)
+	}
+	if len(a.Records) == 0 {
+		rep.message(convert.Notef("no row of %s is marked Restore", path))
+	}
+	opts := out.planOptions(c)
+	opts.NotWritten = a.NotWritten()
+	plan, paths, err := out.plan(rep, &convert.Result{Records: a.Records}, opts)
+	if err != nil {
+		return err
+	}
+	written, err := writeCSVs(c, rep, out, plan, paths, 0)
+	if err != nil {
+		return err
+	}
+	rep.flush()
+	if !rep.quiet {
+		rep.line("%s", a.Summary(written, plan.Unwritten()))
+	}
+	if plan.Unwritten() > 0 || len(a.Unclear) > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/urfave/cli/v2"
+)
+
+func convertAction(c *cli.Context) error {
+	opts, err := convertOptions(c)
+	if err != nil {
+		return err
+	}
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	defer rep.flush()
+	names, err := inputFiles(c, rep)
+	if err != nil {
+		return err
+	}
+	out, err := outputTarget(c, names, true)
+	if err != nil {
+		return err
+	}
+	opts.Trail, opts.Digest, opts.Report = out.xlsx, out.xlsx, rep.problem
+	res, err := readInputs(c, rep, names, opts)
+	if err != nil {
+		return err
+	}
+	rep.flush()
+	if !res.Usable() {
+		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
+	}
+	for _, l := range res.LeftOut {
+		if l.Detail != "" {
+			rep.message(convert.Message{Severity: convert.Note, Where: l.Source + ": " + l.Name(), Text: "left out, " + l.Reason + ": " + l.Detail})
+		}
+	}
+	for _, h := range hints(res, opts) {
+		rep.message(h)
+	}
+	plan, paths, err := out.plan(rep, res, out.planOptions(c))
+	if err != nil {
+		return err
+	}
+	if out.xlsx {
+		return writeReviews(c, rep, out, plan, paths)
+	}
+	written, err := writeCSVs(c, rep, out, plan, paths, res.Unreadable)
+	if err != nil {
+		return err
+	}
+	rep.summary(res, written, plan.Unwritten())
+	if res.Unreadable > 0 || plan.Unwritten() > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// writeReviews writes the review workbook of each output of the plan:
+// every deleted user of its organization, rows with errors marked No.
+func writeReviews(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, paths []string) error {
+	res := plan.Outputs[0].Result
+	if c.Bool("strict") && res.Unreadable > 0 {
+		return fail(exitPartial, "--strict: %s; nothing written", strictReason(res.Unreadable, 0))
+	}
+	for k, o := range plan.Outputs {
+		for i := range o.Users {
+			rep.record(&o.Users[i])
+		}
+		path := paths[k]
+		name, next := cmp.Or(path, "REVIEW.xlsx"), "restore.csv"
+		if out.split && o.Org != "" {
+			next, _ = export.OrgPath(next, o.Org)
+		}
+		review := &export.Review{Result: o.Result, Organization: o.Org, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC(),
+			Next: fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), next))}
+		if path != "" {
+			review.TmpDir = filepath.Dir(path)
+		}
+		if err := writeTo(c, path, out.force, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
+			return err
+		}
+		rep.flush()
+		if !rep.quiet {
+			n := o.Result.Count()
+			if path == "" {
+				name = "the workbook written to stdout, then run with the name you saved it under"
+			}
+			rep.line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", readLine(o.Result), n.Restore, n.Errors, name, review.Next)
+		}
+	}
+	if res.Unreadable > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// writeCSVs reports the findings of every user of the plan and then, unless
+// --strict refuses, writes the CSV of each output in the target's layout.
+// It returns how many rows were written.
+func writeCSVs(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, paths []string, unreadable int) (written int, err error) {
+	for _, o := range plan.Outputs {
+		for i := range o.Users {
+			rep.record(&o.Users[i])
+		}
+	}
+	if c.Bool("strict") && (unreadable > 0 || plan.Invalid > 0) {
+		return 0, fail(exitPartial, "--strict: %s; nothing written", strictReason(unreadable, plan.Invalid))
+	}
+	for k, o := range plan.Outputs {
+		layout := out.layout
+		if layout == nil {
+			layout = export.PowerShell(o.Rows)
+		} else {
+			for _, n := range layout.Notes(o.Rows) {
+				rep.message(convert.Notef("%s", n))
+			}
+		}
+		if err := writeTo(c, paths[k], out.force, func(w io.Writer) error { return export.WriteCSV(w, layout, o.Rows) }); err != nil {
+			return written, err
+		}
+		if len(plan.Outputs) > 1 && !rep.quiet {
+			rep.line("%s: organization %s: %d written", paths[k], o.Org, len(o.Rows))
+		}
+		written += len(o.Rows)
+	}
+	return written, nil
+}
+
+// optionsUsed lists the options given, for the About sheet.
+func optionsUsed(c *cli.Context) []string {
+	var out []string
+	for _, f := range c.Command.Flags {
+		name := f.Names()[0]
+		if !c.IsSet(name) {
+			continue
+		}
+		switch v := c.Value(name).(type) {
+		case bool:
+			out = append(out, "--"+name)
+		case cli.StringSlice:
+			for _, s := range v.Value() {
+				out = append(out, "--"+name+" "+s)
+			}
+		default:
+			out = append(out, fmt.Sprintf("--%s %v", name, v))
+		}
+	}
+	return out
+}
+
+// convertOptions turns the reading flags into convert.Options, refusing
+// bad values.
+func convertOptions(c *cli.Context) (convert.Options, error) {
+	var o convert.Options
+	for _, e := range c.StringSlice("events") {
+		for _, t := range strings.Split(e, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				o.Events = append(o.Events, t)
+			}
+		}
+	}
+	var err error
+	if o.Since, err = convert.ParseTime(c.String("since")); err != nil {
+		return o, fail(exitUsage, "--since: %s", err)
+	}
+	if o.Until, err = convert.ParseTime(c.String("until")); err != nil {
+		return o, fail(exitUsage, "--until: %s", err)
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && !o.Since.Before(o.Until) {
+		return o, fail(exitUsage, "--since %s is not before --until %s", c.String("since"), c.String("until"))
+	}
+	o.DeletedBy = strings.TrimSpace(c.String("deleted-by"))
+	o.Org = c.String("org")
+	if path := c.String("exclude-existing"); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return o, fail(exitUsage, "--exclude-existing: %s", export.PathError(err))
+		}
+		defer f.Close()
+		if o.Existing, err = convert.ReadExisting(f, path); err != nil {
+			return o, fail(exitUsage, "--exclude-existing: %s", err)
+		}
+	}
+	if o.Map, err = convert.ParseMap(c.StringSlice("map")); err != nil {
+		return o, fail(exitUsage, "%s", err)
+	}
+	return o, nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/jcrestore/jcrestore/export/console"
+	"github.com/urfave/cli/v2"
+)
+
+// inputFiles are the files the INPUT arguments name, directories and
+// wildcard patterns expanded; "-" (or no INPUT) is stdin. What a directory
+// holds besides exports is noted.
+func inputFiles(c *cli.Context, rep *reporter) ([]string, error) {
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	files, notes, err := convert.Files(args)
+	if err != nil {
+		return nil, fail(exitUsage, "%s", export.PathError(err))
+	}
+	for _, n := range notes {
+		rep.message(convert.Notef("%s", n))
+	}
+	return files, nil
+}
+
+// openInputs opens every input before anything is read, so that a missing
+// file is a usage error and not a half-done run. "-" is stdin; a terminal
+// there is read as a paste, after a hint says how to end it.
+func openInputs(c *cli.Context, names []string) ([]convert.Input, func(), error) {
+	var inputs []convert.Input
+	var files []io.Closer
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	for _, n := range names {
+		if n == "-" {
+			in := convert.Input{Name: "stdin", R: c.App.Reader}
+			if f, ok := c.App.Reader.(*os.File); ok && console.IsTerminal(f) {
+				fmt.Fprintln(c.App.ErrWriter, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
+				p, err := console.Paste(c.Context, f, c.App.ErrWriter)
+				if err != nil {
+					closeAll()
+					return nil, nil, fail(exitUsage, "stdin: %s", err)
+				}
+				in.R, files = p, append(files, p)
+			}
+			inputs = append(inputs, in)
+			continue
+		}
+		f, err := os.Open(n)
+		if err != nil {
+			closeAll()
+			return nil, nil, fail(exitUsage, "%s", export.PathError(err))
+		}
+		files = append(files, f)
+		inputs = append(inputs, convert.Input{Name: n, R: f, Reopen: func() (io.ReadCloser, error) { return os.Open(n) }})
+	}
+	return inputs, closeAll, nil
+}
+
+// readInputs reads the inputs named, with a progress line on a terminal.
+func readInputs(c *cli.Context, rep *reporter, names []string, opts convert.Options) (*convert.Result, error) {
+	inputs, closeInputs, err := openInputs(c, names)
+	if err != nil {
+		return nil, err
+	}
+	defer closeInputs()
+	opts.Progress = new(atomic.Int64)
+	prog := rep.startProgress(inputs, opts.Progress, progressAfter)
+	res, err := convert.Read(c.Context, inputs, opts)
+	prog.stop()
+	return res, err
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/jcrestore/jcrestore/export/console"
+	"github.com/urfave/cli/v2"
+)
+
+// target is where the output goes and in what shape, checked before
+// anything is read.
+type target struct {
+	path   string         // "" is stdout
+	xlsx   bool           // the review workbook
+	layout *export.Layout // a --template layout, nil for the PowerShell one
+	force  bool
+	org    string // --org
+	split  bool   // --split-by-org
+	inputs []string
+}
+
+// outputTarget checks the output options against the inputs.
+func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, error) {
+	t := &target{path: c.String("output"), force: c.Bool("force"), org: c.String("org"), split: c.Bool("split-by-org"), inputs: inputs}
+	if t.path == "-" {
+		t.path = ""
+	}
+	if _, err := export.OrgPath("", t.org); t.org != "" && err != nil {
+		return nil, fail(exitUsage, "--org: %s", err)
+	}
+	switch {
+	case t.split && t.org != "":
+		return nil, fail(exitUsage, "--org and --split-by-org are exclusive: one organization, or each in its own file")
+	case t.split && t.path == "":
+		return nil, fail(exitUsage, "--split-by-org writes a file per organization: name the output with -o, e.g. -o restore.csv")
+	}
+	switch f := c.String("format"); {
+	case f == "xlsx" && xlsxAllowed:
+		t.xlsx = true
+	case f == "xlsx":
+		return nil, fail(exitUsage, "--format xlsx: approve writes the import CSV; use powershell or --template")
+	case f != "powershell":
+		return nil, fail(exitUsage, "--format %q: use powershell or xlsx", f)
+	}
+	if strings.EqualFold(fileExt(t.path), ".xlsx") {
+		if !xlsxAllowed {
+			return nil, fail(exitUsage, "-o %s: approve writes the import CSV; choose a .csv name", t.path)
+		}
+		if c.IsSet("format") && !t.xlsx {
+			return nil, fail(exitUsage, "-o %s with --format %s: a .xlsx file is the review workbook", t.path, c.String("format"))
+		}
+		t.xlsx = true
+	}
+	switch {
+	case c.IsSet("template") && t.xlsx && !c.IsSet("format"):
+		return nil, fail(exitUsage, "--template writes a CSV, and -o %s is the review workbook: choose a .csv name, or leave --template out", t.path)
+	case c.IsSet("template") && c.IsSet("format"):
+		return nil, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
+	}
+	if t.xlsx && t.path == "" && console.IsTerminal(c.App.Writer) {
+		return nil, fail(exitUsage, "the review workbook is binary: write it to a file with -o review.xlsx")
+	}
+	if t.path != "" {
+		if in, same := export.SameFile(t.path, inputs); same {
+			return nil, fail(exitUsage, "the output %s is the input %s; choose another file", t.path, in)
+		}
+		if err := export.Check(t.path, t.force); err != nil {
+			return nil, fail(exitUsage, "%s", err)
+		}
+	}
+	if tpl := c.String("template"); tpl != "" {
+		f, err := os.Open(tpl)
+		if err != nil {
+			return nil, fail(exitUsage, "--template: %s", export.PathError(err))
+		}
+		defer f.Close()
+		if t.layout, err = export.Template(f); err != nil {
+			return nil, fail(exitUsage, "--template %s: %s", tpl, err)
+		}
+		t.layout.BOM = c.Bool("bom")
+	}
+	return t, nil
+}
+
+// planOptions are the options of a plan for this target.
+func (t *target) planOptions(c *cli.Context) convert.PlanOptions {
+	return convert.PlanOptions{
+		Review:         t.xlsx,
+		Importer:       t.layout == nil || t.layout.Importer,
+		IncludeInvalid: c.Bool("include-invalid"),
+		Org:            t.org,
+		Split:          t.split,
+	}
+}
+
+// plan makes the plan of what res found for this target, and where its
+// outputs go; it prints what planning left out.
+func (t *target) plan(rep *reporter, res *convert.Result, o convert.PlanOptions) (*convert.Plan, []string, error) {
+	p, err := convert.NewPlan(res, o)
+	if err != nil {
+		return nil, nil, mixedOrgs(err)
+	}
+	paths, err := t.paths(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range p.Notes {
+		rep.message(n)
+	}
+	return p, paths, nil
+}
+
+// paths are where the outputs of p go: the target's path, or with
+// --split-by-org one file per organization beside it, each checked as the
+// target was.
+func (t *target) paths(p *convert.Plan) ([]string, error) {
+	if !t.split || len(p.Outputs) == 1 && p.Outputs[0].Org == "" {
+		return []string{t.path}, nil
+	}
+	var paths []string
+	for _, o := range p.Outputs {
+		path, err := export.OrgPath(t.path, o.Org)
+		if err == nil {
+			err = export.Check(path, t.force)
+		}
+		if in, same := export.SameFile(path, t.inputs); same {
+			err = fmt.Errorf("the output %s is the input %s; choose another file", path, in)
+		}
+		if err != nil {
+			return nil, fail(exitUsage, "%s: the organization: %s; nothing written", o.Users[0].Source, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// mixedOrgs words the refusal to write the users of several organizations
+// into one output.
+func mixedOrgs(err error) error {
+	var mixed *convert.MixedOrgsError
+	if !errors.As(err, &mixed) {
+		return err
+	}
+	var b strings.Builder
+	for _, g := range mixed.Groups {
+		fmt.Fprintf(&b, "\n  %-24s  %s", export.OrgName(g.Org), convert.Plural(len(g.Records), "deleted user", "deleted users"))
+	}
+	return fail(exitUsage, "%s:%s\nchoose one with --org ID, or write one file per organization with --split-by-org; nothing written", mixed, b.String())
+}
+
+// fileExt is the extension of path, with '\' a separator on every system:
+// a Windows path given on another one still has no extension in its
+// directories.
+func fileExt(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 && !strings.ContainsAny(path[i:], `/\`) {
+		return path[i:]
+	}
+	return ""
+}
+
+// writeTo writes one output through export.WriteTo: to path (safely) or
+// to stdout when path is "". An output that cannot be written is exit 4.
+func writeTo(c *cli.Context, path string, force bool, write func(io.Writer) error) error {
+	err := export.WriteTo(c.Context, path, force, c.App.Writer, write)
+	var oe *export.OutputError
+	if errors.As(err, &oe) {
+		return &exitError{code: exitOutput, err: err}
+	}
+	return err
+}

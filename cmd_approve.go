@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -52,10 +53,23 @@ func approveAction(c *cli.Context) error {
 	}
 	rep.flush()
 	if !rep.quiet {
-		rep.line("%s", a.Summary(written, plan.Unwritten()))
+		rep.line("%s", approved(a, written, plan.Unwritten(), writtenTo(paths)))
 	}
 	if plan.Unwritten() > 0 || len(a.Unclear) > 0 {
 		return &exitError{code: exitPartial}
 	}
 	return nil
+}
+
+// approved is approve's last line: rows read, marked, written (and where),
+// left out.
+func approved(a *export.Approved, written, invalid int, where string) string {
+	msg := fmt.Sprintf("%s read, %d marked Restore, %d written%s", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written, where)
+	if invalid > 0 {
+		msg += fmt.Sprintf(", %d left out (with errors)", invalid)
+	}
+	if n := len(a.Unclear); n > 0 {
+		msg += fmt.Sprintf(", %d not restored (Restore unclear)", n)
+	}
+	return msg
 }

@@ -56,7 +56,7 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rep.summary(res, written, plan.Unwritten())
+	rep.summary(res, written, plan.Unwritten(), writtenTo(paths))
 	if res.Unreadable > 0 || plan.Unwritten() > 0 {
 		return &exitError{code: exitPartial}
 	}

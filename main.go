@@ -93,7 +93,10 @@ func interrupted(err error, left string) error {
 // *exitError); an error without one is a fault of jcrestore's.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, reorder(args, app.Commands))
+	args, err := reorder(args, app.Commands)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -197,10 +200,12 @@ func printVersion(c *cli.Context) {
 // reorder moves flags that follow positional arguments in front of them, so
 // that "convert export.json -o restore.csv" means what it says. urfave/cli
 // (like the flag package) stops at the first positional argument. "--" ends
-// the flags; "-" is stdin, a positional argument.
-func reorder(args []string, commands []*cli.Command) []string {
+// the flags; "-" is stdin, a positional argument. An option left without
+// its value (last, or followed by another option) is refused here: urfave
+// would take the "--" put after the flags, or that option, for its value.
+func reorder(args []string, commands []*cli.Command) ([]string, error) {
 	if len(args) < 3 {
-		return args
+		return args, nil
 	}
 	var cmd *cli.Command
 	for _, c := range commands {
@@ -209,7 +214,7 @@ func reorder(args []string, commands []*cli.Command) []string {
 		}
 	}
 	if cmd == nil {
-		return args
+		return args, nil
 	}
 	takesValue := make(map[string]bool)
 	for _, f := range cmd.Flags {
@@ -217,6 +222,11 @@ func reorder(args []string, commands []*cli.Command) []string {
 		for _, n := range f.Names() {
 			takesValue[n] = !isBool
 		}
+	}
+	isOption := func(a string) bool {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		_, known := takesValue[name]
+		return a == "--" || len(a) > 1 && a[0] == '-' && known
 	}
 	flags, positional := []string{}, []string{}
 	rest := args[2:]
@@ -229,15 +239,19 @@ func reorder(args []string, commands []*cli.Command) []string {
 		case len(a) > 1 && a[0] == '-':
 			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
-				i++
-				flags = append(flags, rest[i])
+			if strings.Contains(name, "=") || !takesValue[name] {
+				continue
 			}
+			if i+1 == len(rest) || isOption(rest[i+1]) {
+				return nil, fail(exitUsage, "option %s needs a value (see jcrestore %s --help)", a, cmd.Name)
+			}
+			i++
+			flags = append(flags, rest[i])
 		default:
 			positional = append(positional, a)
 		}
 	}
 	out := append(slices.Clone(args[:2]), flags...)
 	out = append(out, "--")
-	return append(out, positional...)
+	return append(out, positional...), nil
 }

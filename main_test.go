@@ -571,7 +571,7 @@ func TestApproveEdits(t *testing.T) {
 	})
 	stderr := runIn(t, dir, exitPartial, "approve", "deleted.xlsx", "-o", "partial.csv")
 	if !strings.Contains(stderr, `jcrestore: Users row 2 (`+sample+`:`) || !strings.Contains(stderr, `Email: "not-an-email" is not an email address`) ||
-		!strings.HasSuffix(stderr, "jcrestore: 2 rows read, 2 marked Restore, 1 written, 1 left out (with errors)\n") {
+		!strings.HasSuffix(stderr, "jcrestore: 2 rows read, 2 marked Restore, 1 written to partial.csv, 1 left out (with errors)\n") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }

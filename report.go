@@ -237,8 +237,8 @@ func counted(m map[string]int) string {
 }
 
 // summary is the last line of a conversion to CSV: events read, users
-// found, written, left out and why.
-func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
+// found, written (where: see writtenTo), left out and why.
+func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int, where string) {
 	r.flush()
 	if r.quiet {
 		return
@@ -247,7 +247,7 @@ func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int) {
 	if res.History > 0 {
 		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
 	}
-	line += ", " + convert.Count(written) + " written"
+	line += ", " + convert.Count(written) + " written" + where
 	var why []convert.Tally
 	if invalidLeftOut > 0 {
 		why = append(why, convert.Tally{Label: "with errors", N: invalidLeftOut})
@@ -276,4 +276,13 @@ func strictReason(unreadable, invalid int) string {
 		parts = append(parts, convert.Plural(invalid, "user", "users")+" with errors")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writtenTo says where the rows went, for a summary line: " to FILE" for
+// one file, "" for stdout, or files the lines before named.
+func writtenTo(paths []string) string {
+	if len(paths) != 1 || paths[0] == "" {
+		return ""
+	}
+	return " to " + paths[0]
 }

@@ -299,15 +299,3 @@ func (a *Approved) NotWritten() map[string]string {
 	}
 	return m
 }
-
-// Summary is approve's last line: rows read, marked, written, left out.
-func (a *Approved) Summary(written, invalid int) string {
-	msg := fmt.Sprintf("%s read, %d marked Restore, %d written", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written)
-	if invalid > 0 {
-		msg += fmt.Sprintf(", %d left out (with errors)", invalid)
-	}
-	if n := len(a.Unclear); n > 0 {
-		msg += fmt.Sprintf(", %d not restored (Restore unclear)", n)
-	}
-	return msg
-}

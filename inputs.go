@@ -51,7 +51,7 @@ func openInputs(c *cli.Context, names []string) ([]convert.Input, func(), error)
 					closeAll()
 					return nil, nil, fail(exitUsage, "stdin: %s", err)
 				}
-				in.R, files = p, append(files, p)
+				in.R, in.Pasted, files = p, true, append(files, p)
 			}
 			inputs = append(inputs, in)
 			continue

@@ -8,12 +8,13 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/text/width"
 )
 
 func inspectAction(c *cli.Context) error {
@@ -47,14 +48,30 @@ const maxUsersListed = 20
 
 // writeInspection prints an inspection for a person.
 func writeInspection(w io.Writer, in *convert.Inspection) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	p := func(format string, args ...any) { fmt.Fprintln(tw, printable(fmt.Sprintf(format, args...))) }
+	var lines []string
+	p := func(format string, args ...any) { lines = append(lines, printable(fmt.Sprintf(format, args...))) }
 	p("Files:")
 	for _, f := range in.Files {
-		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, convert.Plural(f.Events, "event", "events"), unreadable(f.Unreadable))
+		held := convert.Plural(f.Events, "event", "events")
+		switch {
+		case f.Empty:
+			held = "nothing in it"
+		case f.Repeats == f.Events && f.Events > 0:
+			held += ", all read before"
+		case f.Repeats > 0:
+			held += fmt.Sprintf(", %s read before", convert.Count(f.Repeats))
+		}
+		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, held, unreadable(f.Unreadable-boolInt(f.Empty)))
 	}
 	p("")
-	p("Events: %s%s", convert.Count(in.Events), unreadable(in.Unreadable))
+	events := convert.Count(in.Events)
+	if in.Repeats > 0 {
+		events += fmt.Sprintf(" (%s more read twice, counted once)", convert.Count(in.Repeats))
+	}
+	if in.Empty > 0 {
+		events += fmt.Sprintf(", %s", convert.Plural(in.Empty, "input empty", "inputs empty"))
+	}
+	p("Events: %s%s", events, unreadable(in.Unreadable-in.Empty))
 	for _, service := range slices.Sorted(maps.Keys(in.ByService)) {
 		types := in.ByService[service]
 		for _, typ := range slices.Sorted(maps.Keys(types)) {
@@ -116,7 +133,70 @@ func writeInspection(w io.Writer, in *convert.Inspection) error {
 			p("  %s%s%s", place, note, pr.Message)
 		}
 	}
-	return tw.Flush()
+	_, err := io.WriteString(w, aligned(lines))
+	return err
+}
+
+// aligned lays out lines whose cells end in tabs as text/tabwriter does
+// with two spaces of padding, but measures cells by the columns they take
+// on a terminal, not by runes: 佐藤 takes four. A column lines up across
+// each run of lines that have a cell in it.
+func aligned(lines []string) string {
+	cells := make([][]string, len(lines))
+	for i, l := range lines {
+		cells[i] = strings.Split(l, "\t")
+	}
+	widths := make([][]int, len(lines)) // of each line's tab-ended cells
+	for i := range lines {
+		widths[i] = make([]int, len(cells[i])-1)
+	}
+	for col := 0; ; col++ {
+		found := false
+		for i := 0; i < len(lines); {
+			if len(widths[i]) <= col {
+				i++
+				continue
+			}
+			found = true
+			end, w := i, 0
+			for ; end < len(lines) && len(widths[end]) > col; end++ {
+				w = max(w, displayWidth(cells[end][col]))
+			}
+			for ; i < end; i++ {
+				widths[i][col] = w
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	var b strings.Builder
+	for i, cs := range cells {
+		for col, c := range cs {
+			b.WriteString(c)
+			if col < len(widths[i]) {
+				b.WriteString(strings.Repeat(" ", widths[i][col]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// displayWidth is how many columns s takes on a terminal: two for a wide
+// (East Asian) character, none for a combining mark.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me) || r == '\u200b':
+		case width.LookupRune(r).Kind() == width.EastAsianWide || width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // writeInspectionJSON prints an inspection as one JSON object, for
@@ -126,6 +206,13 @@ func writeInspectionJSON(w io.Writer, in *convert.Inspection) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(in)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // unreadable is " (N unreadable)", or "" for none.

@@ -636,7 +636,7 @@ func TestApproveTidied(t *testing.T) {
 
 	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "no-names.xlsx"), drop("LastName"))
 	stderr = runIn(t, dir, exitNoInput, "approve", "no-names.xlsx", "-o", "names.csv")
-	if want := "the Users sheet lacks the columns LastName, which Import-JCUsersFromCSV requires (hide a column rather than delete it); nothing written"; !strings.Contains(stderr, want) {
+	if want := "the Users sheet lacks the column LastName, which Import-JCUsersFromCSV requires (hide a column rather than delete it); nothing written"; !strings.Contains(stderr, want) {
 		t.Errorf("stderr %q, want %q", stderr, want)
 	}
 	runIn(t, dir, exitPartial, "approve", "-q", "--template", portal, "no-names.xlsx", "-o", "portal.csv")
@@ -678,7 +678,7 @@ func TestApproveForeign(t *testing.T) {
 		"other-about.xlsx":     `not a jcrestore review workbook: About!A1 is "Quarterly report"`,
 		"missing-columns.xlsx": "the Users sheet lacks the columns FirstName, LastName, which Import-JCUsersFromCSV requires (hide a column rather than delete it); nothing written",
 		"renamed.xlsx":         "not a readable Excel workbook",
-		"no-username.xlsx":     "the Users sheet lacks the columns Username, which approve needs (hide a column rather than delete it)",
+		"no-username.xlsx":     "the Users sheet lacks the column Username, which approve needs (hide a column rather than delete it)",
 	} {
 		stderr := runIn(t, dir, exitNoInput, "approve", file, "-o", "out.csv")
 		if !strings.HasPrefix(stderr, "jcrestore: "+file+": "+want) && !strings.Contains(stderr, want) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -69,6 +70,13 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	if t.path != "" {
 		if in, same := export.SameFile(t.path, inputs); same {
 			return nil, fail(exitUsage, "the output %s is the input %s; choose another file", t.path, in)
+		}
+		if ext := strings.ToLower(fileExt(t.path)); slices.Contains(otherFormats, ext) {
+			base := strings.TrimSuffix(t.path, fileExt(t.path))
+			if !xlsxAllowed {
+				return nil, fail(exitUsage, "-o %s: approve writes the import CSV, not %s; choose a .csv name such as %s.csv", t.path, ext, base)
+			}
+			return nil, fail(exitUsage, "-o %s: jcrestore writes the import CSV (.csv) or the review workbook (.xlsx), not %s; choose %s.csv or %s.xlsx", t.path, ext, base, base)
 		}
 		if err := export.Check(t.path, t.force); err != nil {
 			return nil, fail(exitUsage, "%s", err)
@@ -153,6 +161,10 @@ func mixedOrgs(err error) error {
 	}
 	return fail(exitUsage, "%s:%s\nchoose one with --org ID, or write one file per organization with --split-by-org; nothing written", mixed, b.String())
 }
+
+// otherFormats are extensions that say the file is of a format jcrestore
+// does not write: a CSV under such a name would mislead whoever opens it.
+var otherFormats = []string{".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".json", ".ndjson", ".jsonl", ".gz", ".zip"}
 
 // fileExt is the extension of path, with '\' a separator on every system:
 // a Windows path given on another one still has no extension in its

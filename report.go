@@ -217,8 +217,16 @@ func noUsers(res *convert.Result, types []string) string {
 	if found || len(res.LeftOut) > 0 {
 		return "no deleted users found among " + convert.Plural(res.Events, "event", "events")
 	}
-	return fmt.Sprintf("no %s event among the %s read (%s); the users to restore are named by deletions (--events chooses which types count)",
-		strings.Join(types, " or "), convert.Plural(res.Events, "event", "events"), counted(res.ByType))
+	known := append(slices.Sorted(maps.Keys(res.ByType)), "user_delete")
+	suggest := ""
+	for _, t := range types {
+		if n := nearest(t, known); n != "" && n != t {
+			suggest = "; did you mean --events " + n + "?"
+			break
+		}
+	}
+	return fmt.Sprintf("no %s event among the %s read (%s); the users to restore are named by deletions (--events chooses which types count)%s",
+		strings.Join(types, " or "), convert.Plural(res.Events, "event", "events"), counted(res.ByType), suggest)
 }
 
 // counted lists counts by name, the largest first: "user_update (3),

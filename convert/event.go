@@ -41,7 +41,10 @@ const maxWrap = 8
 // Besides a plain event object it accepts what exporters wrap events in: an
 // object with a single key ({"jumpcloud_bridge": {...}}, {"events": [...]}),
 // the raw event kept as a JSON string ("message", "event.original",
-// "input.message"), and arrays of any of these. Anything else is reported.
+// "input.message", Splunk's "_raw" as in {"preview":false,"result":{"_raw":"..."}}), an
+// array of events beside counts and paging ({"value":[...],"Count":2} from
+// Windows PowerShell 5.1, {"results":[...],"next":null} from a paged API),
+// and arrays of any of these. Anything else is reported.
 func unwrap(v gjson.Result, at Position, depth int, emit func(gjson.Result, Position), report func(Problem)) {
 	notEvent := func(why string) {
 		report(Problem{Pos: at, Message: "not a Directory Insights event: " + why})
@@ -56,9 +59,15 @@ func unwrap(v gjson.Result, at Position, depth int, emit func(gjson.Result, Posi
 			emit(v, at)
 			return
 		}
-		for _, path := range [...]string{"event.original", "message", "input.message"} {
+		for _, path := range [...]string{"event.original", "message", "input.message", "_raw"} {
 			if s := v.Get(path); s.Type == gjson.String {
 				unwrap(s, at, depth+1, emit, report)
+				return
+			}
+		}
+		for _, key := range [...]string{"value", "results", "events", "data", "items", "records", "result"} {
+			if a := v.Get(key); a.IsArray() || key == "result" && a.IsObject() {
+				unwrap(a, at, depth+1, emit, report)
 				return
 			}
 		}

@@ -16,7 +16,9 @@ const retention = 90 * 24 * time.Hour
 type Inspection struct {
 	Files        []InspectedFile           `json:"files"`
 	Events       int                       `json:"events"`
+	Repeats      int                       `json:"repeats"` // events read more than once, counted once
 	Unreadable   int                       `json:"unreadable"`
+	Empty        int                       `json:"empty_inputs"` // inputs with nothing in them, counted in Unreadable
 	ByService    map[string]map[string]int `json:"events_by_service"`
 	First        *time.Time                `json:"first_event,omitempty"`
 	Last         *time.Time                `json:"last_event,omitempty"`
@@ -34,8 +36,10 @@ type InspectedFile struct {
 	Name       string   `json:"name"`
 	Encoding   []string `json:"encoding"`
 	Container  string   `json:"container"`
-	Events     int      `json:"events"`
+	Events     int      `json:"events"`  // the events it holds
+	Repeats    int      `json:"repeats"` // of those, read before in an earlier input or this one
 	Unreadable int      `json:"unreadable"`
+	Empty      bool     `json:"empty"`
 }
 
 // UsersDeleted counts the deleted users of an Inspection.
@@ -112,7 +116,7 @@ func (ps *Problems) Add(p Problem) {
 // Inspect tells what res holds: ps are the problems its read reported, now
 // the time the age of its events is measured at.
 func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
-	in := &Inspection{Events: res.Events, Unreadable: res.Unreadable, ByService: res.ByService, Problems: ps.list}
+	in := &Inspection{Events: res.Events, Repeats: res.Repeats, Unreadable: res.Unreadable, Empty: res.Empty, ByService: res.ByService, Problems: ps.list}
 	if ps.unlisted > 0 {
 		in.Problems = append(in.Problems, InspectedProblem{Kind: "note", Message: fmt.Sprintf("%d more problems are not listed", ps.unlisted)})
 	}
@@ -124,7 +128,7 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 		if len(enc) == 0 {
 			enc = []string{"UTF-8"}
 		}
-		in.Files = append(in.Files, InspectedFile{Name: f.Name, Encoding: enc, Container: f.Container, Events: f.Events, Unreadable: f.Unreadable})
+		in.Files = append(in.Files, InspectedFile{Name: f.Name, Encoding: enc, Container: f.Container, Events: f.Events, Repeats: f.Repeats, Unreadable: f.Unreadable, Empty: f.Empty})
 	}
 	if !res.First.IsZero() {
 		first, last := res.First.UTC(), res.Last.UTC()

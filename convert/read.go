@@ -137,7 +137,7 @@ func (r *reader) problem(p Problem) {
 
 func (r *reader) read(ctx context.Context, in Input) error {
 	file := File{Name: in.Name}
-	events, lost := r.stats.Events, r.stats.Unreadable
+	events, lost, repeats := r.stats.Events, r.stats.Unreadable, r.stats.Repeats
 	src := &measured{r: in.R, progress: r.opts.Progress}
 	if r.opts.Digest {
 		src.h = sha256.New()
@@ -148,8 +148,9 @@ func (r *reader) read(ctx context.Context, in Input) error {
 	if src.h != nil {
 		file.SHA256 = hex.EncodeToString(src.h.Sum(nil))
 	}
-	file.Events, file.Unreadable = r.stats.Events-events, r.stats.Unreadable-lost
-	if file.Container == "empty" && file.Unreadable > 0 {
+	file.Repeats = r.stats.Repeats - repeats
+	file.Events, file.Unreadable = r.stats.Events-events+file.Repeats, r.stats.Unreadable-lost
+	if file.Container == "empty" && file.Unreadable > 0 && !file.Empty {
 		file.Container = "no JSON value"
 	}
 	r.files = append(r.files, file)
@@ -177,6 +178,17 @@ func (m *measured) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// emptyInput says that in holds nothing.
+func emptyInput(in Input) string {
+	switch {
+	case in.Pasted:
+		return "nothing was pasted"
+	case in.Reopen == nil:
+		return "no input: nothing to read"
+	}
+	return "no input: the file is empty"
+}
+
 // readEvents reads the events of one input; file learns its encoding and
 // how its values are laid out.
 func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
@@ -185,6 +197,12 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	if err != nil {
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: err.Error()})
 		file.Container = "unreadable"
+		return nil
+	}
+	src, csv := isActivityLogCSV(src)
+	if csv {
+		file.Container = "CSV"
+		r.problem(Problem{Pos: Position{File: in.Name, Line: 1}, Message: activityLogCSV})
 		return nil
 	}
 	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
@@ -214,7 +232,9 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	}
 	file.Container = js.Layout()
 	if js.Values() == 0 && r.stats.Unreadable == lost {
-		r.problem(Problem{Pos: Position{File: in.Name}, Message: "no input: the file is empty"})
+		file.Empty = true
+		r.stats.Empty++
+		r.problem(Problem{Pos: Position{File: in.Name}, Message: emptyInput(in)})
 	}
 	if n := r.stats.PSCut - psCut; n > 0 {
 		r.problem(Problem{Kind: Notice, Pos: Position{File: in.Name}, Message: Plural(n, "user event was", "user events were") +

@@ -12,6 +12,7 @@ type Input struct {
 	Name   string
 	R      io.Reader
 	Reopen func() (io.ReadCloser, error)
+	Pasted bool // typed or pasted on a terminal
 }
 
 // Usable reports whether anything of a Directory Insights export was
@@ -37,6 +38,7 @@ type Stats struct {
 	Events     int            // Directory Insights events read
 	ByType     map[string]int // events read, by event_type
 	Unreadable int            // events (or whole inputs) that could not be read
+	Empty      int            // inputs with nothing in them (counted in Unreadable too)
 	Repeats    int            // events read again (the same id and content), counted once
 	NotEvents  int            // JSON objects among the events that are none (no event_type)
 	Users      int            // distinct deleted users found
@@ -56,8 +58,10 @@ type File struct {
 	SHA256     string   // of those bytes, in hex (with Options.Digest)
 	Layers     []string // what was undone: gzip, a BOM, UTF-16
 	Container  string   // how the events are laid out
-	Events     int
-	Unreadable int
+	Events     int      // events it holds, those read before in it too
+	Repeats    int      // of those, events read before (the same id and content): counted once
+	Unreadable int      // events that could not be read
+	Empty      bool     // nothing in it (counted as one unreadable)
 }
 
 // LeftOut is a deleted user left out on purpose: Reason is why, one of

@@ -188,9 +188,18 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("the Users sheet lacks the columns %s, which approve needs (hide a column rather than delete it)", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("the Users sheet lacks %s, which approve needs (hide a column rather than delete it)", columns(missing))
 	}
 	return c, nil
+}
+
+// columns names one column or several: "the column Email", "the columns
+// Username, Email".
+func columns(names []string) string {
+	if len(names) == 1 {
+		return "the column " + names[0]
+	}
+	return "the columns " + strings.Join(names, ", ")
 }
 
 func boolIndex(b bool) int {
@@ -277,7 +286,7 @@ func (a *Approved) Check(importer bool) ([]convert.Message, error) {
 		}
 	}
 	if len(required) > 0 {
-		return nil, fmt.Errorf("the Users sheet lacks the columns %s, which Import-JCUsersFromCSV requires (hide a column rather than delete it)", strings.Join(required, ", "))
+		return nil, fmt.Errorf("the Users sheet lacks %s, which Import-JCUsersFromCSV requires (hide a column rather than delete it)", columns(required))
 	}
 	var msgs []convert.Message
 	for _, u := range a.Unclear {

@@ -37,8 +37,10 @@ type assocChange struct {
 
 // readAssociation reads an association_change: which side is the user,
 // which the group or device, and whether it was added or removed. ok is
-// false when it is about something else.
-func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
+// false when it is about something else, or cannot be read: then unread
+// says why, when the change is about a user and its shape is not one
+// this reads (it is reported, with the event's place).
+func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unread string) {
 	a := v.Get("association")
 	from, to := a.Get("connection.from"), a.Get("connection.to")
 	user, target := from, to
@@ -46,7 +48,10 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
 		user, target = to, from
 	}
 	if !isUser(user) {
-		return c, false
+		if !a.Exists() && !v.Get("connection").Exists() {
+			return c, false, "it has no association"
+		}
+		return c, false, ""
 	}
 	var kind string                                      // a constant: a substring would keep the event in memory
 	switch strings.ToLower(scalar(target.Get("type"))) { // JumpCloud's dashboards write USER_GROUP
@@ -55,23 +60,44 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool) {
 	case "system":
 		kind = "system"
 	default:
-		return c, false
+		return c, false, ""
 	}
 	var added bool
-	switch strings.ToLower(scalar(a.Get("op"))) {
+	op := a.Get("op")
+	if !op.Exists() {
+		op = a.Get("action") // as some exporters name it
+	}
+	switch strings.ToLower(scalar(op)) {
 	case "add", "update":
 		added = true
 	case "remove", "delete":
 	default:
-		return c, false
+		return c, false, fmt.Sprintf("its op is %s, neither add nor remove", describeOp(op))
 	}
-	c.userID, c.userName = scalar(user.Get("object_id")), scalar(user.Get("name"))
+	c.userID, c.userName = objectID(user), scalar(user.Get("name"))
 	if c.userID == "" && c.userName == "" {
-		return c, false
+		return c, false, "it names the user by neither object_id nor name"
 	}
-	c.m = membership{kind: kind, id: strings.Clone(scalar(target.Get("object_id"))), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
+	c.m = membership{kind: kind, id: strings.Clone(objectID(target)), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
 		admin: a.Get("attributes.sudo.enabled").Bool()}
-	return c, true
+	return c, true, ""
+}
+
+// objectID is the id of one side of an association: object_id, or id as
+// some exporters write it.
+func objectID(side gjson.Result) string {
+	if id := scalar(side.Get("object_id")); id != "" {
+		return id
+	}
+	return scalar(side.Get("id"))
+}
+
+// describeOp words an association's op for a message.
+func describeOp(op gjson.Result) string {
+	if !op.Exists() {
+		return "missing"
+	}
+	return fmt.Sprintf("%q", scalar(op))
 }
 
 // key is the user an association change is about: its id, or "u:" and

@@ -298,6 +298,9 @@ func (r *reader) takeEvent(p *prepared) {
 	if r.opts.Inspect {
 		r.inspect(p.service, p.typ, p.org, p.time)
 	}
+	if p.unread != "" {
+		r.problem(Problem{Kind: Notice, Pos: p.at, Message: p.unread})
+	}
 	if p.used != nil {
 		r.apply(p)
 	}

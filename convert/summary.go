@@ -21,6 +21,8 @@ type prepared struct {
 	used    *summary    // of a type jcrestore reads (see uses)
 	audit   *AuditEntry // with Options.Trail
 	psCut   bool        // PowerShell cut the event's changes short
+	unread  string      // why an event jcrestore uses was not read, told as a notice
+	at      Position    // where the event is, with unread
 }
 
 // summary is what the read uses of one event.
@@ -105,7 +107,7 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 		org:         e.org,
 		names:       [2]userName{userNameOf(e.resource), userNameOf(e.initiatedByV)},
 	}
-	p := &prepared{typ: typ, service: e.service, time: e.time, org: e.org, used: s}
+	p := &prepared{typ: typ, service: e.service, time: e.time, org: e.org, used: s, at: at}
 	switch {
 	case rd.deletion(typ, e):
 		s.kind = kindDeletion
@@ -120,8 +122,10 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 		}
 		s.a.fromLifecycle(e)
 	case typ == "association_change":
-		if c, ok := readAssociation(v, e.time); ok {
+		if c, ok, unread := readAssociation(v, e.time); ok {
 			s.kind, s.assoc = kindAssoc, c
+		} else if unread != "" {
+			p.unread = "association_change not read: " + unread + "; its group or device is not restored"
 		}
 	}
 	if s.kind == kindDeletion || s.kind == kindCreate || s.kind == kindUpdate {

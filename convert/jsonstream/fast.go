@@ -66,6 +66,7 @@ func fastEvent(b []byte, want []string) (end int, k keys, st fastState) {
 			var esc bool
 			start := i + 1
 			i, esc = stringEnd(b, start)
+			k.escaped = k.escaped || esc
 			if k.pending >= 0 && !esc && i > 0 {
 				k.spans[k.pending] = span{int32(start), int32(i - 1)} // the value of a top-level key wanted
 			}
@@ -138,6 +139,7 @@ type keys struct {
 	pending int8  // the key whose value is read next, or -1
 	found   bool  // done was called: spans are final
 	blank   int   // the white space between the object's tokens
+	escaped bool  // some string has escapes: its length is not its content's
 	lines   int   // the line breaks in the object
 	lastNL  int   // the index of the last of them
 }
@@ -165,6 +167,7 @@ func (k *keys) member(b []byte, i int, top bool) int {
 	if end < 0 || end >= len(b) {
 		return end
 	}
+	k.escaped = k.escaped || esc
 	next := end
 	if b[next] != ':' {
 		if next = k.skip(b, next); next >= len(b) {

@@ -105,8 +105,11 @@ func FuzzFastEvent(f *testing.F) {
 			if !json.Valid(in[:end]) {
 				t.Fatalf("fast path accepts what encoding/json refuses: %q", in[:end])
 			}
-			if n := end - k.blank; n != CompactLen(in[:end]) {
-				t.Fatalf("fast path counts %d bytes without blanks, CompactLen %d", n, CompactLen(in[:end]))
+			if k.escaped != bytes.ContainsRune(in[:end], '\\') {
+				t.Fatalf("fast path says escaped %v of %q", k.escaped, in[:end])
+			}
+			if v := (Value{Raw: in[:end], keys: k}); v.CompactLen() != CompactLen(in[:end]) {
+				t.Fatalf("fast path counts %d bytes of content, CompactLen %d", v.CompactLen(), CompactLen(in[:end]))
 			}
 			if n := bytes.Count(in[:end], []byte{'\n'}); k.lines != n || n > 0 && k.lastNL != bytes.LastIndexByte(in[:end], '\n') {
 				t.Fatalf("fast path counts %d line breaks, the last at %d; there are %d", k.lines, k.lastNL, n)

@@ -1,6 +1,10 @@
 package jsonstream
 
-import "io"
+import (
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
 
 // Value is one top-level JSON value: an event, or something that may hold
 // events (an envelope, a string, a nested array).
@@ -14,26 +18,31 @@ type Value struct {
 	keys keys
 }
 
-// CompactLen is the length of the value without the white space between
-// its tokens: the same for every layout of the same value, for telling a
-// value read twice (in an array and in NDJSON, say) from another.
+// CompactLen is the length of the value's content: without the white
+// space between its tokens, and with each escape in its strings counted
+// as the bytes it stands for (\u00fc as the two of ü). It is the same for
+// every way of writing the same value (pretty or compact, keys in any
+// order, escaped or not), for telling a value read twice (in an array and
+// in NDJSON, from two exporters) from another.
 func (v *Value) CompactLen() int {
-	if v.keys.found {
+	if v.keys.found && !v.keys.escaped {
 		return len(v.Raw) - v.keys.blank
 	}
 	return CompactLen(v.Raw)
 }
 
-// CompactLen is the length of the JSON text raw without the white space
-// between its tokens.
+// CompactLen is the length of the content of the JSON text raw (see
+// Value.CompactLen).
 func CompactLen(raw []byte) int {
-	n, inString, escaped := 0, false, false
-	for _, c := range raw {
+	n, inString := 0, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
 		switch {
-		case inString && escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
+		case inString && c == '\\' && i+1 < len(raw):
+			w, skip := escapeLen(raw[i+1:])
+			n += w
+			i += skip
+			continue
 		case c == '"':
 			inString = !inString
 		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
@@ -42,6 +51,27 @@ func CompactLen(raw []byte) int {
 		n++
 	}
 	return n
+}
+
+// escapeLen reads the escape whose letter starts b (after its backslash):
+// how many bytes of UTF-8 it stands for, and how many bytes of b it takes.
+// A \u escape of a surrogate pair counts four bytes over both halves; one
+// that is broken counts as written.
+func escapeLen(b []byte) (width, skip int) {
+	if b[0] != 'u' || len(b) < 5 {
+		return 1, 1
+	}
+	r, err := strconv.ParseUint(string(b[1:5]), 16, 32)
+	if err != nil {
+		return 6, 5
+	}
+	switch {
+	case r >= 0xd800 && r < 0xdc00: // the first half of a pair: the second counts the four
+		return 0, 5
+	case r >= 0xdc00 && r < 0xe000:
+		return 4, 5
+	}
+	return utf8.RuneLen(rune(r)), 5
 }
 
 // Key returns the value of the top-level key Options.Keys[n] when the

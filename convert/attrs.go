@@ -3,6 +3,7 @@ package convert
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,8 @@ type attrs struct {
 	attributes []Attribute
 	notes      []string
 	psCut      bool
-	account    account // the settings the import does not bring back
+	lost       []string // the values PowerShell wrote as System.Object[], by field name
+	account    account  // the settings the import does not bring back
 
 	// touched marks the columns a change spoke of, with a value or
 	// without (cleared), one bit each by index in Columns;
@@ -123,6 +125,9 @@ func (a *attrs) add(name string, v gjson.Result) {
 		if p, ok := parsePS(v.Str); ok {
 			v = p
 		} else {
+			if !slices.Contains(a.lost, name) {
+				a.lost = append(a.lost, strings.Clone(name))
+			}
 			return
 		}
 	}

@@ -33,6 +33,7 @@ type associations map[string][]membership
 type assocChange struct {
 	userID, userName string
 	m                membership
+	cut              bool // PowerShell cut it short: read best-effort
 }
 
 // readAssociation reads an association_change: which side is the user,
@@ -41,8 +42,15 @@ type assocChange struct {
 // says why, when the change is about a user and its shape is not one
 // this reads (it is reported, with the event's place).
 func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unread string) {
-	a := v.Get("association")
-	from, to := a.Get("connection.from"), a.Get("connection.to")
+	a, cutA := uncut(v.Get("association"))
+	conn, cutConn := uncut(a.Get("connection"))
+	from, cutFrom := uncut(conn.Get("from"))
+	to, cutTo := uncut(conn.Get("to"))
+	attrs, cutAttrs := uncut(a.Get("attributes"))
+	c.cut = cutA || cutConn || cutFrom || cutTo || cutAttrs
+	if isCut(a) || isCut(conn) || isCut(from) || isCut(to) {
+		return c, false, "PowerShell's ConvertTo-Json cut it at its default depth past recovery"
+	}
 	user, target := from, to
 	if !isUser(user) {
 		user, target = to, from
@@ -79,8 +87,21 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unre
 		return c, false, "it names the user by neither object_id nor name"
 	}
 	c.m = membership{kind: kind, id: strings.Clone(objectID(target)), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
-		admin: a.Get("attributes.sudo.enabled").Bool()}
+		admin: attrs.Get("sudo.enabled").Bool()}
 	return c, true, ""
+}
+
+// uncut is v, or where PowerShell's ConvertTo-Json wrote it as a string at
+// its default depth, what that string says, best effort (cut is then
+// true). A string it cannot read stays as it is.
+func uncut(v gjson.Result) (_ gjson.Result, cut bool) {
+	if !isCut(v) {
+		return v, false
+	}
+	if p, ok := parsePS(v.Str); ok {
+		return p, true
+	}
+	return v, true
 }
 
 // objectID is the id of one side of an association: object_id, or id as

@@ -215,7 +215,7 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	}
 	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: keys, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize})
 	defer js.Close()
-	psCut, lost := r.stats.PSCut, r.stats.Unreadable
+	psCut, psCutAssoc, lost := r.stats.PSCut, r.stats.PSCutAssoc, r.stats.Unreadable
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -236,8 +236,20 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 		r.stats.Empty++
 		r.problem(Problem{Pos: Position{File: in.Name}, Message: emptyInput(in)})
 	}
-	if n := r.stats.PSCut - psCut; n > 0 {
-		r.problem(Problem{Kind: Notice, Pos: Position{File: in.Name}, Message: Plural(n, "user event was", "user events were") +
+	users, assocs := r.stats.PSCut-psCut, r.stats.PSCutAssoc-psCutAssoc
+	if users+assocs > 0 {
+		var cut []string
+		if users > 0 {
+			cut = append(cut, Plural(users, "user event", "user events"))
+		}
+		if assocs > 0 {
+			cut = append(cut, Plural(assocs, "association_change event", "association_change events")+" (groups and devices)")
+		}
+		were := " were"
+		if users+assocs == 1 {
+			were = " was"
+		}
+		r.problem(Problem{Kind: Notice, Pos: Position{File: in.Name}, Message: strings.Join(cut, " and ") + were +
 			" cut short by PowerShell's ConvertTo-Json at its default depth; the values were recovered best-effort. " +
 			"For exact data export again with ConvertTo-Json -Depth 10"})
 	}
@@ -383,6 +395,9 @@ func (r *reader) apply(p *prepared) {
 	}
 	if p.psCut {
 		r.stats.PSCut++
+	}
+	if p.psCutAssoc {
+		r.stats.PSCutAssoc++
 	}
 	switch s.kind {
 	case kindDeletion:

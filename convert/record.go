@@ -103,6 +103,10 @@ type Record struct {
 	// print for a large export: which values came from the user's earlier
 	// events, which user id a manager had.
 	Details []string `csv:"-"`
+	// CutLost are the values of the deletion that PowerShell's
+	// ConvertTo-Json wrote as System.Object[] at its default depth, by the
+	// event's field name: lost unless an earlier event gave them.
+	CutLost []string `csv:"-"`
 	// Issues is what Validate found, errors first.
 	Issues []Issue `csv:"-"`
 

@@ -43,6 +43,7 @@ type Stats struct {
 	NotEvents  int            // JSON objects among the events that are none (no event_type)
 	Users      int            // distinct deleted users found
 	PSCut      int            // user events that PowerShell cut at its default depth
+	PSCutAssoc int            // association_change events that PowerShell cut likewise
 	History    int            // values filled from the users' earlier events
 
 	// With Options.Inspect:

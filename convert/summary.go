@@ -21,8 +21,10 @@ type prepared struct {
 	used    *summary    // of a type jcrestore reads (see uses)
 	audit   *AuditEntry // with Options.Trail
 	psCut   bool        // PowerShell cut the event's changes short
-	unread  string      // why an event jcrestore uses was not read, told as a notice
-	at      Position    // where the event is, with unread
+	// psCutAssoc: PowerShell cut the association_change short.
+	psCutAssoc bool
+	unread     string   // why an event jcrestore uses was not read, told as a notice
+	at         Position // where the event is, with unread
 }
 
 // summary is what the read uses of one event.
@@ -122,11 +124,13 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 		}
 		s.a.fromLifecycle(e)
 	case typ == "association_change":
-		if c, ok, unread := readAssociation(v, e.time); ok {
+		c, ok, unread := readAssociation(v, e.time)
+		if ok {
 			s.kind, s.assoc = kindAssoc, c
 		} else if unread != "" {
 			p.unread = "association_change not read: " + unread + "; its group or device is not restored"
 		}
+		p.psCutAssoc = c.cut
 	}
 	if s.kind == kindDeletion || s.kind == kindCreate || s.kind == kindUpdate {
 		s.userID = strings.Clone(scalar(e.resource.Get("id")))
@@ -150,6 +154,7 @@ func (s *summary) record() Record {
 		FormerID:   s.userID,
 		Source:     s.at.String(),
 		Notes:      s.a.notes,
+		CutLost:    s.a.lost,
 	}
 }
 

@@ -118,6 +118,7 @@ func checkRecord(r *Record, rules Rules) []Issue {
 		c.issues = append(c.issues, managerGone(r.ManagerGone, rules))
 	}
 	checkAccount(&c, r)
+	checkCut(&c, r)
 	if rules.Importer {
 		r.Groups = slices.DeleteFunc(r.Groups, func(g string) bool {
 			if filtered(g) {
@@ -152,6 +153,37 @@ func checkAccount(c *checker, r *Record) {
 	}
 	if v := strings.ToLower(r.Administrator); v != "" && !strings.HasSuffix(v, "true") && !strings.HasSuffix(v, "false") {
 		c.after("Administrator", "%q: the import takes True or False, and binds the device without administrator rights otherwise", r.Administrator)
+	}
+}
+
+// checkCut tells which of the user's values PowerShell's ConvertTo-Json
+// lost at its default depth, where no other event gave them: one warning
+// that names them all.
+func checkCut(c *checker, r *Record) {
+	var lost []string
+	for _, field := range r.CutLost {
+		var have bool
+		switch Normalize(field) {
+		case "addresses":
+			for _, kind := range [...]string{"home", "work"} {
+				for _, p := range addressParts {
+					have = have || r.User.Cell(ColumnIndex(kind+"_"+p.suffix)) != ""
+				}
+			}
+		case "phonenumbers":
+			for _, col := range phoneColumns {
+				have = have || r.User.Cell(ColumnIndex(col)) != ""
+			}
+		case "attributes":
+			have = len(r.Attributes) > 0
+		}
+		if !have {
+			lost = append(lost, field)
+		}
+	}
+	if len(lost) > 0 {
+		c.issues = append(c.issues, Issue{Severity: Warning, Asks: AsksReview, Field: strings.Join(lost, ", "),
+			Message: "lost: PowerShell's ConvertTo-Json wrote them as System.Object[] at its default depth; export the events again with ConvertTo-Json -Depth 10 to restore them"})
 	}
 }
 

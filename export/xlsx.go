@@ -68,6 +68,7 @@ type Review struct {
 
 type styles struct {
 	header, text, date int
+	wrap               int // text, wrapped: Notes, changes, values of several lines
 	status             map[string]int
 }
 
@@ -82,14 +83,18 @@ func newStyles(f *excelize.File) (*styles, error) {
 		id, err = f.NewStyle(s)
 		return id
 	}
+	// Every cell at the top of its row: a row made tall by a wrapped
+	// note reads as one user's, on screen and on paper.
+	top := &excelize.Alignment{Vertical: "top"}
 	fill := func(bg, fg string) *excelize.Style {
-		return &excelize.Style{NumFmt: 49, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{bg}}, Font: &excelize.Font{Color: fg}}
+		return &excelize.Style{NumFmt: 49, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{bg}}, Font: &excelize.Font{Color: fg}, Alignment: top}
 	}
 	format := dateFormat
-	st.header = add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}})
-	st.text = add(&excelize.Style{NumFmt: 49}) // "@": what a reviewer types stays text
+	st.header = add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}, Alignment: top})
+	st.text = add(&excelize.Style{NumFmt: 49, Alignment: top}) // "@": what a reviewer types stays text
+	st.wrap = add(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 	// Dates align left, as the text beside them.
-	st.date = add(&excelize.Style{CustomNumFmt: &format, Alignment: &excelize.Alignment{Horizontal: "left"}})
+	st.date = add(&excelize.Style{CustomNumFmt: &format, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
 	st.status = map[string]int{
 		"OK":      add(fill("C6EFCE", "006100")),
 		"Warning": add(fill("FFEB9C", "9C5700")),
@@ -102,8 +107,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 type column struct {
 	name  string
 	style int
-	width int // in characters, grown to fit the content
-	cap   int // the widest it gets, if not 60
+	width int  // in characters, grown to fit the content
+	cap   int  // the widest it gets, if not 60
+	wrap  bool // its text wraps at the width; elsewhere only a value of several lines does
 }
 
 // sheet streams rows into a sheet whose columns are known in advance. The
@@ -129,7 +135,9 @@ func (s *sheet) write(st *styles, dropList string) error {
 		for j, v := range buf {
 			if c, ok := v.(excelize.Cell); ok {
 				if str, ok := c.Value.(string); ok {
-					s.cols[j].width = max(s.cols[j].width, utf8.RuneCountInString(str))
+					for line := range strings.Lines(str) {
+						s.cols[j].width = max(s.cols[j].width, utf8.RuneCountInString(strings.TrimRight(line, "\r\n")))
+					}
 				}
 			}
 		}
@@ -151,10 +159,11 @@ func (s *sheet) write(st *styles, dropList string) error {
 	// excelize puts each column's settings before those already made:
 	// setting them from the last column to the first leaves the <col>
 	// elements in the ascending order spreadsheet programs expect.
+	widths := make([]int, len(s.cols)) // in characters
 	for i := len(s.cols) - 1; i >= 0; i-- {
 		c := s.cols[i]
-		width := float64(min(max(c.width, utf8.RuneCountInString(c.name)+3, 8), cmp.Or(c.cap, 60))) + 2
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+		widths[i] = min(max(c.width, utf8.RuneCountInString(c.name)+3, 8), cmp.Or(c.cap, 60)) + 2
+		if err := sw.SetColWidth(i+1, i+1, float64(widths[i])); err != nil {
 			return err
 		}
 		if c.style != 0 {
@@ -190,7 +199,7 @@ func (s *sheet) write(st *styles, dropList string) error {
 	for i := range s.n {
 		buf = s.row(i, buf[:0])
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, buf); err != nil {
+		if err := sw.SetRow(cell, buf, s.wrapped(buf, widths, st)...); err != nil {
 			return err
 		}
 	}
@@ -201,6 +210,40 @@ func (s *sheet) write(st *styles, dropList string) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// wrapped wraps the text of row where it must (a wrapping column, a
+// value of several lines) and returns the row's height for the lines it
+// then takes at the columns' widths: spreadsheet programs do not grow a
+// row for wrapped text that a file gives, and a value of several lines
+// unwrapped shows on the row above.
+func (s *sheet) wrapped(row []any, widths []int, st *styles) []excelize.RowOpts {
+	lines := 1
+	for j, v := range row {
+		c, ok := v.(excelize.Cell)
+		str, isText := c.Value.(string)
+		if !ok || !isText || !s.cols[j].wrap && !strings.ContainsAny(str, "\n\r") {
+			continue
+		}
+		if c.StyleID == st.text {
+			c.StyleID = st.wrap
+			row[j] = c
+		}
+		n := 0
+		for line := range strings.Lines(str) {
+			// Wrapped at spaces a line fills less than its width, and a
+			// letter of the default font is narrower than the digit a
+			// width counts: about even.
+			n += max(1, (utf8.RuneCountInString(strings.TrimRight(line, "\r\n"))+widths[j]-3)/(widths[j]-2))
+		}
+		lines = max(lines, n)
+	}
+	if lines == 1 {
+		return nil
+	}
+	// 15 points a line of the default font, and at most the 409 points a
+	// row can have.
+	return []excelize.RowOpts{{Height: min(15*float64(lines), 409)}}
 }
 
 // text makes v a string cell with style, or no cell at all when empty.
@@ -239,7 +282,7 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	s.cols = append(s.cols, column{name: colRestore}, column{name: colStatus})
 	for i, h := range l.Header {
 		if i == who {
-			s.cols = append(s.cols, column{name: colNotes, style: st.text, cap: 40})
+			s.cols = append(s.cols, column{name: colNotes, style: st.text, cap: 40, wrap: true})
 		}
 		s.cols = append(s.cols, column{name: h, style: st.text})
 	}
@@ -252,7 +295,7 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	}
 	devices := slices.ContainsFunc(recs, func(r convert.Record) bool { return len(r.Devices) > 0 })
 	if devices {
-		s.cols = append(s.cols, column{name: colDevices, style: st.text})
+		s.cols = append(s.cols, column{name: colDevices, style: st.text, wrap: true})
 	}
 	managerIDs := slices.ContainsFunc(recs, func(r convert.Record) bool { return r.ManagerID != "" })
 	if managerIDs {
@@ -316,7 +359,7 @@ func writeEvents(f *excelize.File, r *Review, st *styles) error {
 	trail := r.Result.Trail
 	s := &sheet{f: f, name: sheetEvents, n: len(trail), cols: []column{
 		{name: "Time (UTC)", style: st.date, width: len(dateFormat)}, {name: "Event type"}, {name: "Service"}, {name: "Username"},
-		{name: "Initiated by"}, {name: "Changes"}, {name: "Client IP"}, {name: "Event ID"}, {name: "Source"},
+		{name: "Initiated by"}, {name: "Changes", wrap: true, cap: 100}, {name: "Client IP"}, {name: "Event ID"}, {name: "Source"},
 	}}
 	s.row = func(i int, row []any) []any {
 		e := &trail[i]

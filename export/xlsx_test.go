@@ -400,7 +400,7 @@ func TestWorkbookPrinted(t *testing.T) {
 		pages map[string]int // by sheet
 	}{
 		{"week", week, 13, map[string]int{SheetUsers: 3, sheetEvents: 1, sheetSummary: 1, SheetAbout: 1}},
-		{"generated", generated, 211, map[string]int{SheetUsers: 6, sheetEvents: 22, sheetSummary: 1, SheetAbout: 1}},
+		{"generated", generated, 211, map[string]int{SheetUsers: 6, sheetEvents: 28, sheetSummary: 1, SheetAbout: 1}},
 	} {
 		// A path as an admin's downloads give it: the About sheet shows it
 		// whole.
@@ -445,6 +445,69 @@ func TestWorkbookPrinted(t *testing.T) {
 		}
 		if !maps.Equal(got, c.pages) {
 			t.Errorf("%s: pages by sheet %v, want %v", c.name, got, c.pages)
+		}
+	}
+}
+
+// TestWorkbookPrintedRows: a value of several lines and a note longer
+// than its column print whole, in the rows of their own user: on paper
+// nothing of one user shows on another's row.
+func TestWorkbookPrintedRows(t *testing.T) {
+	soffice(t)
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed")
+	}
+	user := func(name string) convert.Record {
+		return convert.Record{User: convert.User{FirstName: strings.ToUpper(name[:1]) + name[1:], LastName: "Example", Username: name, Email: name + "@example.com"},
+			DeletedAt: deleted, Source: "events.json:1"}
+	}
+	ann, bea, cy := user("annalise"), user("beatrix"), user("cyprian")
+	bea.Description = "Works remote, Tue-Thu\nPrefers Slack"
+	bea.Notes = []string{"bound to 2 devices: the CSV binds host-2 (67000000000000000000000b) and not host-1 (67000000000000000000000a): " +
+		"bind it again by hand after the import, as an administrator where it said so, ending here"}
+	recs := []convert.Record{ann, bea, cy}
+	convert.Validate(recs, convert.Rules{Importer: true})
+	res := &convert.Result{Stats: convert.Stats{Events: 3, Users: 3}, Records: recs, Trail: []convert.AuditEntry{
+		{Time: deleted, Type: "user_update", Username: "annalise", Changes: strings.Repeat("department: Sales -> Finance; ", 6) + "last change", Source: "events.json:1"},
+		{Time: deleted, Type: "user_delete", Username: "beatrix", Changes: "email: beatrix@example.com ->", Source: "events.json:2"},
+	}}
+	path := filepath.Join(tempDir(t), "rows.xlsx")
+	var b bytes.Buffer
+	if err := WriteWorkbook(&b, &Review{Result: res, Version: "v1.2.3", Made: deleted, Next: "next"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(libreoffice(t, path, "pdf"), "rows.pdf")
+	out, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	// Each printed line is in the row of the last user named at or
+	// above it, on its page.
+	owner := map[string]string{} // a text printed -> whose row it is in
+	for _, page := range strings.Split(string(out), "\f") {
+		who := ""
+		for _, line := range strings.Split(page, "\n") {
+			for _, u := range []string{"annalise", "beatrix", "cyprian"} {
+				if strings.Contains(line, u+" ") || strings.HasSuffix(line, u) {
+					who = u
+				}
+			}
+			for _, text := range []string{"Works remote", "Prefers Slack", "host-2", "ending here", "last change"} {
+				if strings.Contains(line, text) {
+					if old, ok := owner[text]; ok && old != who {
+						t.Errorf("%q printed in the rows of %s and of %s", text, old, who)
+					}
+					owner[text] = who
+				}
+			}
+		}
+	}
+	for text, want := range map[string]string{"Works remote": "beatrix", "Prefers Slack": "beatrix", "host-2": "beatrix", "ending here": "beatrix", "last change": "annalise"} {
+		if owner[text] != want {
+			t.Errorf("%q printed in the row of %q, want %s's\n%s", text, owner[text], want, out)
 		}
 	}
 }

@@ -795,6 +795,52 @@ func zipBomb(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// paddedReview is a review workbook of the sample export whose Users sheet
+// goes on with blank rows to 600 MB, as a spreadsheet program may keep
+// them for a formatted column: a few megabytes that unpack to more than
+// any review jcrestore writes.
+func paddedReview(t *testing.T) []byte {
+	review := filepath.Join(tempDir(t), "review.xlsx")
+	if code, stderr := runArgs(t, context.Background(), io.Discard, "convert", "-q", sample, "-o", review); code != exitOK {
+		t.Fatalf("convert: exit %d\n%s", code, stderr)
+	}
+	zr, err := zip.OpenReader(review)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		w, err := z.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		if f.Name != "xl/worksheets/sheet1.xml" {
+			w.Write(b)
+			continue
+		}
+		end := bytes.Index(b, []byte("</sheetData>"))
+		w.Write(b[:end])
+		row := []byte("<row>" + strings.Repeat(`<c s="2"/>`, 45) + "</row>")
+		rows := bytes.Repeat(row, (1<<20)/len(row))
+		for n := len(b); n < 600<<20; n += len(rows) {
+			w.Write(rows)
+		}
+		w.Write(b[end:])
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // TestMalformed feeds hostile and broken inputs through the command line.
 // Each must end with its exit code and message, without a panic, and leave
 // either a complete output file (exit 0 and 3) or none at all.
@@ -856,7 +902,8 @@ func TestMalformed(t *testing.T) {
 		{"a megabyte line of garbage", []byte(strings.Repeat("x", 1<<20)), nil, exitNoInput, "invalid character 'x': not JSON"},
 		{"200,000 broken lines", []byte(strings.Repeat("{\n", 200000)), nil, exitNoInput, "199,950 more unreadable events not shown"},
 		{"200 objects without event_type among events", []byte(del("") + "\n" + strings.Repeat("{\"a\":1}\n", 200)), nil, exitOK, "150 more notes on reading not shown"},
-		{"a zip bomb given to approve", zipBomb(t), []string{"approve"}, exitNoInput, "not a readable Excel workbook"},
+		{"a zip bomb given to approve", zipBomb(t), []string{"approve"}, exitNoInput, "it unpacks to 1100 MB, more than the 512 MB any review workbook needs"},
+		{"a review padded with blank rows", paddedReview(t), []string{"approve"}, exitNoInput, "it unpacks to 600 MB, more than the 512 MB any review workbook needs"},
 		{"a text file given to approve", []byte("not a workbook"), []string{"approve"}, exitNoInput, "not a readable Excel workbook"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"archive/zip"
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -14,11 +16,18 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Limits for opening a workbook: what its zip may unpack to in all, and
-// how much of one sheet's XML is unpacked in memory (more goes to a
-// temporary file, see ReadReview). A zip bomb stops at the first.
+// Limits for opening a workbook: how large the file may be, what its zip
+// may unpack to in all, and how much of one sheet's XML is unpacked in
+// memory (more goes to a temporary file, see ReadReview). The largest
+// review jcrestore writes, one of 100,000 users, is a 28 MB file that
+// unpacks to 196 MB (its Users sheet 95 MB); the review of a generated
+// 90-day export of 1,000,000 events (9,892 users) unpacks to 85 MB. A
+// workbook that unpacks to more holds what jcrestore did not write, such
+// as a million blank rows a spreadsheet program kept for a formatted
+// column: refused at once, where reading it took a minute.
 const (
-	maxUnzipped    = 1 << 30
+	maxFile        = 256 << 20
+	maxUnzipped    = 512 << 20
 	maxSheetMemory = 16 << 20
 )
 
@@ -59,7 +68,17 @@ const restoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0
 // tmpDir, which should be beside the workbook: it holds personal data ("" is
 // the system's temporary directory).
 func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory, TmpDir: tmpDir})
+	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFile {
+		return nil, fmt.Errorf("more than %d MB: larger than any review workbook jcrestore writes", maxFile>>20)
+	}
+	if err := unzippedSize(b); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory, TmpDir: tmpDir})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Excel workbook (%v)", err)
 	}
@@ -114,6 +133,26 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// unzippedSize refuses a workbook whose parts unpack to more than
+// maxUnzipped, before any is unpacked. The sizes are those the zip
+// declares: archive/zip reads no more than that of a part.
+func unzippedSize(b []byte) error {
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil // not a zip: excelize says so in its words
+	}
+	var total uint64
+	for _, f := range z.File {
+		total += f.UncompressedSize64
+	}
+	if total <= maxUnzipped {
+		return nil
+	}
+	return fmt.Errorf("it unpacks to %d MB, more than the %d MB any review workbook needs (one of 100,000 users unpacks to 196 MB): "+
+		"it holds more than jcrestore wrote, such as blank rows below the users; delete them (or copy the users into the workbook jcrestore wrote), save, and approve again",
+		total>>20, maxUnzipped>>20)
 }
 
 func blank(cells []string) bool {

@@ -45,7 +45,9 @@ func convertAction(c *cli.Context) error {
 	for _, h := range hints(res, opts) {
 		rep.message(h)
 	}
-	plan, paths, err := out.plan(rep, res, out.planOptions(c))
+	planOpts := out.planOptions(c)
+	planOpts.Existing = opts.Existing
+	plan, paths, err := out.plan(rep, res, planOpts)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -254,4 +255,72 @@ func managersFirst(recs []Record) {
 		moved[to] = recs[from]
 	}
 	copy(recs, moved)
+}
+
+// looksLikeID matches what Convert-JCUserToID takes for a user id: 24
+// letters or digits, in any case (importer-and-followup.md 1c).
+var looksLikeID = regexp.MustCompile(`(?i)^[a-z0-9]{24}$`)
+
+// unfindableManagers empties, with a warning, every manager that
+// Import-JCUsersFromCSV would look up in vain as it creates the row, and
+// so not create the user at all: the user themselves; a manager in a
+// cycle of users who manage each other, none created before the others
+// (one link of each cycle is emptied, the first in the file); a username
+// of 24 letters or digits, which it takes for an id (written as the id
+// where the export gives it and the manager is not restored by this
+// file); and, where existing lists the users there are now, a manager
+// neither restored by this file nor in it. Then managers come first
+// again.
+func unfindableManagers(rows []Record, existing *Existing, rules Rules) {
+	index := make(map[string]int, len(rows))
+	for i, r := range rows {
+		index[strings.ToLower(r.Username)] = i
+	}
+	gone := func(r *Record, why string) {
+		r.ManagerGone, r.Manager, r.ManagerID = why, "", ""
+		r.Issues = append(r.Issues, managerGone(why, rules))
+	}
+	for i := range rows {
+		r := &rows[i]
+		lower := strings.ToLower(r.Manager)
+		m, restored := index[lower]
+		switch {
+		case r.Manager == "":
+		case restored && m == i:
+			gone(r, r.Manager+" is the user themselves")
+		case restored:
+			if cycle := managerCycle(rows, index, i); cycle != "" {
+				gone(r, cycle)
+			}
+		case existing != nil && !IsID(r.Manager) && !existing.usernames[lower]:
+			gone(r, fmt.Sprintf("%s is neither restored by this file nor in %s", r.Manager, existing.Name))
+		case looksLikeID.MatchString(r.Manager) && !IsID(r.Manager) && IsID(r.ManagerID):
+			r.Details = append(r.Details, fmt.Sprintf("manager %s written as the user id %s: Import-JCUsersFromCSV takes 24 letters or digits for an id", r.Manager, r.ManagerID))
+			r.Manager = r.ManagerID
+		case looksLikeID.MatchString(r.Manager) && !IsID(r.Manager):
+			gone(r, r.Manager+" is 24 letters or digits, which Import-JCUsersFromCSV takes for a user id, and the export gives no id")
+		}
+	}
+	managersFirst(rows)
+}
+
+// managerCycle says why the manager of rows[i] cannot be found when its
+// row is created: i is in a cycle of users who manage each other, and the
+// first of the cycle in the file. "" when it is not, or another link of
+// the cycle was emptied already.
+func managerCycle(rows []Record, index map[string]int, i int) string {
+	names := []string{rows[i].Username}
+	for j := i; ; {
+		m, ok := index[strings.ToLower(rows[j].Manager)]
+		switch {
+		case !ok || rows[j].Manager == "":
+			return ""
+		case m == i:
+			return fmt.Sprintf("%s manage each other (a cycle)", strings.Join(names, " and "))
+		case m < i || slices.Contains(names, rows[m].Username):
+			return "" // the cycle is broken at an earlier user, or i leads into it from outside
+		}
+		names = append(names, rows[m].Username)
+		j = m
+	}
 }

@@ -55,6 +55,9 @@ type PlanOptions struct {
 	// are not written, by lower-case username, with why: the rows of a
 	// review not marked Restore.
 	NotWritten map[string]string
+	// Existing are the users there are now (--exclude-existing): a
+	// manager neither restored nor among them would not be found.
+	Existing *Existing
 }
 
 // MixedOrgsError refuses to plan users of several organizations into one
@@ -136,6 +139,9 @@ func (out *Output) plan(res *Result, o PlanOptions) (invalid int) {
 		}
 	}
 	notWrittenManagers(out.Users, gone, rules)
+	if rules.Importer {
+		unfindableManagers(out.Users, o.Existing, rules)
+	}
 	out.Rows = out.Users
 	if invalid > 0 && !o.IncludeInvalid {
 		out.Rows = slices.DeleteFunc(slices.Clone(out.Users), func(r Record) bool { return r.Invalid() })

@@ -128,12 +128,28 @@ func writeCSVs(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, p
 		if err := writeTo(c, paths[k], out.force, func(w io.Writer) error { return export.WriteCSV(w, layout, o.Rows) }); err != nil {
 			return written, err
 		}
+		if out.script != "" {
+			if err := writeScript(c, out, o, paths[k]); err != nil {
+				return written, err
+			}
+		}
 		if len(plan.Outputs) > 1 && !rep.quiet {
 			rep.line("%s: organization %s: %d written", paths[k], o.Org, len(o.Rows))
 		}
 		written += len(o.Rows)
 	}
 	return written, nil
+}
+
+// writeScript writes the restore script of the output o, beside its CSV
+// at csv.
+func writeScript(c *cli.Context, out *target, o convert.Output, csv string) error {
+	path, results, err := out.scriptPath(csv, o.Org)
+	if err != nil {
+		return fail(exitUsage, "--script: %s", err)
+	}
+	s := &export.Script{Organization: o.Org, CSV: filepath.Base(csv), Results: results, Rows: o.Rows, After: o.After}
+	return writeTo(c, path, out.force, func(w io.Writer) error { return export.WriteScript(w, s) })
 }
 
 // optionsUsed lists the options given, for the About sheet.

@@ -6,11 +6,13 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -573,6 +575,70 @@ func TestApproveEdits(t *testing.T) {
 	if !strings.Contains(stderr, `jcrestore: Users row 2 (`+sample+`:`) || !strings.Contains(stderr, `Email: "not-an-email" is not an email address`) ||
 		!strings.HasSuffix(stderr, "jcrestore: 2 rows read, 2 marked Restore, 1 written to partial.csv, 1 left out (with errors)\n") {
 		t.Errorf("stderr:\n%s", stderr)
+	}
+}
+
+// TestApproveScript: the reviewer edits what the restore script does
+// after the import (leaves a user active, removes a device), and approve
+// --script writes the script of the reviewed rows; a step approve does
+// not understand leaves its row out, told. The script convert writes for
+// the same users without edits is the same.
+func TestApproveScript(t *testing.T) {
+	dir := tempDir(t)
+	events, _ := filepath.Abs("testdata/cases/script-restore/events.ndjson")
+	runIn(t, dir, exitOK, "convert", "-q", events, "-o", "review.xlsx")
+	runIn(t, dir, exitOK, "convert", "-q", events, "-o", "direct.csv", "--script", "direct.ps1")
+	runIn(t, dir, exitOK, "approve", "-q", "review.xlsx", "-o", "same.csv", "--script", "same.ps1")
+	steps := func(name string) map[string]string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, data, ok := export.ScriptData(string(b))
+		if !ok {
+			t.Fatalf("%s holds no data", name)
+		}
+		var d struct{ Users []map[string]any }
+		if err := json.Unmarshal(data, &d); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, u := range d.Users {
+			b, _ := json.Marshal(u)
+			m[u["username"].(string)] = string(b)
+		}
+		return m
+	}
+	if a, b := steps("direct.ps1"), steps("same.ps1"); !maps.Equal(a, b) {
+		t.Errorf("approve's script of the workbook as written differs from convert's:\n%v\n%v", b, a)
+	}
+	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "edited.xlsx"), func(rows [][]string) [][]string {
+		header := rows[0]
+		col := func(name string) int { return slices.Index(header, name) }
+		for i, r := range rows {
+			for len(r) < len(header) {
+				r = append(r, "")
+			}
+			rows[i] = r
+			switch r[col("Username")] {
+			case "dana":
+				r[col("After import (restore script)")] = "account_locked" // left active
+			case "noor":
+				r[col("After import (restore script)")] = strings.Replace(r[col("After import (restore script)")], "device NOOR-OLD (6a0000000000000000000002); ", "", 1)
+			case "rex":
+				r[col("After import (restore script)")] = "make coffee"
+			}
+		}
+		return rows
+	})
+	stderr := runIn(t, dir, exitPartial, "approve", "edited.xlsx", "-o", "edited.csv", "--script", "edited.ps1")
+	if !strings.Contains(stderr, `edited.xlsx: Users row 7: rex: After import (restore script): "make coffee" is no step of the restore script`) {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	got := steps("edited.ps1")
+	if _, ok := got["rex"]; ok || !strings.Contains(got["dana"], `"suspend":false`) || !strings.Contains(got["dana"], `"flags":["account_locked"]`) ||
+		strings.Contains(got["noor"], "NOOR-OLD") || !strings.Contains(got["noor"], "NOOR-MBP") || !strings.Contains(got["noor"], `"manager":"omar"`) {
+		t.Errorf("the script of the edited workbook:\n%v", got)
 	}
 }
 

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -18,6 +20,7 @@ import (
 // anything is read.
 type target struct {
 	path   string         // "" is stdout
+	script string         // --script: the restore script, beside path
 	xlsx   bool           // the review workbook
 	layout *export.Layout // a --template layout, nil for the PowerShell one
 	force  bool
@@ -82,6 +85,11 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 			return nil, fail(exitUsage, "%s", err)
 		}
 	}
+	if t.script = c.String("script"); t.script != "" {
+		if err := t.checkScript(); err != nil {
+			return nil, err
+		}
+	}
 	if tpl := c.String("template"); tpl != "" {
 		f, err := os.Open(tpl)
 		if err != nil {
@@ -96,6 +104,45 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	return t, nil
 }
 
+// checkScript checks --script against the other output options: the
+// script imports the CSV, so it needs one, written to a file in the same
+// folder.
+func (t *target) checkScript() error {
+	switch {
+	case t.xlsx:
+		return fail(exitUsage, "--script goes with the import CSV, and %s is the review workbook: review it, then write both with jcrestore approve REVIEW.xlsx -o restore.csv --script %s", cmp.Or(t.path, "the output"), t.script)
+	case t.path == "":
+		return fail(exitUsage, "--script imports the CSV it is written beside: name the CSV with -o, e.g. -o restore.csv --script %s", t.script)
+	case !strings.EqualFold(fileExt(t.script), ".ps1"):
+		return fail(exitUsage, "--script %s: a PowerShell script's name ends in .ps1, e.g. restore.ps1", t.script)
+	case filepath.Dir(t.script) != filepath.Dir(t.path):
+		return fail(exitUsage, "--script %s: write the script in the folder of the CSV (%s), which it imports from there", t.script, filepath.Dir(t.path))
+	}
+	if in, same := export.SameFile(t.script, t.inputs); same {
+		return fail(exitUsage, "the script %s is the input %s; choose another file", t.script, in)
+	}
+	if err := export.Check(t.script, t.force); err != nil {
+		return fail(exitUsage, "%s", err)
+	}
+	return nil
+}
+
+// scriptPaths are where the restore script of each output goes, beside
+// its CSV (paths), and what it names the CSV and its results file.
+func (t *target) scriptPath(csv, org string) (script, results string, err error) {
+	script = t.script
+	if t.split && org != "" {
+		if script, err = export.OrgPath(script, org); err != nil {
+			return "", "", err
+		}
+		if err := export.Check(script, t.force); err != nil {
+			return "", "", err
+		}
+	}
+	results = strings.TrimSuffix(filepath.Base(script), filepath.Ext(script)) + "-results.json"
+	return script, results, nil
+}
+
 // planOptions are the options of a plan for this target.
 func (t *target) planOptions(c *cli.Context) convert.PlanOptions {
 	return convert.PlanOptions{
@@ -104,6 +151,7 @@ func (t *target) planOptions(c *cli.Context) convert.PlanOptions {
 		IncludeInvalid: c.Bool("include-invalid"),
 		Org:            t.org,
 		Split:          t.split,
+		Script:         t.script != "",
 	}
 }
 
@@ -139,6 +187,9 @@ func (t *target) paths(p *convert.Plan) ([]string, error) {
 		}
 		if in, same := export.SameFile(path, t.inputs); same {
 			err = fmt.Errorf("the output %s is the input %s; choose another file", path, in)
+		}
+		if err == nil && t.script != "" {
+			_, _, err = t.scriptPath(path, o.Org)
 		}
 		if err != nil {
 			return nil, fail(exitUsage, "%s: the organization: %s; nothing written", o.Users[0].Source, err)

@@ -79,6 +79,11 @@ const (
 	acctMFA // carried: enable_user_portal_multifactor
 	acctTOTP
 	acctPasswordNeverExpires
+	acctStaged // state STAGED: invited, never activated
+	acctLDAPBinding
+	acctSamba
+	acctManagedUID
+	acctPublicKey
 )
 
 var accountSettings = [...]struct {
@@ -93,6 +98,11 @@ var accountSettings = [...]struct {
 	{acctMFA, "enable_user_portal_multifactor", "enableuserportalmultifactor", "had to use MFA at the user portal", "the CSV requires it again (enable_user_portal_multifactor): the user enrolls again, within the default 7 days"},
 	{acctTOTP, "totp_enabled", "totpenabled", "was enrolled in TOTP MFA", "the restored user enrolls again"},
 	{acctPasswordNeverExpires, "password_never_expires", "passwordneverexpires", "had a password that never expires", "the import cannot set it, so set it again after the import"},
+	{acctStaged, "state", "-", "was STAGED (invited, never activated) when deleted", "the import creates users in the organization's default state for new users, and no cmdlet stages a user again: check the user's state after the import"},
+	{acctLDAPBinding, "ldap_binding_user", "ldapbindinguser", "was an LDAP binding user", "the import cannot set it, so set it again after the import"},
+	{acctSamba, "samba_service_user", "sambaserviceuser", "was a Samba service user", "neither the import nor a cmdlet of the module sets it: set it again in the Admin Portal after the import"},
+	{acctManagedUID, "enable_managed_uid", "enablemanageduid", "had a UID and GID managed by JumpCloud", "the import cannot set it, so set it again after the import"},
+	{acctPublicKey, "allow_public_key", "allowpublickey", "could log in with a public key", "the import cannot set it, so set it again after the import"},
 }
 
 // mark records a setting's value, unless a value was offered before.
@@ -157,6 +167,7 @@ func (a *attrs) add(name string, v gjson.Result) {
 	case "state": // ACTIVATED, SUSPENDED or STAGED
 		if st := strings.ToUpper(scalar(v)); st != "" {
 			a.account.mark(acctSuspended, st == "SUSPENDED")
+			a.account.mark(acctStaged, st == "STAGED")
 		}
 	case "name": // SCIM: {"givenName", "familyName", "middleName"}
 		if v.IsObject() {

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,12 +13,13 @@ import (
 // membership is one group or device a user was associated with, as of the
 // newest association_change read for the pair.
 type membership struct {
-	kind  string // "user_group" or "system"
-	id    string
-	name  string
-	added bool
-	at    time.Time
-	admin bool // a device binding with sudo
+	kind       string // a LinkType: "user_group", "system", "application", ...
+	id         string
+	name       string
+	added      bool
+	at         time.Time
+	admin      bool // a device binding with sudo
+	noPassword bool // and without a password
 }
 
 // same reports whether m and o are about the same group or device.
@@ -61,15 +63,13 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unre
 		}
 		return c, false, ""
 	}
-	var kind string                                      // a constant: a substring would keep the event in memory
-	switch strings.ToLower(scalar(target.Get("type"))) { // JumpCloud's dashboards write USER_GROUP
-	case "user_group":
-		kind = "user_group"
-	case "system":
-		kind = "system"
-	default:
+	// A constant: a substring would keep the event in memory. JumpCloud's
+	// dashboards write USER_GROUP.
+	i := slices.Index(LinkTypes, strings.ToLower(scalar(target.Get("type"))))
+	if i < 0 {
 		return c, false, ""
 	}
+	kind := LinkTypes[i]
 	var added bool
 	op := a.Get("op")
 	if !op.Exists() {
@@ -87,7 +87,7 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unre
 		return c, false, "it names the user by neither object_id nor name"
 	}
 	c.m = membership{kind: kind, id: strings.Clone(objectID(target)), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
-		admin: attrs.Get("sudo.enabled").Bool()}
+		admin: attrs.Get("sudo.enabled").Bool(), noPassword: attrs.Get("sudo.withoutPassword").Bool()}
 	return c, true, ""
 }
 
@@ -189,17 +189,25 @@ func (as associations) rebuild(r *Record) {
 	}
 	var groups []string
 	var devices []membership
+	r.Links = nil
 	for _, m := range newest {
+		if m.added {
+			r.Links = append(r.Links, Link{Type: m.kind, ID: m.id, Name: m.name, Sudo: m.admin, NoPassword: m.admin && m.noPassword})
+		}
 		switch {
 		case !m.added:
 		case m.kind == "system":
 			devices = append(devices, m)
+		case m.kind != "user_group":
 		case m.name != "":
 			groups = append(groups, m.name)
 		default:
-			r.Notes = append(r.Notes, fmt.Sprintf("member of the user group %s, whose name the export does not give: add it by hand", m.id))
+			r.Notes = append(r.Notes, fmt.Sprintf("member of the user group %s, whose name the export does not give: add it by hand, or with the restore script (--script)", m.id))
 		}
 	}
+	slices.SortFunc(r.Links, func(a, b Link) int {
+		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
 	slices.Sort(groups)
 	if len(groups) > 0 {
 		r.Groups = groups
@@ -237,16 +245,50 @@ func (r *Record) bindDevices(devices []membership) {
 		r.Devices = append(r.Devices, name(m))
 	}
 	slices.Sort(r.Devices)
+	note := ""
 	switch {
 	case bound != "" && len(r.Devices) == 0:
-		r.Notes = append(r.Notes, fmt.Sprintf("bound to the device %s: the CSV binds it again (SystemID)", bound))
+		note = fmt.Sprintf("bound to the device %s: the CSV binds it again (SystemID)", bound)
 	case bound != "":
-		r.Notes = append(r.Notes, fmt.Sprintf("bound to %s: the CSV binds %s, bound last (SystemID); bind %s again by hand after the import",
-			Plural(len(devices), "device", "devices"), bound, strings.Join(r.Devices, ", ")))
+		note = fmt.Sprintf("bound to %s: the CSV binds %s, bound last (SystemID); bind %s again by hand after the import",
+			Plural(len(devices), "device", "devices"), bound, strings.Join(r.Devices, ", "))
 	case len(r.Devices) > 0:
-		r.Notes = append(r.Notes, fmt.Sprintf("bound to %s (%s), whose id the export does not give: bind %s again by hand after the import",
-			Plural(len(r.Devices), "device", "devices"), strings.Join(r.Devices, ", "), them(len(r.Devices))))
+		note = fmt.Sprintf("bound to %s (%s), whose id the export does not give: bind %s again by hand after the import",
+			Plural(len(r.Devices), "device", "devices"), strings.Join(r.Devices, ", "), them(len(r.Devices)))
 	}
+	if note != "" {
+		r.Notes = append(r.Notes, note)
+		r.devicesNote = note
+	}
+}
+
+// scriptDevices words the devices note for the restore script, which
+// binds every device that has an id, each with the rights it had.
+func (r *Record) scriptDevices() {
+	i := slices.Index(r.Notes, r.devicesNote)
+	if r.devicesNote == "" || i < 0 {
+		return
+	}
+	var ids, none []string
+	for _, l := range r.Links {
+		if l.Type != "system" {
+			continue
+		}
+		if IsID(l.ID) {
+			ids = append(ids, cmp.Or(l.Name, l.ID))
+		} else {
+			none = append(none, l.Name)
+		}
+	}
+	note := fmt.Sprintf("bound to %s (%s): the restore script binds %s again, each with the rights it had", Plural(len(ids), "device", "devices"), strings.Join(ids, ", "), them(len(ids)))
+	if len(ids) == 0 {
+		note = ""
+	}
+	if len(none) > 0 {
+		note = strings.TrimPrefix(note+"; ", "; ") + fmt.Sprintf("bind %s again by hand after the import: the export gives no id", strings.Join(none, ", "))
+	}
+	r.Notes = slices.Clone(r.Notes)
+	r.Notes[i], r.devicesNote = note, note
 }
 
 func them(n int) string {

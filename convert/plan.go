@@ -28,8 +28,13 @@ type Output struct {
 	Users []Record
 	// Rows are the users to write: Users without those with errors,
 	// unless PlanOptions.IncludeInvalid; for the review workbook, all.
-	// Where they differ, Rows is a copy: Users stays whole.
+	// Where they differ, Rows is a copy: Users stays whole. With the
+	// restore script the rows carry no manager, device or group by id:
+	// the script sets them (After).
 	Rows []Record
+	// After is, with PlanOptions.Script, what the restore script sets for
+	// each of Rows once the import created them.
+	After []AfterImport
 	// Result is the part of the read about Org, for the review workbook:
 	// its users left out, its audit trail.
 	Result *Result
@@ -58,6 +63,10 @@ type PlanOptions struct {
 	// Existing are the users there are now (--exclude-existing): a
 	// manager neither restored nor among them would not be found.
 	Existing *Existing
+	// Script plans the restore script with the CSV: what the CSV cannot
+	// carry (managers, devices, groups by id, state and flags) is the
+	// script's.
+	Script bool
 }
 
 // MixedOrgsError refuses to plan users of several organizations into one
@@ -124,7 +133,12 @@ func (out *Output) plan(res *Result, o PlanOptions) (invalid int) {
 		out.Rows = out.Users
 		return 0
 	}
-	rules := Rules{Importer: o.Importer, Formulas: true}
+	rules := Rules{Importer: o.Importer, Formulas: true, Script: o.Script}
+	if o.Script {
+		for i := range out.Users {
+			out.Users[i].scriptDevices()
+		}
+	}
 	Validate(out.Users, rules)
 	gone := maps.Clone(o.NotWritten)
 	if gone == nil {
@@ -139,14 +153,38 @@ func (out *Output) plan(res *Result, o PlanOptions) (invalid int) {
 		}
 	}
 	notWrittenManagers(out.Users, gone, rules)
-	if rules.Importer {
+	if rules.Importer || o.Script {
 		unfindableManagers(out.Users, o.Existing, rules)
 	}
 	out.Rows = out.Users
 	if invalid > 0 && !o.IncludeInvalid {
 		out.Rows = slices.DeleteFunc(slices.Clone(out.Users), func(r Record) bool { return r.Invalid() })
 	}
+	if o.Script {
+		out.scriptRows()
+	}
 	return invalid
+}
+
+// scriptRows gives what the CSV would carry of the links and managers of
+// the rows to the restore script, which makes them once every user
+// exists, by id: the rows are copies without them.
+func (out *Output) scriptRows() {
+	rows := slices.Clone(out.Rows)
+	out.After = make([]AfterImport, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		out.After[i] = r.AfterImport()
+		byID := map[string]bool{}
+		for _, l := range out.After[i].Links {
+			if l.Type == "user_group" && l.Name != "" {
+				byID[l.Name] = true
+			}
+		}
+		r.Groups = slices.DeleteFunc(slices.Clone(r.Groups), func(g string) bool { return byID[g] })
+		r.Manager, r.ManagerID, r.SystemID, r.Administrator = "", "", "", ""
+	}
+	out.Rows = rows
 }
 
 // Unwritten counts the users with errors that are not written.

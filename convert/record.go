@@ -80,6 +80,9 @@ type Record struct {
 	// Devices the user was bound to, as "name (id)": the import CSV binds
 	// none, so the review workbook lists them.
 	Devices []string `csv:"-"`
+	// Links are every device, group and direct association the user had
+	// when deleted: what the restore script binds again.
+	Links []Link `csv:"-"`
 
 	// ManagerID is the manager's user id, where the export gives it;
 	// ManagerGone says why the manager was left empty.
@@ -110,7 +113,8 @@ type Record struct {
 	// Issues is what Validate found, errors first.
 	Issues []Issue `csv:"-"`
 
-	account uint16 // the account settings the user had (see accountSettings)
+	account     uint16 // the account settings the user had (see accountSettings)
+	devicesNote string // the note among Notes on the devices bound again
 }
 
 // Severity ranks a validation finding or a message.

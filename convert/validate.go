@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -21,6 +22,9 @@ type Rules struct {
 	// Formulas warns about values a spreadsheet would run as a formula
 	// (CSV output; the review workbook writes every value as text).
 	Formulas bool
+	// Script says the restore script comes with the CSV: it sets what the
+	// CSV cannot carry, and the findings say so.
+	Script bool
 }
 
 // Limits from JumpCloud's v1 user schema.
@@ -117,7 +121,8 @@ func checkRecord(r *Record, rules Rules) []Issue {
 	if r.ManagerGone != "" {
 		c.issues = append(c.issues, managerGone(r.ManagerGone, rules))
 	}
-	checkAccount(&c, r)
+	checkAccount(&c, r, rules)
+	checkLinks(&c, r, rules)
 	checkCut(&c, r)
 	if rules.Importer {
 		r.Groups = slices.DeleteFunc(r.Groups, func(g string) bool {
@@ -139,10 +144,14 @@ func checkRecord(r *Record, rules Rules) []Issue {
 
 // checkAccount tells what the user had that the import does not bring
 // back, and checks the columns that carry the rest.
-func checkAccount(c *checker, r *Record) {
+func checkAccount(c *checker, r *Record, rules Rules) {
 	for _, st := range accountSettings {
 		if r.account&st.bit != 0 && st.bit != acctMFA {
-			c.after(st.name, "%s; %s", st.had, st.outcome)
+			outcome := st.outcome
+			if rules.Script && (st.bit == acctSuspended || slices.Contains(flagBits, st.bit)) {
+				outcome = "the restore script sets it again after the import"
+			}
+			c.after(st.name, "%s; %s", st.had, outcome)
 		}
 	}
 	if v := r.EnableUserPortalMultifactor; v != "" && !slices.Contains([]string{"true", "false", "$true", "$false"}, strings.ToLower(v)) {
@@ -184,6 +193,46 @@ func checkCut(c *checker, r *Record) {
 	if len(lost) > 0 {
 		c.issues = append(c.issues, Issue{Severity: Warning, Asks: AsksReview, Field: strings.Join(lost, ", "),
 			Message: "lost: PowerShell's ConvertTo-Json wrote them as System.Object[] at its default depth; export the events again with ConvertTo-Json -Depth 10 to restore them"})
+	}
+}
+
+// checkLinks tells what of the user's devices, groups and direct
+// associations the CSV does not bring back as they were: a binding with
+// passwordless sudo (the importer binds with a password), groups whose
+// names differ only in case (its lookup by name finds both, and adds the
+// user to neither), and links to applications, directories and device
+// groups (the CSV has no column for them). With the restore script, which
+// makes each of them by id, only what has no id is told.
+func checkLinks(c *checker, r *Record, rules Rules) {
+	var other []string
+	for _, l := range r.Links {
+		name := cmp.Or(l.Name, l.ID)
+		switch {
+		case !IsID(l.ID) && l.Type != "system" && l.Type != "user_group":
+			c.after(linkWords[l.Type], "%s has no id in the export: bind it again by hand after the import", name)
+		case rules.Script:
+		case l.Type == "system" && l.NoPassword:
+			c.after("device "+name, "was bound with passwordless sudo, which the import cannot grant (Add-JCSystemUser binds with a password): grant it after the import, or write the restore script (--script)")
+		case l.Type != "system" && l.Type != "user_group":
+			other = append(other, linkWords[l.Type]+" "+name)
+		}
+	}
+	if len(other) > 0 {
+		c.after("links", "bound directly to %s, which the CSV cannot carry: bind them again after the import, or write the restore script (--script)", strings.Join(other, ", "))
+	}
+	if !rules.Importer {
+		return
+	}
+	seen := map[string]string{}
+	for _, g := range r.Groups {
+		if first, ok := seen[strings.ToLower(g)]; ok && first != g {
+			how := "add the user to them by hand after the import"
+			if rules.Script {
+				how = "the restore script adds the user to them by id"
+			}
+			c.after("group "+g, "%q and %q differ only in case: Import-JCUsersFromCSV finds both by name and adds the user to neither; %s", first, g, how)
+		}
+		seen[strings.ToLower(g)] = g
 	}
 }
 

@@ -43,10 +43,12 @@ type Approved struct {
 	Deleted []string
 }
 
-// Unclear is a row whose Restore value is neither yes nor no.
+// Unclear is a row whose Restore value is neither yes nor no, or whose
+// After import column approve does not understand.
 type Unclear struct {
 	Row            int
 	Username, Said string
+	Why            string // for the After import column: what is wrong
 }
 
 // The Restore values approve understands, in any case; restoreHelp says
@@ -118,7 +120,16 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		a.Rows++
 		said := strings.TrimSpace(cols.get(cells, colRestore))
 		if slices.Contains(restoreYes, strings.ToLower(said)) {
-			a.Records = append(a.Records, cols.record(cells, n))
+			r := cols.record(cells, n)
+			if _, ok := cols.named[colAfter]; ok {
+				steps, err := convert.ParseAfterImport(cols.get(cells, colAfter))
+				if err != nil {
+					a.Unclear = append(a.Unclear, Unclear{Row: n, Username: r.Username, Said: cols.get(cells, colAfter), Why: err.Error()})
+					continue
+				}
+				r.SetAfterImport(steps)
+			}
+			a.Records = append(a.Records, r)
 			continue
 		}
 		u := cols.cell(cells, cols.data[convert.ColumnIndex("Username")])
@@ -205,7 +216,7 @@ func reviewColumns(header []string) (*reviewCols, error) {
 		c.data = append(c.data, i)
 	}
 	c.named = map[string]int{}
-	for _, col := range []string{colRestore, colDeletedAt, colDeletedBy, colEventID, colFormerID, colSource, colOrganization, colManagerID} {
+	for _, col := range []string{colRestore, colDeletedAt, colDeletedBy, colEventID, colFormerID, colSource, colOrganization, colManagerID, colAfter} {
 		if i, ok := c.index[convert.Normalize(col)]; ok {
 			c.named[col] = i
 		}
@@ -329,8 +340,11 @@ func (a *Approved) Check(importer bool) ([]convert.Message, error) {
 	}
 	var msgs []convert.Message
 	for _, u := range a.Unclear {
-		msgs = append(msgs, convert.Message{Severity: convert.Warning, Asks: convert.AsksReview,
-			Text: fmt.Sprintf("Users row %d: %s: Restore is %q, neither yes nor no: not restored (%s)", u.Row, cmp.Or(u.Username, "(no username)"), u.Said, restoreHelp)})
+		text := fmt.Sprintf("Users row %d: %s: Restore is %q, neither yes nor no: not restored (%s)", u.Row, cmp.Or(u.Username, "(no username)"), u.Said, restoreHelp)
+		if u.Why != "" {
+			text = fmt.Sprintf("Users row %d: %s: %s: %s: not restored", u.Row, cmp.Or(u.Username, "(no username)"), colAfter, u.Why)
+		}
+		msgs = append(msgs, convert.Message{Severity: convert.Warning, Asks: convert.AsksReview, Text: text})
 	}
 	if len(a.Deleted) > 0 {
 		msgs = append(msgs, convert.Notef("the Users sheet has no column %s: written empty (hide a column rather than delete it)", strings.Join(a.Deleted, ", ")))

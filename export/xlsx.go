@@ -43,6 +43,10 @@ const (
 	// colManagerID is the user id of each user's manager, when the export
 	// gives one: what an import other than Import-JCUsersFromCSV needs.
 	colManagerID = "Manager's user ID"
+	// colAfter is what the restore script sets for the user after the
+	// import (convert.AfterImport), when any user has something: the
+	// reviewer may delete a step, and approve --script writes the rest.
+	colAfter = "After import (restore script)"
 )
 
 // dateFormat shows deletion times; the cells hold real date-times in UTC.
@@ -280,9 +284,13 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	who := slices.Index(l.Header, "Username") + 1
 	s := &sheet{f: f, name: SheetUsers, n: len(recs), frozen: 2 + who}
 	s.cols = append(s.cols, column{name: colRestore}, column{name: colStatus})
+	after := slices.ContainsFunc(recs, func(r convert.Record) bool { return !r.AfterImport().Empty() })
 	for i, h := range l.Header {
 		if i == who {
 			s.cols = append(s.cols, column{name: colNotes, style: st.text, cap: 40, wrap: true})
+			if after {
+				s.cols = append(s.cols, column{name: colAfter, style: st.text, cap: 40, wrap: true})
+			}
 		}
 		s.cols = append(s.cols, column{name: h, style: st.text})
 	}
@@ -310,6 +318,9 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 		for i, v := range data {
 			if i == who {
 				row = append(row, text(notes(rec), st.text))
+				if after {
+					row = append(row, text(rec.AfterImport().String(), st.text))
+				}
 			}
 			row = append(row, text(v, st.text))
 		}

@@ -1,0 +1,167 @@
+package convert
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// What the import CSV cannot carry, the restore script sets once the
+// import has created the users: the state and flags each had, every
+// device binding with its rights, groups by id, direct associations, and
+// last the managers (importer-and-followup.md §2). This file says what
+// that is for a record, and words it as the review workbook shows it
+// (and approve reads it back).
+
+// Link is a user's direct association, as the export shows it when the
+// user was deleted: a device, a user group, an application, a directory.
+type Link struct {
+	Type       string // one of LinkTypes
+	ID, Name   string
+	Sudo       bool // a device: as an administrator
+	NoPassword bool // a device: sudo without a password
+}
+
+// LinkTypes are the association types a user can have directly, as
+// Directory Insights and the API name them.
+var LinkTypes = []string{"system", "user_group", "application", "ldap_server", "radius_server", "g_suite", "office_365", "system_group"}
+
+// linkWords are how the workbook names each type.
+var linkWords = map[string]string{"system": "device", "user_group": "group", "application": "application", "ldap_server": "LDAP server",
+	"radius_server": "RADIUS server", "g_suite": "G Suite", "office_365": "Microsoft 365", "system_group": "device group"}
+
+// Flags are the account settings the restore script sets again, as
+// Set-JCUser names its [bool] parameters. samba_service_user is not one of
+// them: no cmdlet of the module sets it.
+var Flags = []string{"account_locked", "sudo", "passwordless_sudo", "password_never_expires", "ldap_binding_user", "enable_managed_uid", "allow_public_key"}
+
+// flagBits are the account bits of Flags, in order.
+var flagBits = []uint16{acctLocked, acctSudo, acctPasswordlessSudo, acctPasswordNeverExpires, acctLDAPBinding, acctManagedUID, acctPublicKey}
+
+// AfterImport is what the restore script sets for one user once the
+// import created them.
+type AfterImport struct {
+	Suspend bool     // set the state SUSPENDED again
+	Flags   []string // of Flags, those the user had
+	Links   []Link   // every device, group and direct association (those with an id)
+	Manager string   // the manager (the manager column's), set once every user exists
+}
+
+// AfterImport is what the restore script sets for r after the import.
+func (r *Record) AfterImport() AfterImport {
+	a := AfterImport{Suspend: r.account&acctSuspended != 0, Manager: r.Manager}
+	for i, bit := range flagBits {
+		if r.account&bit != 0 {
+			a.Flags = append(a.Flags, Flags[i])
+		}
+	}
+	for _, l := range r.Links {
+		if IsID(l.ID) {
+			a.Links = append(a.Links, l)
+		}
+	}
+	return a
+}
+
+// Empty reports whether there is nothing to set.
+func (a AfterImport) Empty() bool {
+	return !a.Suspend && len(a.Flags) == 0 && len(a.Links) == 0 && a.Manager == ""
+}
+
+// String words a as the review workbook's After import column shows it
+// and approve reads it back: "suspend; account_locked; device HAL-MBP
+// (6610...e2) admin nopassword; group Finance (6610...c1)". The manager is
+// not in it: it is the manager column's.
+func (a AfterImport) String() string {
+	var parts []string
+	if a.Suspend {
+		parts = append(parts, "suspend")
+	}
+	parts = append(parts, a.Flags...)
+	for _, l := range a.Links {
+		p := fmt.Sprintf("%s %s (%s)", linkWords[l.Type], cleanName(l.Name), l.ID)
+		if l.Sudo {
+			p += " admin"
+		}
+		if l.NoPassword {
+			p += " nopassword"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// cleanName keeps a name from breaking the column's syntax.
+func cleanName(s string) string {
+	return strings.NewReplacer(";", ",", "(", "[", ")", "]", "\n", " ", "\r", " ").Replace(s)
+}
+
+// linkStep is one association as String words it.
+var linkStep = regexp.MustCompile(`^(.+?) (.*)\(([0-9a-fA-F]{24})\)((?: admin| nopassword)*)$`)
+
+// ParseAfterImport reads what a reviewer left in the After import column
+// (see String): the steps in any order and case, any of them deleted.
+// What it does not understand is an error that names it.
+func ParseAfterImport(s string) (AfterImport, error) {
+	var a AfterImport
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		lower := strings.ToLower(part)
+		switch {
+		case part == "":
+		case lower == "suspend":
+			a.Suspend = true
+		case slices.Contains(Flags, lower):
+			if !slices.Contains(a.Flags, lower) {
+				a.Flags = append(a.Flags, lower)
+			}
+		default:
+			l, ok := parseLink(part)
+			if !ok {
+				return a, fmt.Errorf("%q is no step of the restore script (suspend, a flag such as account_locked, or a device, group or other link with its id in brackets)", part)
+			}
+			a.Links = append(a.Links, l)
+		}
+	}
+	slices.SortFunc(a.Flags, func(x, y string) int { return slices.Index(Flags, x) - slices.Index(Flags, y) })
+	return a, nil
+}
+
+// parseLink reads "device HAL-MBP (6610...e2) admin".
+func parseLink(part string) (Link, bool) {
+	m := linkStep.FindStringSubmatch(part)
+	if m == nil {
+		return Link{}, false
+	}
+	for typ, words := range linkWords {
+		if !strings.HasPrefix(strings.ToLower(m[1]+" "+m[2]), strings.ToLower(words)+" ") {
+			continue
+		}
+		name := strings.TrimSpace((m[1] + " " + m[2])[len(words):])
+		l := Link{Type: typ, ID: strings.ToLower(m[3]), Name: name}
+		l.Sudo = strings.Contains(m[4], "admin") || strings.Contains(m[4], "nopassword")
+		l.NoPassword = strings.Contains(m[4], "nopassword")
+		if typ != "system" && l.Sudo {
+			return Link{}, false
+		}
+		return l, true
+	}
+	return Link{}, false
+}
+
+// SetAfterImport makes a what the restore script sets for r: the state,
+// the flags and the links (approve, from the reviewed workbook).
+func (r *Record) SetAfterImport(a AfterImport) {
+	r.account &^= acctSuspended
+	for _, bit := range flagBits {
+		r.account &^= bit
+	}
+	if a.Suspend {
+		r.account |= acctSuspended
+	}
+	for _, f := range a.Flags {
+		r.account |= flagBits[slices.Index(Flags, f)]
+	}
+	r.Links = a.Links
+}

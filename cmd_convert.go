@@ -58,7 +58,7 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rep.summary(res, written, plan.Unwritten(), writtenTo(paths))
+	rep.summary(res, written, plan.Unwritten(), writtenTo(paths), stepsAfter(plan.StepsAfter(), out.script))
 	if res.Unreadable > 0 || plan.Unwritten() > 0 {
 		return &exitError{code: exitPartial}
 	}
@@ -109,9 +109,7 @@ func writeReviews(c *cli.Context, rep *reporter, out *target, plan *convert.Plan
 // It returns how many rows were written.
 func writeCSVs(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, paths []string, unreadable int) (written int, err error) {
 	for _, o := range plan.Outputs {
-		for i := range o.Users {
-			rep.record(&o.Users[i])
-		}
+		rep.records(o.Users)
 	}
 	if c.Bool("strict") && (unreadable > 0 || plan.Invalid > 0) {
 		return 0, fail(exitPartial, "--strict: %s; nothing written", strictReason(unreadable, plan.Invalid))

@@ -110,7 +110,7 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 func (t *target) checkScript() error {
 	switch {
 	case t.xlsx:
-		return fail(exitUsage, "--script goes with the import CSV, and %s is the review workbook: review it, then write both with jcrestore approve REVIEW.xlsx -o restore.csv --script %s", cmp.Or(t.path, "the output"), t.script)
+		return fail(exitUsage, "--script goes with the import CSV, and %s is the review workbook: review it, then write both with jcrestore approve %s -o restore.csv --script %s", cmp.Or(t.path, "the output"), cmp.Or(t.path, "REVIEW.xlsx"), t.script)
 	case t.path == "":
 		return fail(exitUsage, "--script imports the CSV it is written beside: name the CSV with -o, e.g. -o restore.csv --script %s", t.script)
 	case !strings.EqualFold(fileExt(t.script), ".ps1"):

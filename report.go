@@ -152,16 +152,52 @@ func (r *reporter) flush() {
 
 // record prints what validation found and the notes of one record.
 func (r *reporter) record(rec *convert.Record) {
+	r.findings(rec, func(convert.Issue) bool { return true })
+	for _, n := range rec.Notes {
+		r.say(note, "%s: %s: note: %s", rec.Source, rec.Name(), n)
+	}
+}
+
+// findings prints the findings of a record that keep says to.
+func (r *reporter) findings(rec *convert.Record, keep func(convert.Issue) bool) {
 	for _, is := range rec.Issues {
+		if !keep(is) {
+			continue
+		}
 		k := warning
 		if is.Severity == convert.Error {
 			k = errorKind
 		}
 		r.say(k, "%s: %s: %s", rec.Source, rec.Name(), is)
 	}
-	for _, n := range rec.Notes {
-		r.say(note, "%s: %s: note: %s", rec.Source, rec.Name(), n)
+}
+
+// records prints what validation found and the notes of users: first,
+// of every user, what the import does not restore as it was (state,
+// access, managers: what the screenful must not hide), then the rest.
+func (r *reporter) records(users []convert.Record) {
+	after := func(is convert.Issue) bool { return is.Asks == convert.AsksAfterImport }
+	for i := range users {
+		r.findings(&users[i], after)
 	}
+	for i := range users {
+		r.findings(&users[i], func(is convert.Issue) bool { return !after(is) })
+		for _, n := range users[i].Notes {
+			r.say(note, "%s: %s: note: %s", users[i].Source, users[i].Name(), n)
+		}
+	}
+}
+
+// stepsAfter words, for a summary line, the users the CSV alone does not
+// restore as they were (n), and who restores the rest (script, or "").
+func stepsAfter(n int, script string) string {
+	switch {
+	case n == 0:
+		return ""
+	case script != "":
+		return fmt.Sprintf(", %s with steps after the import (%s takes them; the warnings say what it cannot)", convert.Plural(n, "user", "users"), script)
+	}
+	return fmt.Sprintf(", %s with steps after the import (their warnings say which; --script writes a script that does them)", convert.Plural(n, "user", "users"))
 }
 
 // readLine says what a read found: "N events read (M unreadable), K
@@ -246,7 +282,7 @@ func counted(m map[string]int) string {
 
 // summary is the last line of a conversion to CSV: events read, users
 // found, written (where: see writtenTo), left out and why.
-func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int, where string) {
+func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int, where, after string) {
 	r.flush()
 	if r.quiet {
 		return
@@ -255,7 +291,7 @@ func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int, whe
 	if res.History > 0 {
 		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
 	}
-	line += ", " + convert.Count(written) + " written" + where
+	line += ", " + convert.Count(written) + " written" + where + after
 	var why []convert.Tally
 	if invalidLeftOut > 0 {
 		why = append(why, convert.Tally{Label: "with errors", N: invalidLeftOut})

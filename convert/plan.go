@@ -195,3 +195,18 @@ func (p *Plan) Unwritten() int {
 	}
 	return n
 }
+
+// StepsAfter counts the rows written whose state or access the CSV alone
+// does not restore as it was: each has a finding that asks for a step
+// after the import (the restore script's, where it is written).
+func (p *Plan) StepsAfter() int {
+	n := 0
+	for _, o := range p.Outputs {
+		for i := range o.Rows {
+			if slices.ContainsFunc(o.Rows[i].Issues, func(is Issue) bool { return is.Asks == AsksAfterImport }) {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -46,11 +46,14 @@ type AfterImport struct {
 	Flags   []string // of Flags, those the user had
 	Links   []Link   // every device, group and direct association (those with an id)
 	Manager string   // the manager (the manager column's), set once every user exists
+	// Reports are the users whose manager the user was until the deletion
+	// changed it: set back only when the admin asks (-RestoreReports).
+	Reports []string
 }
 
 // AfterImport is what the restore script sets for r after the import.
 func (r *Record) AfterImport() AfterImport {
-	a := AfterImport{Suspend: r.account&acctSuspended != 0, Manager: r.Manager}
+	a := AfterImport{Suspend: r.account&acctSuspended != 0, Manager: r.Manager, Reports: r.Reports}
 	for i, bit := range flagBits {
 		if r.account&bit != 0 {
 			a.Flags = append(a.Flags, Flags[i])
@@ -66,13 +69,13 @@ func (r *Record) AfterImport() AfterImport {
 
 // Empty reports whether there is nothing to set.
 func (a AfterImport) Empty() bool {
-	return !a.Suspend && len(a.Flags) == 0 && len(a.Links) == 0 && a.Manager == ""
+	return !a.Suspend && len(a.Flags) == 0 && len(a.Links) == 0 && a.Manager == "" && len(a.Reports) == 0
 }
 
 // String words a as the review workbook's After import column shows it
 // and approve reads it back: "suspend; account_locked; device HAL-MBP
-// (6610...e2) admin nopassword; group Finance (6610...c1)". The manager is
-// not in it: it is the manager column's.
+// (6610...e2) admin nopassword; group Finance (6610...c1); reports ann,
+// bob". The manager is not in it: it is the manager column's.
 func (a AfterImport) String() string {
 	var parts []string
 	if a.Suspend {
@@ -88,6 +91,9 @@ func (a AfterImport) String() string {
 			p += " nopassword"
 		}
 		parts = append(parts, p)
+	}
+	if len(a.Reports) > 0 {
+		parts = append(parts, "reports "+strings.Join(a.Reports, ", "))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -112,6 +118,12 @@ func ParseAfterImport(s string) (AfterImport, error) {
 		case part == "":
 		case lower == "suspend":
 			a.Suspend = true
+		case strings.HasPrefix(lower, "reports "):
+			for _, n := range strings.Split(part[len("reports "):], ",") {
+				if n = strings.TrimSpace(n); n != "" {
+					a.Reports = append(a.Reports, n)
+				}
+			}
 		case slices.Contains(Flags, lower):
 			if !slices.Contains(a.Flags, lower) {
 				a.Flags = append(a.Flags, lower)
@@ -151,7 +163,8 @@ func parseLink(part string) (Link, bool) {
 }
 
 // SetAfterImport makes a what the restore script sets for r: the state,
-// the flags and the links (approve, from the reviewed workbook).
+// the flags, the links and the reports (approve, from the reviewed
+// workbook).
 func (r *Record) SetAfterImport(a AfterImport) {
 	r.account &^= acctSuspended
 	for _, bit := range flagBits {
@@ -163,5 +176,5 @@ func (r *Record) SetAfterImport(a AfterImport) {
 	for _, f := range a.Flags {
 		r.account |= flagBits[slices.Index(Flags, f)]
 	}
-	r.Links = a.Links
+	r.Links, r.Reports = a.Links, a.Reports
 }

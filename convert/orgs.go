@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Organizations. Every Directory Insights event names the JumpCloud
@@ -26,6 +27,42 @@ type ledger struct {
 	created creations    // who was created again
 	assoc   associations // group and device memberships
 	names   names        // usernames by user id
+	// reassigned are the user_updates that changed a user's manager away
+	// from another: few, kept whole.
+	reassigned []reassignment
+}
+
+// reassignment is a user_update that moved a report away from their
+// manager (boss, a user id).
+type reassignment struct {
+	boss   string
+	report userName
+	at     time.Time
+}
+
+// cascade is how long after (or before) a deletion a report's manager
+// changing away from the deleted user counts as the deletion's doing:
+// Remove-JCUser -CascadeManager changes them as it deletes.
+const cascade = 10 * time.Minute
+
+// reports are the users whose manager was the deleted user rec until the
+// deletion changed it, by username (or id where the export gives none).
+func (l *ledger) reports(rec *Record) []string {
+	var out []string
+	for _, re := range l.reassigned {
+		if re.boss != rec.FormerID || rec.DeletedAt.IsZero() || re.at.Sub(rec.DeletedAt).Abs() > cascade {
+			continue
+		}
+		name := re.report.name
+		if name == "" {
+			name = l.names[re.report.id]
+		}
+		if name = cmp.Or(name, re.report.id); name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func newLedger(org string) *ledger {
@@ -83,6 +120,7 @@ func (l *ledger) absorb(o *ledger) {
 	l.created.merge(o.created)
 	l.assoc.merge(o.assoc)
 	l.names.merge(o.names)
+	l.reassigned = append(l.reassigned, o.reassigned...)
 }
 
 // rebuild makes the records of the deleted users of the ledger l: the
@@ -143,6 +181,10 @@ func (l *ledger) user(c *candidate, stats *Stats) Record {
 		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
 	}
 	l.assoc.rebuild(&rec)
+	if rec.Reports = l.reports(&rec); len(rec.Reports) > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("managed %s until the deletion changed their manager: the restore script (--script) makes the user their manager again when run with -RestoreReports, if that is meant",
+			strings.Join(rec.Reports, ", ")))
+	}
 	return rec
 }
 

@@ -388,6 +388,7 @@ func (r *reader) apply(p *prepared) {
 	s.org = l.org
 	l.names.add(s.names[0])
 	l.names.add(s.names[1])
+	subject := s.names[0] // substrings of the event: cloned where kept
 	s.names = [2]userName{}
 	if p.audit != nil {
 		p.audit.Organization = l.org
@@ -410,6 +411,9 @@ func (r *reader) apply(p *prepared) {
 		r.order++
 		l.deleted.add(s, r.filter(s), r.order)
 	case kindCreate, kindUpdate:
+		if s.formerBoss != "" {
+			l.reassigned = append(l.reassigned, reassignment{boss: s.formerBoss, report: userName{strings.Clone(subject.id), strings.Clone(subject.name)}, at: s.time})
+		}
 		l.history.add(s)
 		if s.kind == kindCreate {
 			l.created.add(s)

@@ -83,6 +83,10 @@ type Record struct {
 	// Links are every device, group and direct association the user had
 	// when deleted: what the restore script binds again.
 	Links []Link `csv:"-"`
+	// Reports are the users the deleted user managed until the deletion
+	// gave them another manager or none (Remove-JCUser -CascadeManager),
+	// by username.
+	Reports []string `csv:"-"`
 
 	// ManagerID is the manager's user id, where the export gives it;
 	// ManagerGone says why the manager was left empty.

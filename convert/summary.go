@@ -39,6 +39,7 @@ type summary struct {
 	names       [2]userName // from resource and initiated_by
 	a           attrs       // what a deletion, user_create or user_update says
 	assoc       assocChange // of an association_change
+	formerBoss  string      // of a user_update: the manager (a user id) it changed away from
 }
 
 // Kinds of summaries.
@@ -123,6 +124,13 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 			s.kind = kindCreate
 		}
 		s.a.fromLifecycle(e)
+		if typ == "user_update" {
+			e.eachChange(func(c change) {
+				if Normalize(c.field) == "manager" && IsID(scalar(c.from)) && scalar(c.from) != scalar(c.to) {
+					s.formerBoss = strings.Clone(scalar(c.from))
+				}
+			})
+		}
 	case typ == "association_change":
 		c, ok, unread := readAssociation(v, e.time)
 		if ok {

@@ -20,12 +20,19 @@ associations; last, once every user exists, it sets the managers. Every
 step's outcome, with the error where one failed, goes to the results file
 beside this script, and at the end the restored users as JumpCloud has
 them now (for jcrestore verify). Run again, it does nothing it did before.
+With -RestoreReports it also makes each restored user the manager again
+of the users whose manager the deletion changed.
 
 The users are the data in $Data below: JSON, in base64, which this script
 reads and never runs. Its code is the same for every export.
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
-param()
+param(
+    # Also make each restored user the manager again of the users whose
+    # manager the deletion changed (Remove-JCUser -CascadeManager): off
+    # unless asked, since the new manager may be meant.
+    [switch] $RestoreReports
+)
 
 $ErrorActionPreference = 'Stop'
 
@@ -199,6 +206,25 @@ foreach ($user in $plan.users) {
     $now = Get-JCUser -userid $id
     if ($now.manager -ne $manager._id) {
         Invoke-Step -User $user.username -Step 'set manager' -Target $user.manager -Action { Set-JCUser -UserID $id -manager $manager._id }
+    }
+}
+
+# The reports whose manager the deletion changed, when asked.
+if ($RestoreReports) {
+    foreach ($user in $plan.users) {
+        $id = $ids[$user.username.ToLowerInvariant()]
+        if ($null -eq $id) {
+            continue
+        }
+        foreach ($name in $user.reports) {
+            $report = Find-User -Username $name
+            if ($null -eq $report) {
+                Add-Outcome -User $name -Step 'set manager back' -Target $user.username -Outcome 'failed' -Message 'no user has this username'
+            }
+            elseif ($report.manager -ne $id) {
+                Invoke-Step -User $name -Step 'set manager back' -Target $user.username -Action { Set-JCUser -UserID $report._id -manager $id }
+            }
+        }
     }
 }
 

@@ -51,6 +51,7 @@ type scriptUser struct {
 	Groups   []scriptLink   `json:"groups"`
 	Links    []scriptLink   `json:"links"`
 	Manager  string         `json:"manager"`
+	Reports  []string       `json:"reports"`
 }
 
 type scriptDevice struct {
@@ -74,7 +75,7 @@ func WriteScript(w io.Writer, s *Script) error {
 	d := scriptData{Organization: s.Organization, CSV: s.CSV, Results: s.Results, Users: make([]scriptUser, len(s.Rows))}
 	for i, r := range s.Rows {
 		a := s.After[i]
-		u := scriptUser{Username: r.Username, Suspend: a.Suspend, Flags: nonNil(a.Flags), Manager: a.Manager,
+		u := scriptUser{Username: r.Username, Suspend: a.Suspend, Flags: nonNil(a.Flags), Manager: a.Manager, Reports: nonNil(a.Reports),
 			Devices: []scriptDevice{}, Groups: []scriptLink{}, Links: []scriptLink{}}
 		for _, l := range a.Links {
 			switch l.Type {

@@ -20,12 +20,19 @@ associations; last, once every user exists, it sets the managers. Every
 step's outcome, with the error where one failed, goes to the results file
 beside this script, and at the end the restored users as JumpCloud has
 them now (for jcrestore verify). Run again, it does nothing it did before.
+With -RestoreReports it also makes each restored user the manager again
+of the users whose manager the deletion changed.
 
 The users are the data in $Data below: JSON, in base64, which this script
 reads and never runs. Its code is the same for every export.
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
-param()
+param(
+    # Also make each restored user the manager again of the users whose
+    # manager the deletion changed (Remove-JCUser -CascadeManager): off
+    # unless asked, since the new manager may be meant.
+    [switch] $RestoreReports
+)
 
 $ErrorActionPreference = 'Stop'
 
@@ -34,26 +41,28 @@ $Data = '
 eyJvcmdhbml6YXRpb24iOiI1YTFiMmMzZDRlNWY2MDcxODI5M2E0YjUiLCJjc3YiOiJyZXN0b3Jl
 LmNzdiIsInJlc3VsdHMiOiJyZXN0b3JlLXJlc3VsdHMuanNvbiIsInVzZXJzIjpbeyJ1c2VybmFt
 ZSI6ImRhbmEiLCJzdXNwZW5kIjp0cnVlLCJmbGFncyI6WyJhY2NvdW50X2xvY2tlZCJdLCJkZXZp
-Y2VzIjpbXSwiZ3JvdXBzIjpbXSwibGlua3MiOltdLCJtYW5hZ2VyIjoiIn0seyJ1c2VybmFtZSI6
-ImVsaSIsInN1c3BlbmQiOmZhbHNlLCJmbGFncyI6W10sImRldmljZXMiOltdLCJncm91cHMiOltd
-LCJsaW5rcyI6W10sIm1hbmFnZXIiOiIifSx7InVzZXJuYW1lIjoib21hciIsInN1c3BlbmQiOmZh
-bHNlLCJmbGFncyI6W10sImRldmljZXMiOltdLCJncm91cHMiOltdLCJsaW5rcyI6W10sIm1hbmFn
-ZXIiOiJub29yIn0seyJ1c2VybmFtZSI6Im5vb3IiLCJzdXNwZW5kIjpmYWxzZSwiZmxhZ3MiOlsi
-cGFzc3dvcmRfbmV2ZXJfZXhwaXJlcyIsImxkYXBfYmluZGluZ191c2VyIl0sImRldmljZXMiOlt7
-ImlkIjoiNmEwMDAwMDAwMDAwMDAwMDAwMDAwMDAzIiwibmFtZSI6IkJVSUxELTA3IiwiYWRtaW4i
-OnRydWUsIm5vUGFzc3dvcmQiOmZhbHNlfSx7ImlkIjoiNmEwMDAwMDAwMDAwMDAwMDAwMDAwMDAx
-IiwibmFtZSI6Ik5PT1ItTUJQIiwiYWRtaW4iOnRydWUsIm5vUGFzc3dvcmQiOnRydWV9LHsiaWQi
-OiI2YTAwMDAwMDAwMDAwMDAwMDAwMDAwMDIiLCJuYW1lIjoiTk9PUi1PTEQiLCJhZG1pbiI6ZmFs
-c2UsIm5vUGFzc3dvcmQiOmZhbHNlfV0sImdyb3VwcyI6W3sidHlwZSI6InVzZXJfZ3JvdXAiLCJp
-ZCI6IjZiMDAwMDAwMDAwMDAwMDAwMDAwMDAwMSIsIm5hbWUiOiJFbmdpbmVlcmluZyJ9LHsidHlw
-ZSI6InVzZXJfZ3JvdXAiLCJpZCI6IjZiMDAwMDAwMDAwMDAwMDAwMDAwMDAwMiIsIm5hbWUiOiJl
-bmdpbmVlcmluZyJ9XSwibGlua3MiOlt7InR5cGUiOiJhcHBsaWNhdGlvbiIsImlkIjoiNmMwMDAw
-MDAwMDAwMDAwMDAwMDAwMDAxIiwibmFtZSI6IlNsYWNrIn0seyJ0eXBlIjoibGRhcF9zZXJ2ZXIi
-LCJpZCI6IjZkMDAwMDAwMDAwMDAwMDAwMDAwMDAwMSIsIm5hbWUiOiJKdW1wQ2xvdWQgTERBUCJ9
-XSwibWFuYWdlciI6Im9tYXIifSx7InVzZXJuYW1lIjoicGlhIiwic3VzcGVuZCI6ZmFsc2UsImZs
-YWdzIjpbXSwiZGV2aWNlcyI6W10sImdyb3VwcyI6W10sImxpbmtzIjpbXSwibWFuYWdlciI6IiJ9
-LHsidXNlcm5hbWUiOiJyZXgiLCJzdXNwZW5kIjpmYWxzZSwiZmxhZ3MiOltdLCJkZXZpY2VzIjpb
-XSwiZ3JvdXBzIjpbXSwibGlua3MiOltdLCJtYW5hZ2VyIjoiIn1dfQ==
+Y2VzIjpbXSwiZ3JvdXBzIjpbXSwibGlua3MiOltdLCJtYW5hZ2VyIjoiIiwicmVwb3J0cyI6WyJz
+YW0iXX0seyJ1c2VybmFtZSI6ImVsaSIsInN1c3BlbmQiOmZhbHNlLCJmbGFncyI6W10sImRldmlj
+ZXMiOltdLCJncm91cHMiOltdLCJsaW5rcyI6W10sIm1hbmFnZXIiOiIiLCJyZXBvcnRzIjpbXX0s
+eyJ1c2VybmFtZSI6Im9tYXIiLCJzdXNwZW5kIjpmYWxzZSwiZmxhZ3MiOltdLCJkZXZpY2VzIjpb
+XSwiZ3JvdXBzIjpbXSwibGlua3MiOltdLCJtYW5hZ2VyIjoibm9vciIsInJlcG9ydHMiOltdfSx7
+InVzZXJuYW1lIjoibm9vciIsInN1c3BlbmQiOmZhbHNlLCJmbGFncyI6WyJwYXNzd29yZF9uZXZl
+cl9leHBpcmVzIiwibGRhcF9iaW5kaW5nX3VzZXIiXSwiZGV2aWNlcyI6W3siaWQiOiI2YTAwMDAw
+MDAwMDAwMDAwMDAwMDAwMDMiLCJuYW1lIjoiQlVJTEQtMDciLCJhZG1pbiI6dHJ1ZSwibm9QYXNz
+d29yZCI6ZmFsc2V9LHsiaWQiOiI2YTAwMDAwMDAwMDAwMDAwMDAwMDAwMDEiLCJuYW1lIjoiTk9P
+Ui1NQlAiLCJhZG1pbiI6dHJ1ZSwibm9QYXNzd29yZCI6dHJ1ZX0seyJpZCI6IjZhMDAwMDAwMDAw
+MDAwMDAwMDAwMDAwMiIsIm5hbWUiOiJOT09SLU9MRCIsImFkbWluIjpmYWxzZSwibm9QYXNzd29y
+ZCI6ZmFsc2V9XSwiZ3JvdXBzIjpbeyJ0eXBlIjoidXNlcl9ncm91cCIsImlkIjoiNmIwMDAwMDAw
+MDAwMDAwMDAwMDAwMDAxIiwibmFtZSI6IkVuZ2luZWVyaW5nIn0seyJ0eXBlIjoidXNlcl9ncm91
+cCIsImlkIjoiNmIwMDAwMDAwMDAwMDAwMDAwMDAwMDAyIiwibmFtZSI6ImVuZ2luZWVyaW5nIn1d
+LCJsaW5rcyI6W3sidHlwZSI6ImFwcGxpY2F0aW9uIiwiaWQiOiI2YzAwMDAwMDAwMDAwMDAwMDAw
+MDAwMDEiLCJuYW1lIjoiU2xhY2sifSx7InR5cGUiOiJsZGFwX3NlcnZlciIsImlkIjoiNmQwMDAw
+MDAwMDAwMDAwMDAwMDAwMDAxIiwibmFtZSI6Ikp1bXBDbG91ZCBMREFQIn1dLCJtYW5hZ2VyIjoi
+b21hciIsInJlcG9ydHMiOltdfSx7InVzZXJuYW1lIjoicGlhIiwic3VzcGVuZCI6ZmFsc2UsImZs
+YWdzIjpbXSwiZGV2aWNlcyI6W10sImdyb3VwcyI6W10sImxpbmtzIjpbXSwibWFuYWdlciI6IiIs
+InJlcG9ydHMiOltdfSx7InVzZXJuYW1lIjoicmV4Iiwic3VzcGVuZCI6ZmFsc2UsImZsYWdzIjpb
+XSwiZGV2aWNlcyI6W10sImdyb3VwcyI6W10sImxpbmtzIjpbXSwibWFuYWdlciI6IiIsInJlcG9y
+dHMiOltdfV19
 '
 
 # The account settings this script sets, by Set-JCUser's [bool]
@@ -221,6 +230,25 @@ foreach ($user in $plan.users) {
     $now = Get-JCUser -userid $id
     if ($now.manager -ne $manager._id) {
         Invoke-Step -User $user.username -Step 'set manager' -Target $user.manager -Action { Set-JCUser -UserID $id -manager $manager._id }
+    }
+}
+
+# The reports whose manager the deletion changed, when asked.
+if ($RestoreReports) {
+    foreach ($user in $plan.users) {
+        $id = $ids[$user.username.ToLowerInvariant()]
+        if ($null -eq $id) {
+            continue
+        }
+        foreach ($name in $user.reports) {
+            $report = Find-User -Username $name
+            if ($null -eq $report) {
+                Add-Outcome -User $name -Step 'set manager back' -Target $user.username -Outcome 'failed' -Message 'no user has this username'
+            }
+            elseif ($report.manager -ne $id) {
+                Invoke-Step -User $name -Step 'set manager back' -Target $user.username -Action { Set-JCUser -UserID $report._id -manager $id }
+            }
+        }
     }
 }
 

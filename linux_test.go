@@ -218,6 +218,17 @@ func TestPasteWhole(t *testing.T) {
 	before := termios(t, tty)
 	shown := capture(keys, tty)
 	go func() {
+		// Typed once jcrestore reads the terminal a byte at a time, as a
+		// person pastes after the hint: before that, in canonical mode,
+		// the terminal itself keeps at most 4,095 bytes of a line (seen
+		// with -race, which slows the start).
+		pasting := func() bool {
+			tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+			return err == nil && tio.Lflag&unix.ICANON == 0
+		}
+		for deadline := time.Now().Add(10 * time.Second); !pasting() && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		for b := line.Bytes(); len(b) > 0; b = b[min(len(b), 512):] {
 			keys.Write(b[:min(len(b), 512)])
 			time.Sleep(2 * time.Millisecond)

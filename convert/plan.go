@@ -175,6 +175,12 @@ func (out *Output) scriptRows() {
 	for i := range rows {
 		r := &rows[i]
 		out.After[i] = r.AfterImport()
+		// A device the row binds (a reviewer may have typed it) that the
+		// links lack: the script binds it instead.
+		if IsID(r.SystemID) && !slices.ContainsFunc(out.After[i].Links, func(l Link) bool { return l.Type == "system" && strings.EqualFold(l.ID, r.SystemID) }) {
+			admin := strings.HasSuffix(strings.ToLower(r.Administrator), "true")
+			out.After[i].Links = append(out.After[i].Links, Link{Type: "system", ID: strings.ToLower(r.SystemID), Sudo: admin})
+		}
 		byID := map[string]bool{}
 		for _, l := range out.After[i].Links {
 			if l.Type == "user_group" && l.Name != "" {

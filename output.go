@@ -85,11 +85,6 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 			return nil, fail(exitUsage, "%s", err)
 		}
 	}
-	if t.script = c.String("script"); t.script != "" {
-		if err := t.checkScript(); err != nil {
-			return nil, err
-		}
-	}
 	if tpl := c.String("template"); tpl != "" {
 		f, err := os.Open(tpl)
 		if err != nil {
@@ -100,6 +95,11 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 			return nil, fail(exitUsage, "--template %s: %s", tpl, err)
 		}
 		t.layout.BOM = c.Bool("bom")
+	}
+	if t.script = c.String("script"); t.script != "" {
+		if err := t.checkScript(); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
@@ -113,6 +113,8 @@ func (t *target) checkScript() error {
 		return fail(exitUsage, "--script goes with the import CSV, and %s is the review workbook: review it, then write both with jcrestore approve %s -o restore.csv --script %s", cmp.Or(t.path, "the output"), cmp.Or(t.path, "REVIEW.xlsx"), t.script)
 	case t.path == "":
 		return fail(exitUsage, "--script imports the CSV it is written beside: name the CSV with -o, e.g. -o restore.csv --script %s", t.script)
+	case t.layout != nil && !t.layout.Importer:
+		return fail(exitUsage, "--script imports the CSV with Import-JCUsersFromCSV, which reads the PowerShell layout, not this --template's: leave --template out")
 	case !strings.EqualFold(fileExt(t.script), ".ps1"):
 		return fail(exitUsage, "--script %s: a PowerShell script's name ends in .ps1, e.g. restore.ps1", t.script)
 	case filepath.Dir(t.script) != filepath.Dir(t.path):

@@ -49,6 +49,19 @@ type AfterImport struct {
 	// Reports are the users whose manager the user was until the deletion
 	// changed it: set back only when the admin asks (-RestoreReports).
 	Reports []string
+	// ByHand are what no cmdlet sets again, of byHand: said, so that
+	// approve tells them again, and left to the admin.
+	ByHand []string
+}
+
+// byHand are the account settings the script cannot set, with their
+// bits: in the After import column as "staged (by hand)".
+var byHand = []setting{{"staged", acctStaged}, {"samba_service_user", acctSamba}}
+
+// setting is an account setting by name, with its bit.
+type setting struct {
+	name string
+	bit  uint16
 }
 
 // AfterImport is what the restore script sets for r after the import.
@@ -64,12 +77,17 @@ func (r *Record) AfterImport() AfterImport {
 			a.Links = append(a.Links, l)
 		}
 	}
+	for _, h := range byHand {
+		if r.account&h.bit != 0 {
+			a.ByHand = append(a.ByHand, h.name)
+		}
+	}
 	return a
 }
 
 // Empty reports whether there is nothing to set.
 func (a AfterImport) Empty() bool {
-	return !a.Suspend && len(a.Flags) == 0 && len(a.Links) == 0 && a.Manager == "" && len(a.Reports) == 0
+	return !a.Suspend && len(a.Flags) == 0 && len(a.Links) == 0 && a.Manager == "" && len(a.Reports) == 0 && len(a.ByHand) == 0
 }
 
 // String words a as the review workbook's After import column shows it
@@ -94,6 +112,9 @@ func (a AfterImport) String() string {
 	}
 	if len(a.Reports) > 0 {
 		parts = append(parts, "reports "+strings.Join(a.Reports, ", "))
+	}
+	for _, h := range a.ByHand {
+		parts = append(parts, h+" (by hand)")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -124,6 +145,8 @@ func ParseAfterImport(s string) (AfterImport, error) {
 					a.Reports = append(a.Reports, n)
 				}
 			}
+		case slices.ContainsFunc(byHand, func(h setting) bool { return lower == h.name+" (by hand)" }):
+			a.ByHand = append(a.ByHand, strings.TrimSuffix(lower, " (by hand)"))
 		case slices.Contains(Flags, lower):
 			if !slices.Contains(a.Flags, lower) {
 				a.Flags = append(a.Flags, lower)
@@ -175,6 +198,12 @@ func (r *Record) SetAfterImport(a AfterImport) {
 	}
 	for _, f := range a.Flags {
 		r.account |= flagBits[slices.Index(Flags, f)]
+	}
+	for _, h := range byHand {
+		r.account &^= h.bit
+		if slices.Contains(a.ByHand, h.name) {
+			r.account |= h.bit
+		}
 	}
 	r.Links, r.Reports = a.Links, a.Reports
 }

@@ -18,6 +18,7 @@ const convertExitCodes = `EXIT CODES:
    3  written, but some events could not be read or some users failed
       validation, and were left out (each one reported)
    4  the output could not be written
+  70  a fault of jcrestore's own (please report it)
  130  interrupted (Ctrl-C): no output file is left behind`
 
 // convertHelp is the description of jcrestore convert.
@@ -73,6 +74,7 @@ EXIT CODES:
    3  written, but some rows failed validation or had a Restore value
       approve does not understand, and were left out (each one reported)
    4  the output could not be written
+  70  a fault of jcrestore's own (please report it)
  130  interrupted (Ctrl-C): no output file is left behind`
 
 // inspectHelp is the description of jcrestore inspect.
@@ -93,6 +95,7 @@ EXIT CODES:
    1  usage: unknown option, missing file
    2  nothing could be read
    4  the report could not be written
+  70  a fault of jcrestore's own (please report it)
  130  interrupted (Ctrl-C)`
 
 // didYouMean suggests the name among names closest to what was typed

@@ -152,8 +152,9 @@ foreach ($user in $plan.users) {
     if ($null -eq $id) {
         if (-not $WhatIfPreference) {
             Add-Outcome -User $user.username -Step 'find' -Target '' -Outcome 'failed' -Message 'the user does not exist: not imported'
+            continue
         }
-        $id = 'the new user'
+        $id = 'the new user' # -WhatIf: what would be done once it exists
         $now = $null
     }
     else {

@@ -142,7 +142,7 @@ func writeCSVs(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, p
 // writeScript writes the restore script of the output o, beside its CSV
 // at csv.
 func writeScript(c *cli.Context, out *target, o convert.Output, csv string) error {
-	path, results, err := out.scriptPath(csv, o.Org)
+	path, results, err := out.scriptPath(o.Org)
 	if err != nil {
 		return fail(exitUsage, "--script: %s", err)
 	}

@@ -117,7 +117,7 @@ func (t *target) checkScript() error {
 		return fail(exitUsage, "--script imports the CSV with Import-JCUsersFromCSV, which reads the PowerShell layout, not this --template's: leave --template out")
 	case !strings.EqualFold(fileExt(t.script), ".ps1"):
 		return fail(exitUsage, "--script %s: a PowerShell script's name ends in .ps1, e.g. restore.ps1", t.script)
-	case filepath.Dir(t.script) != filepath.Dir(t.path):
+	case !sameDir(t.script, t.path):
 		return fail(exitUsage, "--script %s: write the script in the folder of the CSV (%s), which it imports from there", t.script, filepath.Dir(t.path))
 	}
 	if in, same := export.SameFile(t.script, t.inputs); same {
@@ -129,9 +129,17 @@ func (t *target) checkScript() error {
 	return nil
 }
 
-// scriptPaths are where the restore script of each output goes, beside
-// its CSV (paths), and what it names the CSV and its results file.
-func (t *target) scriptPath(csv, org string) (script, results string, err error) {
+// sameDir reports whether the files a and b are in one folder.
+func sameDir(a, b string) bool {
+	da, errA := filepath.Abs(filepath.Dir(a))
+	db, errB := filepath.Abs(filepath.Dir(b))
+	return errA == nil && errB == nil && da == db
+}
+
+// scriptPath is where the restore script of the output of the
+// organization org goes, and the name of the results file it writes
+// beside itself.
+func (t *target) scriptPath(org string) (script, results string, err error) {
 	script = t.script
 	if t.split && org != "" {
 		if script, err = export.OrgPath(script, org); err != nil {
@@ -191,7 +199,7 @@ func (t *target) paths(p *convert.Plan) ([]string, error) {
 			err = fmt.Errorf("the output %s is the input %s; choose another file", path, in)
 		}
 		if err == nil && t.script != "" {
-			_, _, err = t.scriptPath(path, o.Org)
+			_, _, err = t.scriptPath(o.Org)
 		}
 		if err != nil {
 			return nil, fail(exitUsage, "%s: the organization: %s; nothing written", o.Users[0].Source, err)

@@ -258,7 +258,7 @@ func TestPasteNothing(t *testing.T) {
 		keys.Write([]byte{4})
 	}()
 	code := runWithin(t, 20*time.Second, []string{"jcrestore", "convert"}, tty, tty)
-	if got := shown(); code != exitNoInput || !strings.Contains(got, "no usable input") {
+	if got := shown(); code != exitNoInput || !strings.Contains(got, "stdin: nothing was pasted") || !strings.Contains(got, "no usable input") {
 		t.Errorf("exit %d; the terminal shows %q", code, got)
 	}
 }

@@ -1,7 +1,12 @@
 package jsonstream
 
 import (
+	"context"
+	"io"
+	"slices"
+	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestCompactLen: the same content, written in other ways, has the same
@@ -21,5 +26,23 @@ func TestCompactLen(t *testing.T) {
 	}
 	if a, b := CompactLen([]byte(`{"u":"jmüller"}`)), CompactLen([]byte(`{"u":"jmuller"}`)); a == b {
 		t.Errorf("ü and u count alike (%d)", a)
+	}
+}
+
+// TestReadInterrupted: a read stopped by Ctrl-C says so in words.
+func TestReadInterrupted(t *testing.T) {
+	r := NewReader(io.MultiReader(strings.NewReader(`{"a":1}`+"\n"), iotest.ErrReader(context.Canceled)), "stdin", Options{})
+	var said []string
+	for {
+		_, prob, ok := r.Next()
+		if !ok {
+			break
+		}
+		if prob != nil {
+			said = append(said, prob.Message)
+		}
+	}
+	if !slices.Contains(said, "reading stopped: interrupted") {
+		t.Errorf("the read said %q", said)
 	}
 }

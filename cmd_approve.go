@@ -68,8 +68,19 @@ func approved(a *export.Approved, written, invalid int, where string) string {
 	if invalid > 0 {
 		msg += fmt.Sprintf(", %d left out (with errors)", invalid)
 	}
-	if n := len(a.Unclear); n > 0 {
-		msg += fmt.Sprintf(", %d not restored (Restore unclear)", n)
+	var restore, after int
+	for _, u := range a.Unclear {
+		if u.Why != "" {
+			after++
+		} else {
+			restore++
+		}
+	}
+	if restore > 0 {
+		msg += fmt.Sprintf(", %d not restored (Restore unclear)", restore)
+	}
+	if after > 0 {
+		msg += fmt.Sprintf(", %d not restored (After import unclear)", after)
 	}
 	return msg
 }

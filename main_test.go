@@ -632,7 +632,8 @@ func TestApproveScript(t *testing.T) {
 		return rows
 	})
 	stderr := runIn(t, dir, exitPartial, "approve", "edited.xlsx", "-o", "edited.csv", "--script", "edited.ps1")
-	if !strings.Contains(stderr, `edited.xlsx: Users row 7: rex: After import (restore script): "make coffee" is no step of the restore script`) {
+	if !strings.Contains(stderr, `edited.xlsx: Users row 7: rex: After import (restore script): "make coffee" is no step of the restore script`) ||
+		!strings.Contains(stderr, ", 1 not restored (After import unclear)") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	got := steps("edited.ps1")

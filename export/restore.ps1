@@ -18,8 +18,9 @@ and the account settings they had, binds their devices with the rights
 they had, adds them to their groups by id and binds their other direct
 associations; last, once every user exists, it sets the managers. Every
 step's outcome, with the error where one failed, goes to the results file
-beside this script, and at the end the restored users as JumpCloud has
-them now (for jcrestore verify). Run again, it does nothing it did before.
+beside this script, with the plan (the data below and the text of the CSV)
+and at the end the restored users and their managers as JumpCloud has
+them now: jcrestore verify reads it. Run again, it does nothing it did before.
 With -RestoreReports it also makes each restored user the manager again
 of the users whose manager the deletion changed.
 
@@ -61,6 +62,7 @@ if ($plan.organization -and $env:JCOrgId -ne $plan.organization) {
 
 $here = $PSScriptRoot
 $resultsPath = Join-Path -Path $here -ChildPath $plan.results
+$rows = @(Import-Csv -LiteralPath (Join-Path -Path $here -ChildPath $plan.csv))
 $steps = New-Object -TypeName System.Collections.ArrayList
 $before = @{}
 if (Test-Path -LiteralPath $resultsPath) {
@@ -128,7 +130,7 @@ foreach ($user in $plan.users) {
 $imported = @()
 if ($missing.Count -gt 0 -and $PSCmdlet.ShouldProcess(('{0} users of {1}' -f $missing.Count, $plan.csv), 'Import-JCUsersFromCSV')) {
     $part = Join-Path -Path $here -ChildPath ('.jcrestore-import-{0}.csv' -f [guid]::NewGuid())
-    Import-Csv -LiteralPath (Join-Path -Path $here -ChildPath $plan.csv) | Where-Object { $missing -contains $_.Username } | Export-Csv -LiteralPath $part -NoTypeInformation -Encoding UTF8
+    $rows | Where-Object { $missing -contains $_.Username } | Export-Csv -LiteralPath $part -NoTypeInformation -Encoding UTF8
     try {
         $imported = @(Import-JCUsersFromCSV -CSVFilePath $part -force)
     }
@@ -191,6 +193,7 @@ foreach ($user in $plan.users) {
 }
 
 # The managers, now that every user exists.
+$managers = @{}
 foreach ($user in $plan.users) {
     if (-not $user.manager) {
         continue
@@ -204,6 +207,7 @@ foreach ($user in $plan.users) {
         Add-Outcome -User $user.username -Step 'set manager' -Target $user.manager -Outcome 'failed' -Message 'no user has this username'
         continue
     }
+    $managers[$manager._id] = $true
     $now = Get-JCUser -userid $id
     if ($now.manager -ne $manager._id) {
         Invoke-Step -User $user.username -Step 'set manager' -Target $user.manager -Action { Set-JCUser -UserID $id -manager $manager._id }
@@ -229,11 +233,19 @@ if ($RestoreReports) {
     }
 }
 
-# The evidence: every step, and the restored users as JumpCloud has them.
+# The evidence: the plan, every step, and the restored users and their
+# managers as JumpCloud has them.
 $users = New-Object -TypeName System.Collections.ArrayList
+$listed = @{}
 foreach ($user in $plan.users) {
     $id = $ids[$user.username.ToLowerInvariant()]
     if ($null -ne $id) {
+        [void]$users.Add((Get-JCUser -userid $id))
+        $listed[$id] = $true
+    }
+}
+foreach ($id in $managers.Keys) {
+    if (-not $listed.ContainsKey($id)) {
         [void]$users.Add((Get-JCUser -userid $id))
     }
 }
@@ -241,6 +253,8 @@ $results = [ordered]@{
     tool         = 'jcrestore restore script'
     organization = $env:JCOrgId
     finished     = (Get-Date).ToUniversalTime().ToString('o')
+    plan         = $plan
+    csvText      = Get-Content -LiteralPath (Join-Path -Path $here -ChildPath $plan.csv) -Raw -Encoding UTF8
     import       = $imported
     steps        = $steps
     users        = $users

@@ -8,7 +8,7 @@ import (
 // as package values because urfave/cli mutates them while running (their
 // help names grow with every run in one process).
 func commands() []*cli.Command {
-	return []*cli.Command{convertCommand(), approveCommand(), inspectCommand(),
+	return []*cli.Command{convertCommand(), approveCommand(), inspectCommand(), verifyCommand(),
 		{Name: "version", Usage: "which jcrestore this is", Action: func(c *cli.Context) error { printVersion(c); return nil }},
 		helpCommand()}
 }

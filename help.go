@@ -98,6 +98,47 @@ EXIT CODES:
   70  a fault of jcrestore's own (please report it)
  130  interrupted (Ctrl-C)`
 
+// verifyHelp is the description of jcrestore verify.
+const verifyHelp = `Verify compares what the restore planned with what JumpCloud holds now, and
+says for each planned user: back as planned, back with differences (each
+field, planned and now), or missing; then the steps of the restore script
+that failed. It reads only the files given, offline.
+
+EVIDENCE is the restore script's results file (it holds the plan, every
+step and the users as they were when it finished), or a plan (the restore
+CSV, the reviewed workbook or the restore script) with the users as
+JumpCloud holds them now, saved in a JumpCloud PowerShell session:
+
+   Get-JCUser | ConvertTo-Json -Depth 6 > users.json
+
+(Get-JCUser | Export-Csv is read too, but it writes addresses, phone
+numbers and custom attributes as System.Object[]: those are not compared.)
+Each file is recognised by its content. Users are matched by username,
+without regard to case, then by email; values are compared as JumpCloud
+stores them: emails without regard to case, a manager by the user its id
+names in the same file, addresses and phone numbers by type, custom
+attributes by name, the state and flags as the workbook and the script
+plan them (a CSV holds none). Groups and devices are not in Get-JCUser's
+output: the results file says whether each was bound.
+
+EXAMPLES:
+   jcrestore verify restore-results.json
+   jcrestore verify restore.csv users.json
+   jcrestore verify review.xlsx users.json -o verified.xlsx
+   jcrestore verify --json restore-results.json users.json
+
+EXIT CODES:
+   0  every planned user is back as planned, and no step failed
+   1  usage: unknown option, missing file; users of another organization
+      than the plan's
+   2  the evidence could not be read (neither a plan nor users, cut short,
+      a plan without the users or users without a plan); nothing compared
+   3  some planned users differ or are missing, or a step failed (each one
+      printed)
+   4  the workbook could not be written
+  70  a fault of jcrestore's own (please report it)
+ 130  interrupted (Ctrl-C): no output file is left behind`
+
 // didYouMean suggests the name among names closest to what was typed
 // ("; did you mean --output?"), when it is close enough to be what was
 // meant (a typo: an edit or two); "" if none is. A name of under four

@@ -118,7 +118,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:           "jcrestore",
 		Usage:          "rebuild deleted JumpCloud users from Directory Insights exports",
-		UsageText:      "jcrestore convert [options] [INPUT...]\njcrestore approve [options] REVIEW.xlsx\njcrestore inspect [--json] [INPUT...]\njcrestore help [COMMAND]\njcrestore version",
+		UsageText:      "jcrestore convert [options] [INPUT...]\njcrestore approve [options] REVIEW.xlsx\njcrestore inspect [--json] [INPUT...]\njcrestore verify [options] EVIDENCE...\njcrestore help [COMMAND]\njcrestore version",
 		Description:    appHelp,
 		Version:        buildVersion(),
 		Reader:         stdin,

@@ -17,17 +17,8 @@ import (
 // and validations first, rows in ascending order, then the table (which
 // gives the filter buttons), then Flush.
 func WriteWorkbook(w io.Writer, r *Review) error {
-	f := excelize.NewFile(excelize.Options{TmpDir: r.TmpDir})
+	f := newFile(r.TmpDir)
 	defer f.Close()
-	// The fastest deflate level: on a 100,000-user workbook (185 MB of
-	// XML) it saves 0.7 s of 1.1 s for a file of 27.6 MB instead of 22.4.
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
-		})
-		return zw
-	})
 	if err := f.SetSheetName("Sheet1", SheetUsers); err != nil {
 		return err
 	}
@@ -40,24 +31,14 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 	if err != nil {
 		return err
 	}
-	// Printed (or turned into PDF) landscape, each page footed with the
-	// sheet's name and its number; each sheet one page wide, but Users
-	// (some 45 columns) three, which keeps its text readable; the lists
-	// with their header on every page, and on Users who the row is. Set
-	// before the sheets are streamed: excelize drops page setup made
-	// after.
+	// Each sheet one page wide, but Users (some 45 columns) three, which
+	// keeps its text readable.
 	for _, sh := range []string{SheetUsers, sheetEvents, sheetSummary, SheetAbout} {
 		wide := 1
 		if sh == SheetUsers {
 			wide = 3
 		}
-		if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &wide, FitToHeight: ptr(0)}); err != nil {
-			return err
-		}
-		if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
-			return err
-		}
-		if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: "&L&A&RPage &P of &N"}); err != nil {
+		if err := pageSetup(f, sh, wide); err != nil {
 			return err
 		}
 	}
@@ -67,4 +48,33 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 		}
 	}
 	return f.Write(w)
+}
+
+// newFile is a workbook written with the fastest compression: on a
+// 100,000-user workbook (185 MB of XML) it saves 0.7 s of 1.1 s for a file
+// of 27.6 MB instead of 22.4.
+func newFile(tmpDir string) *excelize.File {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(w, flate.BestSpeed)
+		})
+		return zw
+	})
+	return f
+}
+
+// pageSetup prints (or turns into PDF) the sheet sh landscape, wide pages
+// wide, each page footed with the sheet's name and its number; the lists
+// repeat their header on every page (sheet.write). It must come before a
+// sheet is streamed: excelize drops page setup made after.
+func pageSetup(f *excelize.File, sh string, wide int) error {
+	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &wide, FitToHeight: ptr(0)}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
+	return f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: "&L&A&RPage &P of &N"})
 }

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/urfave/cli/v2"
+)
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "verify",
+		Usage:       "after the restore: is every planned user back as planned?",
+		ArgsUsage:   "EVIDENCE...",
+		Description: verifyHelp,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON object, for scripts: every user, every field compared"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "also write the verification workbook to `FILE.xlsx` (created 0600), for the auditor"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only the users not back as planned and warnings: no notes or summary"},
+		},
+		OnUsageError: usageError,
+		Action:       func(c *cli.Context) error { return interrupted(verifyAction(c), leftAsItWas) },
+	}
+}
+
+func verifyAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return fail(exitUsage, "verify takes the restore script's results, or a plan and the users as JumpCloud holds them now, e.g. jcrestore verify restore.csv users.json (see jcrestore verify --help)")
+	}
+	out := c.String("output")
+	if out == "-" || out != "" && !strings.EqualFold(fileExt(out), ".xlsx") {
+		return fail(exitUsage, "-o %s: verify writes its workbook there; choose a .xlsx name such as verified.xlsx (the text and --json go to stdout)", out)
+	}
+	if out != "" {
+		if in, same := export.SameFile(out, c.Args().Slice()); same {
+			return fail(exitUsage, "the output %s is the input %s; choose another file", out, in)
+		}
+		if err := export.Check(out, c.Bool("force")); err != nil {
+			return fail(exitUsage, "%s", err)
+		}
+	}
+	var evidence, files []*export.Evidence
+	for _, path := range c.Args().Slice() {
+		e, err := export.ReadEvidence(path)
+		var pe *fs.PathError
+		switch {
+		case errors.As(err, &pe):
+			return fail(exitUsage, "%s", export.PathError(err))
+		case err != nil:
+			return fail(exitNoInput, "%s; nothing compared", err)
+		}
+		evidence, files = append(evidence, e), append(files, e)
+		if e.Beside != nil {
+			files = append(files, e.Beside)
+		}
+	}
+	exp, held, steps, err := export.Assemble(evidence)
+	if err != nil {
+		return fail(exitNoInput, "%s; nothing compared", err)
+	}
+	if err := convert.CheckOrganization(exp, held); err != nil {
+		return fail(exitUsage, "%s; nothing compared", err)
+	}
+	v := convert.Verify(exp, held, steps)
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	for _, n := range v.Notes {
+		rep.message(n)
+	}
+	rep.flush()
+	if c.Bool("json") {
+		if err := printVerifyJSON(c.App.Writer, v, files); err != nil {
+			return err
+		}
+	} else {
+		printVerification(c.App.Writer, v, held.Name, c.Bool("quiet"))
+	}
+	if out != "" {
+		w := &export.Verified{Result: v, Evidence: files, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC()}
+		if err := writeTo(c, out, c.Bool("force"), func(wr io.Writer) error { return export.WriteVerified(wr, w) }); err != nil {
+			return err
+		}
+		if !rep.quiet {
+			rep.line("written to %s", out)
+		}
+	}
+	if !v.AllBack() {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// printVerification prints a line for every user not back as planned,
+// their failed steps under them, and the summary.
+func printVerification(w io.Writer, v *convert.Verification, usersFile string, quiet bool) {
+	for _, u := range v.Users {
+		switch u.Verdict {
+		case convert.Missing:
+			fmt.Fprintf(w, "%s: missing: no user in %s has this username or email\n", printable(u.Username), printable(usersFile))
+		case convert.Differs:
+			var d []string
+			for _, f := range u.Differences() {
+				d = append(d, fmt.Sprintf("%s (planned %s, now %s)", f.Field, shown(f.Planned), shown(f.Now)))
+			}
+			by := ""
+			if u.MatchedBy == "email" {
+				by = " (found by email)"
+			}
+			fmt.Fprintf(w, "%s: back with differences%s: %s\n", printable(u.Username), by, printable(strings.Join(d, "; ")))
+		default:
+			if len(u.Failed) > 0 {
+				fmt.Fprintf(w, "%s: back, but steps of the restore script failed\n", printable(u.Username))
+			}
+		}
+		for _, s := range u.Failed {
+			fmt.Fprintf(w, "  step failed: %s\n", printable(stepText(s)))
+		}
+	}
+	for _, s := range v.OtherSteps {
+		fmt.Fprintf(w, "%s: step failed: %s\n", printable(s.Username), printable(stepText(s)))
+	}
+	if quiet {
+		return
+	}
+	n := v.Counts
+	line := fmt.Sprintf("%s: %d back as planned, %d with differences, %d missing; %s",
+		convert.Plural(n.Planned, "planned user", "planned users"), n.Back, n.Differ, n.Missing, convert.Plural(n.StepsFailed, "step failed", "steps failed"))
+	if n.Others > 0 {
+		line += fmt.Sprintf("; %s in %s", convert.Plural(n.Others, "other user", "other users"), usersFile)
+	}
+	fmt.Fprintln(w, printable(line))
+}
+
+// stepText words a failed step: "add to group 6610...: not found".
+func stepText(s convert.Step) string {
+	t := strings.TrimSpace(s.Step + " " + s.Target)
+	if s.Error != "" {
+		t += ": " + s.Error
+	}
+	return t
+}
+
+// shown quotes a value for the text, or says it is empty.
+func shown(v string) string {
+	if v == "" {
+		return "empty"
+	}
+	return strconv.Quote(v)
+}
+
+// printVerifyJSON prints the verification as one JSON object.
+func printVerifyJSON(w io.Writer, v *convert.Verification, files []*export.Evidence) error {
+	type file struct {
+		File   string `json:"file"`
+		Kind   string `json:"kind"`
+		Size   int64  `json:"size"`
+		SHA256 string `json:"sha256"`
+	}
+	out := struct {
+		Evidence []file `json:"evidence"`
+		*convert.Verification
+		Notes []string `json:"notes"`
+	}{Evidence: []file{}, Verification: v, Notes: []string{}}
+	for _, f := range files {
+		out.Evidence = append(out.Evidence, file{f.Name, f.Kind, f.Size, f.SHA256})
+	}
+	for _, n := range v.Notes {
+		out.Notes = append(out.Notes, n.String())
+	}
+	if out.OtherSteps == nil {
+		out.OtherSteps = []convert.Step{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}

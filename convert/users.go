@@ -1,0 +1,317 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// What JumpCloud holds now, for verify: the users as Get-JCUser returns
+// them (importer-and-followup.md §3), written by ConvertTo-Json or by
+// Export-Csv. They are the same objects as the user in a deletion event,
+// so the same attrs reads them, and a value is compared as the plan has
+// it: addresses by type, phone numbers by type, custom attributes by name,
+// the state and flags as account settings.
+
+// Held is one user as JumpCloud holds them now.
+type Held struct {
+	Record              // the columns, attributes and state; Manager is the manager's user id
+	ID           string // the user's id (_id)
+	Organization string
+	// Lost are the fields the file wrote as a type name, such as
+	// Export-Csv's System.Object[]: what cannot be compared.
+	Lost []string
+
+	lostColumns    uint64 // the columns Lost feeds, by bit of their index in Columns
+	lostAttributes bool   // whether Lost feeds the custom attributes
+	touched        uint16 // the account settings the file spoke of
+}
+
+// Users are the users of one file, in its order.
+type Users struct {
+	Name  string
+	Users []Held
+	// Notes are what the file made of its users worth telling: a
+	// username twice, values that cannot be compared.
+	Notes []Message
+}
+
+// ReadUsers reads text (already decoded to UTF-8) as the users JumpCloud
+// holds now: Get-JCUser | ConvertTo-Json (an array, one object, or an
+// object whose value or users is the array, as PowerShell's -InputObject
+// and the restore script's results write them), or Get-JCUser |
+// Export-Csv, with or without its #TYPE line. A file that is neither is
+// an error naming what it is, and where it stops being readable.
+func ReadUsers(name string, text []byte) (*Users, error) {
+	t := bytes.TrimLeft(text, " \t\r\n")
+	if len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+		return usersJSON(name, text)
+	}
+	return usersCSV(name, text)
+}
+
+// usersJSON reads Get-JCUser's objects from the JSON text.
+func usersJSON(name string, text []byte) (*Users, error) {
+	if head := text[:min(len(text), 4096)]; bytes.Contains(head, []byte(`"event_type"`)) {
+		return nil, fmt.Errorf("%s: Directory Insights events, not users: give the users as JumpCloud holds them now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", name)
+	}
+	if err := jsonError(name, text); err != nil {
+		return nil, err
+	}
+	doc := gjson.ParseBytes(text)
+	list := doc
+	if doc.IsObject() && !doc.Get("username").Exists() {
+		for _, key := range [...]string{"value", "users"} {
+			if v := doc.Get(key); v.IsArray() {
+				list = v
+				break
+			}
+		}
+		if list.IsObject() {
+			return nil, fmt.Errorf("%s: not users: a JSON object without username, value or users (%s)", name, keysOf(doc))
+		}
+	}
+	u := &Users{Name: name}
+	var bad error
+	each := func(item gjson.Result) bool {
+		at := fmt.Sprintf("%s:%d", name, lineAt(text, item.Index))
+		if !item.IsObject() {
+			bad = fmt.Errorf("%s: not a user but %s", at, kindOf(item))
+			return false
+		}
+		if item.Get("event_type").Exists() || item.Get("service").Exists() && item.Get("initiated_by").Exists() {
+			bad = fmt.Errorf("%s: a Directory Insights event, not a user: give the users as JumpCloud holds them now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", at)
+			return false
+		}
+		if !item.Get("username").Exists() {
+			bad = fmt.Errorf("%s: not a user of Get-JCUser: no username (%s)", at, keysOf(item))
+			return false
+		}
+		var h Held
+		var a attrs
+		item.ForEach(func(k, v gjson.Result) bool {
+			h.offer(&a, k.Str, v)
+			return true
+		})
+		h.settle(&a, at)
+		u.Users = append(u.Users, h)
+		return true
+	}
+	if list.IsArray() {
+		list.ForEach(func(_, item gjson.Result) bool { return each(item) })
+	} else {
+		each(list)
+	}
+	if bad != nil {
+		return nil, bad
+	}
+	u.check()
+	return u, nil
+}
+
+// jsonError says where text stops being JSON: "users.json:12:3:
+// unexpected end of JSON input".
+func jsonError(name string, text []byte) error {
+	if gjson.ValidBytes(text) {
+		return nil
+	}
+	var raw json.RawMessage
+	err := json.Unmarshal(text, &raw)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return fmt.Errorf("%s: not JSON: %v", name, err)
+	}
+	at := int(se.Offset)
+	if at > 0 {
+		at-- // the offset is after the byte read last
+	}
+	if se.Error() == "unexpected end of JSON input" {
+		return fmt.Errorf("%s:%d: cut short: the JSON ends before its last value does (was the file copied whole?)", name, lineAt(text, len(text)))
+	}
+	line := lineAt(text, at)
+	col := at - bytes.LastIndexByte(text[:at], '\n')
+	return fmt.Errorf("%s:%d:%d: not JSON: %s", name, line, col, se.Error())
+}
+
+// lineAt is the line of the byte at i, from 1.
+func lineAt(text []byte, i int) int {
+	return bytes.Count(text[:min(max(i, 0), len(text))], []byte("\n")) + 1
+}
+
+// keysOf names an object's first keys, for an error.
+func keysOf(v gjson.Result) string {
+	var keys []string
+	v.ForEach(func(k, _ gjson.Result) bool {
+		keys = append(keys, k.Str)
+		return len(keys) < 6
+	})
+	if len(keys) == 0 {
+		return "it has no keys"
+	}
+	return "its keys: " + strings.Join(keys, ", ") + ", ..."
+}
+
+// kindOf names the kind of a JSON value, for an error.
+func kindOf(v gjson.Result) string {
+	switch {
+	case v.IsArray():
+		return "an array"
+	case v.Type == gjson.String:
+		return "a string"
+	case v.Type == gjson.Number:
+		return "a number"
+	case v.Type == gjson.Null:
+		return "null"
+	}
+	return "true or false"
+}
+
+// offer takes one property of a user.
+func (h *Held) offer(a *attrs, key string, v gjson.Result) {
+	switch key {
+	case "_id", "id":
+		h.ID = strings.ToLower(scalar(v))
+	case "organization":
+		h.Organization = strings.ToLower(scalar(v))
+	case "manager":
+		// An id; where a nested object ({"id": ...}), its id.
+		if v.IsObject() {
+			v = v.Get("id")
+		}
+		a.set("manager", scalar(v))
+	default:
+		a.add(key, v)
+	}
+}
+
+// settle keeps what attrs made of the user.
+func (h *Held) settle(a *attrs, at string) {
+	h.User, h.Attributes, h.Source = a.user, a.attributes, at
+	h.account, h.touched = a.account.set, a.account.touched
+	if h.account&acctMFA != 0 {
+		h.EnableUserPortalMultifactor = "True"
+	}
+	for _, name := range a.lost {
+		if cols, attributes := fedBy(name); cols != 0 || attributes {
+			h.Lost = append(h.Lost, name)
+			h.lostColumns |= cols
+			h.lostAttributes = h.lostAttributes || attributes
+		}
+	}
+}
+
+// fedBy are the columns (by bit of their index in Columns) that the
+// field name of a user feeds, and whether it feeds the custom attributes.
+func fedBy(name string) (cols uint64, attributes bool) {
+	var a attrs
+	switch n := Normalize(name); n {
+	case "addresses", "phonenumbers":
+		a.add(name, gjson.Parse(`[]`)) // touches their columns
+	case "attributes":
+		return 0, true
+	default:
+		if c, ok := canonical(n); ok {
+			return 1 << ColumnIndex(c), false
+		}
+	}
+	return a.touched, false
+}
+
+// usersCSV reads Get-JCUser | Export-Csv: a header of Get-JCUser's
+// property names (_id among them), nested values as the type names
+// PowerShell wrote for them.
+func usersCSV(name string, text []byte) (*Users, error) {
+	skipped := 0
+	if bytes.HasPrefix(text, []byte("#TYPE")) {
+		i := bytes.IndexByte(text, '\n')
+		if i < 0 {
+			return nil, fmt.Errorf("%s: only a #TYPE line", name)
+		}
+		text, skipped = text[i+1:], 1
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = 0
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s is empty: no users", name)
+	}
+	if err != nil {
+		return nil, notUsersCSV(name, text, csvError(name, skipped, err))
+	}
+	if !slices.Contains(header, "_id") || !slices.Contains(header, "username") {
+		return nil, notUsersCSV(name, text, nil)
+	}
+	u := &Users{Name: name}
+	for {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, csvError(name, skipped, err)
+		}
+		line, _ := cr.FieldPos(0)
+		var h Held
+		var a attrs
+		for i, v := range row {
+			if v == "" {
+				continue
+			}
+			h.offer(&a, header[i], gjson.Result{Type: gjson.String, Str: v})
+		}
+		h.settle(&a, fmt.Sprintf("%s:%d", name, line+skipped))
+		u.Users = append(u.Users, h)
+	}
+	u.check()
+	return u, nil
+}
+
+// notUsersCSV says what a file that is no users CSV looks like.
+func notUsersCSV(name string, text []byte, err error) error {
+	head := strings.ToLower(string(text[:min(len(text), 512)]))
+	switch {
+	case strings.Contains(head, "<html") || strings.Contains(head, "<!doctype"):
+		return fmt.Errorf("%s: a web page (HTML), not users: save the output of Get-JCUser | ConvertTo-Json -Depth 6 instead", name)
+	case err != nil:
+		return err
+	}
+	line, _, _ := strings.Cut(string(text), "\n")
+	if len(line) > 80 {
+		line = line[:80] + "..."
+	}
+	return fmt.Errorf("%s: neither users (JSON, or a CSV with the columns _id and username) nor a plan: it begins %q", name, strings.TrimSpace(line))
+}
+
+// check notes usernames the file holds twice, and the fields it wrote as
+// type names.
+func (u *Users) check() {
+	seen := map[string]string{}
+	for _, h := range u.Users {
+		k := strings.ToLower(h.Username)
+		if first, ok := seen[k]; ok {
+			u.Notes = append(u.Notes, Message{Severity: Warning, Where: h.Source,
+				Text: fmt.Sprintf("warning: the username %s is here twice (first at %s): the first is compared", h.Username, first)})
+			continue
+		}
+		seen[k] = h.Source
+	}
+	var lost []string
+	for _, h := range u.Users {
+		for _, l := range h.Lost {
+			if !slices.Contains(lost, l) {
+				lost = append(lost, l)
+			}
+		}
+	}
+	if len(lost) > 0 {
+		u.Notes = append(u.Notes, Message{Severity: Warning, Where: u.Name,
+			Text: fmt.Sprintf("warning: %s not compared: PowerShell wrote them as %s, not as data; save the users with Get-JCUser | ConvertTo-Json -Depth 6 to compare them", strings.Join(lost, ", "), lostArray)})
+	}
+}

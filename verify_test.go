@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,39 @@ func TestVerifiedWorkbookOpens(t *testing.T) {
 	}
 	if strings.Join(lines, "") != string(want) {
 		t.Errorf("LibreOffice read the Verified sheet as\n%s\nwant\n%s", strings.Join(lines, ""), want)
+	}
+}
+
+// TestVerifyWorkbookUnclear: a row whose Restore approve does not
+// understand was left out of the import, so it is no planned user: said,
+// and not verified.
+func TestVerifyWorkbookUnclear(t *testing.T) {
+	dir := tempDir(t)
+	for from, to := range map[string]string{
+		"testdata/cases/verify-events-as-users/events.ndjson": "events.ndjson",
+		"testdata/cases/verify-differences/users.json":        "users.json",
+	} {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runIn(t, dir, exitOK, "convert", "-q", "events.ndjson", "-o", "review.xlsx")
+	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "edited.xlsx"), func(rows [][]string) [][]string {
+		for _, r := range rows[1:] {
+			if slices.Contains(r, "dee") {
+				r[0] = "Maybe"
+			}
+		}
+		return rows
+	})
+	var stdout bytes.Buffer
+	code, stderr := runArgs(t, context.Background(), &stdout, "verify", "edited.xlsx", "users.json")
+	if code != exitPartial || !strings.Contains(stderr, `edited.xlsx: Users row 5: warning: dee: Restore "Maybe" is unclear, so approve left the user out: not verified`) ||
+		strings.Contains(stdout.String(), "dee") || !strings.Contains(stdout.String(), "4 planned users: 1 back as planned, 3 with differences, 0 missing") {
+		t.Errorf("exit %d\n%s%s", code, stdout.String(), stderr)
 	}
 }

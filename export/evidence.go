@@ -149,11 +149,16 @@ func workbookPlan(path string, b []byte) (*convert.Expected, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	if len(a.Unclear) > 0 {
-		u := a.Unclear[0]
-		return nil, fmt.Errorf("%s: Users row %d (%s): the plan is unclear there (%q): make it clear as for approve, then verify", path, u.Row, u.Username, u.Said)
-	}
 	exp := &convert.Expected{Name: path, Users: a.Records, Columns: convert.AllColumns, Attributes: true, Settings: true}
+	// What approve left out is not planned.
+	for _, u := range a.Unclear {
+		why := fmt.Sprintf("Restore %q is unclear", u.Said)
+		if u.Why != "" {
+			why = "its After import is unclear"
+		}
+		exp.Notes = append(exp.Notes, convert.Message{Severity: convert.Warning, Where: fmt.Sprintf("%s: Users row %d", path, u.Row),
+			Text: fmt.Sprintf("warning: %s: %s, so approve left the user out: not verified", u.Username, why)})
+	}
 	for _, d := range a.Deleted {
 		exp.Columns &^= 1 << convert.ColumnIndex(d)
 	}

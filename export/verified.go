@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func verifiedRows(v *convert.Verification) [][9]string {
 		case convert.Missing:
 			row(string(u.Verdict), "", "", "", "no user has this username or email now")
 		case convert.Back:
-			row(string(u.Verdict), "", "", "", strings.TrimPrefix(fmt.Sprintf("%s; %s", compared(u), note), "; "))
+			row(string(u.Verdict), "", "", "", strings.Join(slices.DeleteFunc([]string{compared(u), note}, func(s string) bool { return s == "" }), "; "))
 		default:
 			for i, d := range u.Differences() {
 				n := ""

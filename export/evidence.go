@@ -67,8 +67,10 @@ func readEvidence(path string, b []byte) (*Evidence, error) {
 	e := &Evidence{Name: path, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 	if bytes.HasPrefix(b, []byte("PK\x03\x04")) {
 		e.Kind = EvidencePlan
-		e.Plan, err = workbookPlan(path, b)
-		return e, err
+		if e.Plan, err = workbookPlan(path, b); err != nil {
+			return nil, err
+		}
+		return e, nil
 	}
 	dec, _, err := jsonstream.Decode(bytes.NewReader(b))
 	if err != nil {
@@ -84,12 +86,12 @@ func readEvidence(path string, b []byte) (*Evidence, error) {
 		_ = json.Unmarshal(text, &results) // not JSON: read as users, which says where
 	}
 	switch {
-	case bytes.Contains(text, []byte("$Data = '")) && bytes.Contains(text, []byte("Written by jcrestore")):
-		e.Kind = EvidencePlan
-		e.Plan, e.Beside, err = scriptPlan(path, string(text))
 	case results.Tool == resultsTool:
 		e.Kind = EvidenceResults
 		err = e.results(&results, text)
+	case bytes.Contains(text, []byte("$Data = '")) && bytes.Contains(text, []byte("Written by jcrestore")):
+		e.Kind = EvidencePlan
+		e.Plan, e.Beside, err = scriptPlan(path, string(text))
 	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
 		e.Kind = EvidenceUsers
 		e.Users, err = convert.ReadUsers(path, text)

@@ -12,7 +12,7 @@ import (
 // TestEvidence: each kind of file verify takes is recognised by its
 // content, whatever its name, and read as the plan or users it is.
 func TestEvidence(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
@@ -114,7 +114,7 @@ func FuzzEvidence(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	dir := f.TempDir()
+	dir := tempDir(f)
 	users := &Evidence{Kind: EvidenceUsers, Users: &convert.Users{Name: "users.json", Users: []convert.Held{{Record: convert.Record{User: convert.User{Username: "ann"}}}}}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := readEvidence(filepath.Join(dir, "evidence"), b)

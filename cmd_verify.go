@@ -130,8 +130,9 @@ func printVerification(w io.Writer, v *convert.Verification, usersFile string, q
 		return
 	}
 	n := v.Counts
-	line := fmt.Sprintf("%s: %d back as planned, %d with differences, %d missing; %s",
-		convert.Plural(n.Planned, "planned user", "planned users"), n.Back, n.Differ, n.Missing, convert.Plural(n.StepsFailed, "step failed", "steps failed"))
+	line := fmt.Sprintf("%s: %s back as planned, %s with differences, %s missing; %s",
+		convert.Plural(n.Planned, "planned user", "planned users"), convert.Count(n.Back), convert.Count(n.Differ), convert.Count(n.Missing),
+		convert.Plural(n.StepsFailed, "step failed", "steps failed"))
 	if n.Others > 0 {
 		line += fmt.Sprintf("; %s in %s", convert.Plural(n.Others, "other user", "other users"), usersFile)
 	}

@@ -80,8 +80,13 @@ func usersJSON(name string, text []byte) (*Users, error) {
 	}
 	u := &Users{Name: name}
 	var bad error
+	line, counted := 1, 0 // the line at text[counted]: users come in order
 	each := func(item gjson.Result) bool {
-		at := fmt.Sprintf("%s:%d", name, lineAt(text, item.Index))
+		if item.Index > counted {
+			line += bytes.Count(text[counted:item.Index], []byte("\n"))
+			counted = item.Index
+		}
+		at := fmt.Sprintf("%s:%d", name, line)
 		if !item.IsObject() {
 			bad = fmt.Errorf("%s: not a user but %s", at, kindOf(item))
 			return false

@@ -15,31 +15,17 @@ import (
 // LibreOffice, is the same plan as the restore script and its CSV: verify
 // prints what the golden cases verify-back and verify-differences print.
 func TestVerifyReviewedWorkbook(t *testing.T) {
-	if _, err := exec.LookPath("soffice"); err != nil && os.Getenv("JCRESTORE_REQUIRE_SOFFICE") == "" {
-		t.Skip("LibreOffice is not installed")
-	}
+	needSoffice(t)
 	dir := tempDir(t)
-	for from, to := range map[string]string{
+	copyFiles(t, dir, map[string]string{
 		"testdata/cases/verify-events-as-users/events.ndjson": "events.ndjson",
 		"testdata/cases/verify-back/users.json":               "back.json",
 		"testdata/cases/verify-back/want.stdout":              "want-back.txt",
 		"testdata/cases/verify-differences/users.json":        "differ.json",
 		"testdata/cases/verify-differences/want.stdout":       "want-differ.txt",
-	} {
-		b, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	runIn(t, dir, exitOK, "convert", "-q", "events.ndjson", "-o", "review.xlsx")
-	cmd := exec.Command("soffice", "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
-		"--headless", "--convert-to", "xlsx", "--outdir", filepath.Join(dir, "resaved"), filepath.Join(dir, "review.xlsx"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("LibreOffice re-save: %v\n%s", err, out)
-	}
+	convertTo(t, dir, "xlsx", "resaved", "review.xlsx")
 	for _, c := range []struct {
 		users, want string
 		code        int
@@ -63,29 +49,16 @@ func TestVerifyReviewedWorkbook(t *testing.T) {
 // TestVerifiedWorkbookOpens: the verification workbook opens in
 // LibreOffice, which reads its Verified sheet as verify wrote it.
 func TestVerifiedWorkbookOpens(t *testing.T) {
-	if _, err := exec.LookPath("soffice"); err != nil && os.Getenv("JCRESTORE_REQUIRE_SOFFICE") == "" {
-		t.Skip("LibreOffice is not installed")
-	}
+	needSoffice(t)
 	dir := tempDir(t)
-	for _, name := range []string{"restore.ps1", "restore.csv", "users.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata/cases/verify-differences", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	from := "testdata/cases/verify-differences/"
+	copyFiles(t, dir, map[string]string{from + "restore.ps1": "restore.ps1", from + "restore.csv": "restore.csv", from + "users.json": "users.json"})
 	want, err := os.ReadFile("testdata/cases/verify-differences/want.verified.xlsx.rows")
 	if err != nil {
 		t.Fatal(err)
 	}
 	runIn(t, dir, exitPartial, "verify", "-q", "restore.ps1", "users.json", "-o", "verified.xlsx")
-	cmd := exec.Command("soffice", "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
-		"--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):9,34,76", "--outdir", filepath.Join(dir, "out"), filepath.Join(dir, "verified.xlsx"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("LibreOffice: %v\n%s", err, out)
-	}
+	convertTo(t, dir, "csv:Text - txt - csv (StarCalc):9,34,76", "out", "verified.xlsx")
 	got, err := os.ReadFile(filepath.Join(dir, "out", "verified.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -105,18 +78,10 @@ func TestVerifiedWorkbookOpens(t *testing.T) {
 // and not verified.
 func TestVerifyWorkbookUnclear(t *testing.T) {
 	dir := tempDir(t)
-	for from, to := range map[string]string{
+	copyFiles(t, dir, map[string]string{
 		"testdata/cases/verify-events-as-users/events.ndjson": "events.ndjson",
 		"testdata/cases/verify-differences/users.json":        "users.json",
-	} {
-		b, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	runIn(t, dir, exitOK, "convert", "-q", "events.ndjson", "-o", "review.xlsx")
 	reviewed(t, filepath.Join(dir, "review.xlsx"), filepath.Join(dir, "edited.xlsx"), func(rows [][]string) [][]string {
 		for _, r := range rows[1:] {
@@ -131,5 +96,39 @@ func TestVerifyWorkbookUnclear(t *testing.T) {
 	if code != exitPartial || !strings.Contains(stderr, `edited.xlsx: Users row 5: warning: dee: Restore "Maybe" is unclear, so approve left the user out: not verified`) ||
 		strings.Contains(stdout.String(), "dee") || !strings.Contains(stdout.String(), "4 planned users: 1 back as planned, 3 with differences, 0 missing") {
 		t.Errorf("exit %d\n%s%s", code, stdout.String(), stderr)
+	}
+}
+
+// copyFiles copies each file (from) into dir (as to).
+func copyFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for from, to := range files {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// needSoffice skips the test where LibreOffice is not installed, unless
+// CI requires it (JCRESTORE_REQUIRE_SOFFICE).
+func needSoffice(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("soffice"); err != nil && os.Getenv("JCRESTORE_REQUIRE_SOFFICE") == "" {
+		t.Skip("LibreOffice is not installed")
+	}
+}
+
+// convertTo has LibreOffice convert dir/name to the format to, into the
+// folder out of dir.
+func convertTo(t *testing.T, dir, to, out, name string) {
+	t.Helper()
+	cmd := exec.Command("soffice", "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
+		"--headless", "--convert-to", to, "--outdir", filepath.Join(dir, out), filepath.Join(dir, name))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("LibreOffice --convert-to %s: %v\n%s", to, err, b)
 	}
 }

@@ -119,8 +119,15 @@ func lineOf(parent, item gjson.Result, at Position) Position {
 	return Position{File: at.File, Line: at.Line, Col: at.Col + len(before)}
 }
 
+// describe names the kind of a JSON value that is no object, for a
+// message: "a number".
 func describe(v gjson.Result) string {
+	if v.IsArray() {
+		return "an array"
+	}
 	switch v.Type {
+	case gjson.String:
+		return "a string"
 	case gjson.Null:
 		return "null"
 	case gjson.Number:

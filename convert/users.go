@@ -57,10 +57,13 @@ func ReadUsers(name string, text []byte) (*Users, error) {
 	return usersCSV(name, text)
 }
 
+// giveUsers says what verify wants where events were given.
+const giveUsers = "give the users as JumpCloud holds them now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)"
+
 // usersJSON reads Get-JCUser's objects from the JSON text.
 func usersJSON(name string, text []byte) (*Users, error) {
 	if head := text[:min(len(text), 4096)]; bytes.Contains(head, []byte(`"event_type"`)) {
-		return nil, fmt.Errorf("%s: Directory Insights events, not users: give the users as JumpCloud holds them now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", name)
+		return nil, fmt.Errorf("%s: Directory Insights events, not users: %s", name, giveUsers)
 	}
 	if err := jsonError(name, text); err != nil {
 		return nil, err
@@ -88,11 +91,11 @@ func usersJSON(name string, text []byte) (*Users, error) {
 		}
 		at := fmt.Sprintf("%s:%d", name, line)
 		if !item.IsObject() {
-			bad = fmt.Errorf("%s: not a user but %s", at, kindOf(item))
+			bad = fmt.Errorf("%s: not a user but %s", at, describe(item))
 			return false
 		}
 		if item.Get("event_type").Exists() || item.Get("service").Exists() && item.Get("initiated_by").Exists() {
-			bad = fmt.Errorf("%s: a Directory Insights event, not a user: give the users as JumpCloud holds them now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", at)
+			bad = fmt.Errorf("%s: a Directory Insights event, not a user: %s", at, giveUsers)
 			return false
 		}
 		if !item.Get("username").Exists() {
@@ -161,21 +164,6 @@ func keysOf(v gjson.Result) string {
 		return "it has no keys"
 	}
 	return "its keys: " + strings.Join(keys, ", ") + ", ..."
-}
-
-// kindOf names the kind of a JSON value, for an error.
-func kindOf(v gjson.Result) string {
-	switch {
-	case v.IsArray():
-		return "an array"
-	case v.Type == gjson.String:
-		return "a string"
-	case v.Type == gjson.Number:
-		return "a number"
-	case v.Type == gjson.Null:
-		return "null"
-	}
-	return "true or false"
 }
 
 // offer takes one property of a user.

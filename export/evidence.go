@@ -63,8 +63,7 @@ func ReadEvidence(path string) (*Evidence, error) {
 // beside it).
 func readEvidence(path string, b []byte) (*Evidence, error) {
 	var err error
-	sum := sha256.Sum256(b)
-	e := &Evidence{Name: path, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+	e := newEvidence(path, b)
 	if bytes.HasPrefix(b, []byte("PK\x03\x04")) {
 		e.Kind = EvidencePlan
 		if e.Plan, err = workbookPlan(path, b); err != nil {
@@ -72,11 +71,7 @@ func readEvidence(path string, b []byte) (*Evidence, error) {
 		}
 		return e, nil
 	}
-	dec, _, err := jsonstream.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	text, err := io.ReadAll(dec)
+	text, err := decoded(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
@@ -106,6 +101,12 @@ func readEvidence(path string, b []byte) (*Evidence, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// newEvidence is the evidence of the file at path, b, yet to be read.
+func newEvidence(path string, b []byte) *Evidence {
+	sum := sha256.Sum256(b)
+	return &Evidence{Name: path, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 }
 
 // readWhole reads a file of at most maxEvidence bytes.
@@ -181,14 +182,12 @@ func scriptPlan(path, text string) (*convert.Expected, *Evidence, error) {
 	if !ok || json.Unmarshal(data, &d) != nil {
 		return nil, nil, fmt.Errorf("%s: a restore script whose data cannot be read: was it edited? Write it again with --script", path)
 	}
-	exp := &convert.Expected{Name: path, Organization: d.Organization, Settings: true,
-		Columns: 1<<convert.ColumnIndex("Username") | 1<<convert.ColumnIndex("manager")}
 	var beside *Evidence
 	if d.CSV != "" {
 		csvPath := filepath.Join(filepath.Dir(path), filepath.FromSlash(d.CSV))
 		if b, err := readWhole(csvPath); err == nil {
-			sum := sha256.Sum256(b)
-			beside = &Evidence{Name: csvPath, Kind: EvidencePlan, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+			beside = newEvidence(csvPath, b)
+			beside.Kind = EvidencePlan
 			text, err := decoded(b)
 			if err == nil {
 				beside.Plan, err = csvPlan(csvPath, text)
@@ -200,14 +199,29 @@ func scriptPlan(path, text string) (*convert.Expected, *Evidence, error) {
 			return nil, nil, err
 		}
 	}
-	var rows []convert.Record
+	var rows *convert.Expected
 	if beside != nil {
-		rows, exp.Columns, exp.Attributes = beside.Plan.Users, beside.Plan.Columns, beside.Plan.Attributes
-	} else if d.CSV != "" {
+		rows = beside.Plan
+	}
+	exp := scriptExpected(path, &d, rows)
+	if beside == nil && d.CSV != "" {
 		exp.Notes = append(exp.Notes, convert.Notef("%s is not beside %s: only the username, state, flags and manager it sets were compared", d.CSV, path))
 	}
-	exp.Users = planUsers(d.Users, rows, path)
 	return exp, beside, nil
+}
+
+// scriptExpected is the plan of a restore script's data d, read from the
+// file name: each user's row of the CSV plan rows (nil when it is not
+// there), with what the script sets after the import.
+func scriptExpected(name string, d *scriptData, rows *convert.Expected) *convert.Expected {
+	exp := &convert.Expected{Name: name, Organization: d.Organization, Settings: true,
+		Columns: 1<<convert.ColumnIndex("Username") | 1<<convert.ColumnIndex("manager")}
+	var records []convert.Record
+	if rows != nil {
+		records, exp.Columns, exp.Attributes = rows.Users, rows.Columns, rows.Attributes
+	}
+	exp.Users = planUsers(d.Users, records, name)
+	return exp
 }
 
 // decoded is b as UTF-8 text.
@@ -222,14 +236,15 @@ func decoded(b []byte) ([]byte, error) {
 // planUsers makes the script's users records: their row of the CSV
 // (matched by username), with what the script sets after the import.
 func planUsers(users []scriptUser, rows []convert.Record, where string) []convert.Record {
+	row := make(map[string]int, len(rows)) // by username in lower case: the first
+	for i := len(rows) - 1; i >= 0; i-- {
+		row[strings.ToLower(rows[i].Username)] = i
+	}
 	out := make([]convert.Record, 0, len(users))
 	for i, u := range users {
 		r := convert.Record{User: convert.User{Username: u.Username, Manager: u.Manager}, Source: fmt.Sprintf("%s: user %d", where, i+1)}
-		for _, row := range rows {
-			if strings.EqualFold(row.Username, u.Username) {
-				r = row
-				break
-			}
+		if j, ok := row[strings.ToLower(u.Username)]; ok {
+			r = rows[j]
 		}
 		a := convert.AfterImport{Suspend: u.Suspend, Flags: u.Flags, Reports: u.Reports, Manager: u.Manager}
 		for _, dev := range u.Devices {
@@ -260,18 +275,13 @@ func (e *Evidence) results(file *resultsFile, text []byte) error {
 	if file.Plan == nil {
 		return nil
 	}
-	exp := &convert.Expected{Name: e.Name, Organization: file.Plan.Organization, Settings: true,
-		Columns: 1<<convert.ColumnIndex("Username") | 1<<convert.ColumnIndex("manager")}
-	var rows []convert.Record
+	var rows *convert.Expected
 	if file.CSV != "" {
-		p, err := csvPlan(e.Name+": "+file.Plan.CSV, []byte(file.CSV))
-		if err != nil {
+		if rows, err = csvPlan(e.Name+": "+file.Plan.CSV, []byte(file.CSV)); err != nil {
 			return err
 		}
-		rows, exp.Columns, exp.Attributes = p.Users, p.Columns, p.Attributes
 	}
-	exp.Users = planUsers(file.Plan.Users, rows, e.Name)
-	e.Plan = exp
+	e.Plan = scriptExpected(e.Name, file.Plan, rows)
 	return nil
 }
 

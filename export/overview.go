@@ -147,14 +147,32 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 		[]any{"", restoreHelp + "."},
 		[]any{"", "Save, then run:"},
 		[]any{"", r.Next})
+	// Bold: the title, the names of the facts, the inputs' header.
+	bold := [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("C%d", inputs)}}
+	var left [2]string // the sizes, aligned as the other values are
+	if n := len(r.Result.Files); n > 0 {
+		left = [2]string{fmt.Sprintf("B%d", inputs+1), fmt.Sprintf("B%d", inputs+n)}
+	}
+	if err := writeFacts(f, sh, st, rows, bold, left); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 24)); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh, "B", "C", 66)
+}
+
+// writeFacts writes rows from A1 of the small sheet sh (an About sheet),
+// the ranges in bold as headers, B4 (when it was made) as a date, and the
+// range left, if any, aligned left, as text is.
+func writeFacts(f *excelize.File, sh string, st *styles, rows [][]any, bold [][2]string, left [2]string) error {
 	for i, values := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow(sh, cell, &values); err != nil {
 			return err
 		}
 	}
-	// Bold: the title, the names of the facts, the inputs' header.
-	for _, c := range [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("C%d", inputs)}} {
+	for _, c := range bold {
 		if err := f.SetCellStyle(sh, c[0], c[1], st.header); err != nil {
 			return err
 		}
@@ -162,20 +180,14 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	if err := f.SetCellStyle(sh, "B4", "B4", st.date); err != nil {
 		return err
 	}
-	// The sizes, aligned as the other values are.
-	left, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
+	if left[0] == "" {
+		return nil
+	}
+	style, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
 	if err != nil {
 		return err
 	}
-	if n := len(r.Result.Files); n > 0 {
-		if err := f.SetCellStyle(sh, fmt.Sprintf("B%d", inputs+1), fmt.Sprintf("B%d", inputs+n), left); err != nil {
-			return err
-		}
-	}
-	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 24)); err != nil {
-		return err
-	}
-	return f.SetColWidth(sh, "B", "C", 66)
+	return f.SetCellStyle(sh, left[0], left[1], style)
 }
 
 // fitWidth is a width for column A of the small sheet sh that shows its

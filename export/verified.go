@@ -155,25 +155,8 @@ func writeVerifiedAbout(f *excelize.File, v *Verified, st *styles) error {
 			rows = append(rows, []any{name, n.String()})
 		}
 	}
-	for i, values := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow(sh, cell, &values); err != nil {
-			return err
-		}
-	}
-	for _, r := range [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", header-2)}, {fmt.Sprintf("A%d", header), fmt.Sprintf("D%d", header)}} {
-		if err := f.SetCellStyle(sh, r[0], r[1], st.header); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellStyle(sh, "B4", "B4", st.date); err != nil {
-		return err
-	}
-	left, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sh, "B6", fmt.Sprintf("C%d", header+len(v.Evidence)), left); err != nil {
+	bold := [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", header-2)}, {fmt.Sprintf("A%d", header), fmt.Sprintf("D%d", header)}}
+	if err := writeFacts(f, sh, st, rows, bold, [2]string{"B6", fmt.Sprintf("C%d", header+len(v.Evidence))}); err != nil {
 		return err
 	}
 	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 24)); err != nil {

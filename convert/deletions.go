@@ -168,18 +168,21 @@ func when(t time.Time) string {
 // already back.
 type creations map[string]created
 
-// created is when and where a user_create was read.
+// created is when (Unix nanoseconds, 0 when unknown) and where a
+// user_create was read; kept small, as there are two for every user
+// created.
 type created struct {
-	at     time.Time
-	source Position
+	at   int64
+	file string
+	line int
 }
 
 // add remembers a user_create; of those at the same time the first read
 // stands.
 func (cs creations) add(s *summary) {
-	c := created{at: s.time, source: s.at}
-	for _, key := range [...]string{"u:" + strings.ToLower(s.a.user.Username), "e:" + strings.ToLower(s.a.user.Email)} {
-		if len(key) > 2 && c.at.After(cs[key].at) {
+	c := created{at: unixNano(s.time), file: s.at.File, line: s.at.Line}
+	for _, key := range [...]string{"u:" + strings.ToLower(s.sets.value("Username")), "e:" + strings.ToLower(s.sets.value("Email"))} {
+		if len(key) > 2 && c.at > cs[key].at {
 			cs[key] = c
 		}
 	}
@@ -188,20 +191,20 @@ func (cs creations) add(s *summary) {
 // merge takes in the user_create events of o.
 func (cs creations) merge(o creations) {
 	for key, c := range o {
-		if c.at.After(cs[key].at) {
+		if c.at > cs[key].at {
 			cs[key] = c
 		}
 	}
 }
 
 // after finds a user_create for the record's username or email after the
-// deletion: the latest for the username, else for the email. Its time is
-// zero when there is none.
-func (cs creations) after(rec *Record) created {
+// deletion: the latest for the username, else for the email; ok is false
+// when there is none.
+func (cs creations) after(rec *Record) (c created, ok bool) {
 	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
-		if c := cs[key]; len(key) > 2 && c.at.After(rec.DeletedAt) {
-			return c
+		if c := cs[key]; len(key) > 2 && c.at > unixNano(rec.DeletedAt) {
+			return c, true
 		}
 	}
-	return created{}
+	return created{}, false
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -138,12 +139,13 @@ func describe(v gjson.Result) string {
 	return "an empty value"
 }
 
-// parseEvent reads the fields jcrestore uses, in one pass over the event's
-// keys; where a key appears twice the first counts, as with gjson's Get.
-// The strings it keeps are copies, so that what outlives the event does not
-// hold on to all of it.
-func parseEvent(v gjson.Result, at Position) *event {
-	e := &event{raw: v.Raw, at: at}
+// parse reads the fields jcrestore uses into e, in one pass over the
+// event's keys; where a key appears twice the first counts, as with
+// gjson's Get. The strings it keeps are copies but for service and org:
+// the event may be parsed in place (see inPlace), and what outlives it
+// must not hold on to its bytes.
+func (e *event) parse(v gjson.Result, at Position) {
+	*e = event{raw: v.Raw, at: at}
 	var typ, id, service, ts, org gjson.Result
 	fields := [...]*gjson.Result{&typ, &id, &service, &ts, &e.initiatedByV, &e.resource, &e.changes, &org}
 	var seen uint8
@@ -166,10 +168,16 @@ func parseEvent(v gjson.Result, at Position) *event {
 			break
 		}
 	}
-	return e
 }
 
-// eventKeys are the keys parseEvent reads, in the order of its fields.
+// inPlace parses the JSON text raw without the copy gjson.ParseBytes
+// makes: the strings of the result are raw's bytes, and what is kept of
+// them past the life of raw must be cloned.
+func inPlace(raw []byte) gjson.Result {
+	return gjson.Parse(unsafe.String(unsafe.SliceData(raw), len(raw)))
+}
+
+// eventKeys are the keys event.parse reads, in the order of its fields.
 var eventKeys = [...]string{"event_type", "id", "service", "timestamp", "initiated_by", "resource", "changes", "organization"}
 
 // eachChange calls f for each entry of the event's changes, in the shapes

@@ -1,8 +1,8 @@
 package convert
 
 import (
+	"math/bits"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -21,41 +21,58 @@ type history struct {
 // histories are the histories of the users, by user id.
 type histories map[string]*history
 
-// add records what a user_create or user_update says of its user.
+// add records what a user_create or user_update says of its user (see
+// summary.sets): of equal times, what is read later wins.
 func (hs histories) add(s *summary) {
 	if s.userID == "" {
 		return
 	}
-	h := hs[s.userID]
-	if h == nil {
-		h = &history{}
-		hs[strings.Clone(s.userID)] = h
+	if h := hs[s.userID]; h != nil {
+		h.take(s.sets, true)
+	} else {
+		hs[s.userID] = s.sets // userID is a copy
 	}
-	h.apply(&s.a, s.time)
 }
 
-// merge takes in the histories of o: the newest value of each column
-// wins, and of equal times the one here.
+// merge takes in the histories of o: of equal times, the value here
+// wins.
 func (hs histories) merge(o histories) {
 	for id, h := range o {
-		mine := hs[id]
-		if mine == nil {
+		if mine := hs[id]; mine != nil {
+			mine.take(h, false)
+		} else {
 			hs[id] = h
-			continue
-		}
-		for _, st := range h.cols {
-			j := slices.IndexFunc(mine.cols, func(s stamp) bool { return s.col == st.col })
-			switch {
-			case j < 0:
-				mine.cols = append(mine.cols, st)
-			case st.at > mine.cols[j].at:
-				mine.cols[j] = st
-			}
-		}
-		if h.attrsSet && (!mine.attrsSet || h.attrsAt > mine.attrsAt) {
-			mine.attrs, mine.attrsAt, mine.attrsSet = h.attrs, h.attrsAt, true
 		}
 	}
+}
+
+// take takes in the values of o that are newer than those of h, and with
+// ties those as new.
+func (h *history) take(o *history, ties bool) {
+	newer := func(at, than int64) bool { return at > than || ties && at == than }
+	for _, st := range o.cols {
+		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == st.col })
+		switch {
+		case j < 0:
+			h.cols = append(h.cols, st)
+		case newer(st.at, h.cols[j].at):
+			h.cols[j] = st
+		}
+	}
+	if o.attrsSet && (!h.attrsSet || newer(o.attrsAt, h.attrsAt)) {
+		h.attrs, h.attrsAt, h.attrsSet = o.attrs, o.attrsAt, true
+	}
+}
+
+// value is the value h holds for the column, or "".
+func (h *history) value(column string) string {
+	i := ColumnIndex(column)
+	for _, st := range h.cols {
+		if int(st.col) == i {
+			return st.value
+		}
+	}
+	return ""
 }
 
 // stamp is a value a column was set to, and when.
@@ -72,22 +89,15 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// apply records the values an event set at time at: its columns, and
-// its account settings as stamps past the columns' (see accountStamp).
-func (h *history) apply(a *attrs, t time.Time) {
+// historyOf is the history of one event at time t, what a says it set:
+// its columns, and its account settings as stamps past the columns' (see
+// accountStamp).
+func historyOf(a *attrs, t time.Time) *history {
 	at := unixNano(t)
-	put := func(st stamp) {
-		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == st.col })
-		switch {
-		case j < 0:
-			h.cols = append(h.cols, st)
-		case at >= h.cols[j].at:
-			h.cols[j] = st
-		}
-	}
+	h := &history{cols: make([]stamp, 0, bits.OnesCount64(a.touched)+bits.OnesCount16(a.account.touched))}
 	for i := range Columns {
 		if a.touched&(1<<i) != 0 {
-			put(stamp{uint8(i), a.user.Cell(i), at})
+			h.cols = append(h.cols, stamp{uint8(i), a.user.Cell(i), at})
 		}
 	}
 	for k := range 16 {
@@ -96,12 +106,13 @@ func (h *history) apply(a *attrs, t time.Time) {
 			if a.account.set&bit != 0 {
 				value = "1"
 			}
-			put(stamp{accountStamp + uint8(k), value, at})
+			h.cols = append(h.cols, stamp{accountStamp + uint8(k), value, at})
 		}
 	}
-	if a.attributesTouched && (!h.attrsSet || at >= h.attrsAt) {
+	if a.attributesTouched {
 		h.attrs, h.attrsAt, h.attrsSet = a.attributes, at, true
 	}
+	return h
 }
 
 // accountStamp is the col of the stamp of account setting bit 0; settings

@@ -137,8 +137,8 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 		rec := l.user(c, stats)
 		c.s, c.earlier = nil, nil // in rec now: their memory goes as the records come
 		rec.Organization = l.org
-		if back := l.created.after(&rec); !back.at.IsZero() {
-			left = append(left, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(back.at), back.source)})
+		if back, ok := l.created.after(&rec); ok {
+			left = append(left, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(time.Unix(0, back.at).UTC()), Position{File: back.file, Line: back.line})})
 		} else if why := existing.Taken(&rec); why != "" {
 			left = append(left, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
 		} else {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/jcrestore/jcrestore/convert/jsonstream"
 )
@@ -60,6 +61,7 @@ type Options struct {
 type tuning struct {
 	sequential bool // one goroutine only
 	blockSize  int  // of the blocks read in parallel (jsonstream's default if 0)
+	scribble   bool // see jsonstream.Options.Scribble
 }
 
 // reader holds the state of one Read across its inputs. Its memory grows
@@ -76,7 +78,7 @@ type reader struct {
 	order int             // deletions read
 	fps   fingerprints    // of the events read
 	trail []AuditEntry
-	types map[string]string // the event types met, each once
+	known map[string]string // the types, services and organizations met, each once (see intern)
 	files []File
 }
 
@@ -100,7 +102,7 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		tune:    tune,
 		stats:   Stats{ByType: map[string]int{}},
 		seen:    map[string]bool{},
-		types:   map[string]string{},
+		known:   map[string]string{},
 	}
 	for _, t := range opts.Events {
 		r.deletes[t] = true
@@ -213,7 +215,7 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	if r.opts.Inspect {
 		keys = noted
 	}
-	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: keys, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize})
+	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: keys, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize, Scribble: r.tune.scribble, Ahead: r.fps.ahead})
 	defer js.Close()
 	psCut, psCutAssoc, lost := r.stats.PSCut, r.stats.PSCutAssoc, r.stats.Unreadable
 	for n := 0; ; n++ {
@@ -267,13 +269,11 @@ const maxWorkers = 4
 func (r *reader) take(v *jsonstream.Value) {
 	switch p := v.Prep.(type) {
 	case nil:
-		if id, _ := v.Key(keyID); id != nil {
-			if fp, _ := r.fingerprint(id, v.CompactLen()); r.repeated(fp) {
-				return
-			}
+		if v.Tag != 0 && r.repeated(v.Tag) { // the event's fingerprint: see prepare
+			return
 		}
 		typ, _ := v.Key(keyType)
-		r.count(intern(r.types, typ))
+		r.count(intern(r.known, typ))
 		if r.opts.Inspect {
 			service, _ := v.Key(keyService)
 			ts, _ := v.Key(keyTime)
@@ -282,7 +282,7 @@ func (r *reader) take(v *jsonstream.Value) {
 			if ts != nil {
 				t = parseTimeText(string(ts))
 			}
-			r.inspect(intern(r.types, service), intern(r.types, typ), intern(r.types, org), t)
+			r.inspect(intern(r.known, service), intern(r.known, typ), intern(r.known, org), t)
 		}
 	case *prepared:
 		r.takeEvent(p)
@@ -303,12 +303,13 @@ func (r *reader) take(v *jsonstream.Value) {
 // takeEvent adds one prepared event to what the read knows, unless it
 // was read before.
 func (r *reader) takeEvent(p *prepared) {
-	if p.hasFP && r.repeated(p.fp) {
+	if p.fp != 0 && r.repeated(p.fp) {
 		return
 	}
-	r.count(p.typ)
+	typ := internString(r.known, p.typ)
+	r.count(typ)
 	if r.opts.Inspect {
-		r.inspect(p.service, p.typ, p.org, p.time)
+		r.inspect(internString(r.known, p.service), typ, internString(r.known, p.org), p.time)
 	}
 	if p.unread != "" {
 		r.problem(Problem{Kind: Notice, Pos: p.at, Message: p.unread})
@@ -330,7 +331,9 @@ func (r *reader) repeated(fp uint64) bool {
 
 // intern returns b as a string, the same string each time it is given
 // the same bytes with the same m, so that events are counted by type
-// without allocating.
+// without allocating. Counts are kept under such strings: a map stores
+// the key it is given with each value, and a string of an event's bytes
+// would change with them (see inPlace).
 func intern(m map[string]string, b []byte) string {
 	if s, ok := m[string(b)]; ok {
 		return s
@@ -340,23 +343,22 @@ func intern(m map[string]string, b []byte) string {
 	return s
 }
 
+// internString is intern for a string.
+func internString(m map[string]string, s string) string {
+	return intern(m, unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
 // inspect counts an event by service and type, and by organization, and
-// widens the time range with t, its time.
+// widens the time range with t, its time. The strings are interned.
 func (r *reader) inspect(service, typ, org string, t time.Time) {
 	if r.stats.ByService == nil {
 		r.stats.ByService, r.stats.ByOrg = map[string]map[string]int{}, map[string]int{}
-	}
-	if _, ok := r.stats.ByOrg[org]; !ok {
-		org = strings.Clone(org)
 	}
 	r.stats.ByOrg[org]++
 	m := r.stats.ByService[service]
 	if m == nil {
 		m = map[string]int{}
-		r.stats.ByService[strings.Clone(service)] = m
-	}
-	if _, ok := m[typ]; !ok {
-		m[strings.Clone(typ)] = 0
+		r.stats.ByService[service] = m
 	}
 	m[typ]++
 	if !t.IsZero() {
@@ -369,11 +371,9 @@ func (r *reader) inspect(service, typ, org string, t time.Time) {
 	}
 }
 
+// count counts an event of the type typ, interned.
 func (r *reader) count(typ string) {
 	r.stats.Events++
-	if _, ok := r.stats.ByType[typ]; !ok {
-		typ = strings.Clone(typ) // a new key must not keep its event in memory
-	}
 	r.stats.ByType[typ]++
 }
 
@@ -419,8 +419,8 @@ func (r *reader) apply(p *prepared) {
 			l.created.add(s)
 		}
 	case kindAssoc:
-		l.assoc.add(s.assoc)
-		l.names.associated(s.assoc)
+		l.assoc.add(*s.assoc)
+		l.names.associated(*s.assoc)
 	}
 }
 

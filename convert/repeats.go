@@ -9,6 +9,23 @@ package convert
 type fingerprints struct {
 	slots []uint64 // 0 is an empty slot; the fingerprint 0 is kept as 1
 	n     int
+	sink  uint64 // see ahead
+}
+
+// ahead loads the slots where the fingerprints fps are to be added. The
+// table is larger than the caches, and an add waits for its slot to be
+// loaded from memory: the loads of many fingerprints at once overlap, and
+// their adds then find their slots in the cache. 0s are no fingerprints.
+func (s *fingerprints) ahead(fps []uint64) {
+	if len(s.slots) == 0 {
+		return
+	}
+	mask := uint64(len(s.slots) - 1)
+	var sum uint64
+	for _, fp := range fps {
+		sum += s.slots[fp&mask]
+	}
+	s.sink = sum // used, so that the loads are made
 }
 
 // add adds fp to the set and reports whether it is new there.

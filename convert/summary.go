@@ -12,8 +12,7 @@ import (
 // prepared is what can be read from one event alone, before it is added to
 // what the read knows: on the workers when blocks are read in parallel.
 type prepared struct {
-	fp      uint64 // see reading.fingerprint; with hasFP
-	hasFP   bool
+	fp      uint64 // see reading.fingerprint
 	typ     string
 	org     string      // with Options.Inspect, or when used
 	service string      // with Options.Inspect
@@ -27,19 +26,22 @@ type prepared struct {
 	at         Position // where the event is, with unread
 }
 
-// summary is what the read uses of one event.
+// summary is what the read uses of one event. It is made for every
+// event of a type jcrestore reads, so it holds in place only what all
+// have; a deletion keeps it to the end.
 type summary struct {
 	kind        byte
 	at          Position // file and line
 	time        time.Time
-	id          string      // the event's id
-	initiatedBy string      // the admin's email, username or id
-	org         string      // the organization's id (a substring of the event until applied)
-	userID      string      // resource.id: the user a deletion, user_create or user_update is about
-	names       [2]userName // from resource and initiated_by
-	a           attrs       // what a deletion, user_create or user_update says
-	assoc       assocChange // of an association_change
-	formerBoss  string      // of a user_update: the manager (a user id) it changed away from
+	id          string       // the event's id
+	initiatedBy string       // the admin's email, username or id
+	org         string       // the organization's id (a substring of the event until applied)
+	userID      string       // resource.id: the user a deletion, user_create or user_update is about
+	names       [2]userName  // from resource and initiated_by
+	a           *attrs       // of a deletion: what it says of its user
+	sets        *history     // of a user_create or user_update: what it sets, as of its time
+	assoc       *assocChange // of an association_change
+	formerBoss  string       // of a user_update: the manager (a user id) it changed away from
 }
 
 // Kinds of summaries.
@@ -88,20 +90,18 @@ func (rd *reading) deletion(typ string, e *event) bool {
 // event reads an event of type typ, from v or else from raw: as far as
 // jcrestore uses its type, and its service and time for inspect.
 func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *prepared {
+	if !v.Exists() {
+		v = inPlace(raw) // raw lives until the event is taken: see reader.apply
+	}
 	if !rd.uses(typ) {
 		p := &prepared{typ: typ}
 		if rd.inspect {
-			if !v.Exists() {
-				v = gjson.ParseBytes(raw)
-			}
 			p.service, p.time, p.org = scalar(v.Get("service")), parseTime(v.Get("timestamp")), scalar(v.Get("organization"))
 		}
 		return p
 	}
-	if !v.Exists() {
-		v = gjson.ParseBytes(raw)
-	}
-	e := parseEvent(v, at)
+	var e event
+	e.parse(v, at)
 	s := &summary{
 		at:          Position{File: at.File, Line: at.Line},
 		time:        e.time,
@@ -112,18 +112,23 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 	}
 	p := &prepared{typ: typ, service: e.service, time: e.time, org: e.org, used: s, at: at}
 	switch {
-	case rd.deletion(typ, e):
+	case rd.deletion(typ, &e):
 		s.kind = kindDeletion
-		s.a.fromDeletion(e)
+		s.a = &attrs{}
+		s.a.fromDeletion(&e)
 		for col, path := range rd.mapped {
 			s.a.user.SetCell(ColumnIndex(col), strings.Clone(scalar(gjson.Get(e.raw, path))))
 		}
+		p.psCut = s.a.psCut
 	case typ == "user_create", typ == "user_update":
 		s.kind = kindUpdate
 		if typ == "user_create" {
 			s.kind = kindCreate
 		}
-		s.a.fromLifecycle(e)
+		var a attrs
+		a.fromLifecycle(&e)
+		s.sets = historyOf(&a, e.time)
+		p.psCut = a.psCut
 		if typ == "user_update" {
 			e.eachChange(func(c change) {
 				if Normalize(c.field) == "manager" && IsID(scalar(c.from)) && scalar(c.from) != scalar(c.to) {
@@ -134,7 +139,7 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 	case typ == "association_change":
 		c, ok, unread := readAssociation(v, e.time)
 		if ok {
-			s.kind, s.assoc = kindAssoc, c
+			s.kind, s.assoc = kindAssoc, &c
 		} else if unread != "" {
 			p.unread = "association_change not read: " + unread + "; its group or device is not restored"
 		}
@@ -143,9 +148,9 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 	if s.kind == kindDeletion || s.kind == kindCreate || s.kind == kindUpdate {
 		s.userID = strings.Clone(scalar(e.resource.Get("id")))
 	}
-	p.psCut = e.psCut || s.a.psCut // known once the changes and resource were walked
+	p.psCut = p.psCut || e.psCut // known once the changes and resource were walked
 	if rd.trail && audited(typ) {
-		a := auditEntry(e, v)
+		a := auditEntry(&e, v)
 		p.audit = &a
 	}
 	return p
@@ -194,13 +199,16 @@ var noted = []string{keyType: "event_type", keyID: "id", keyService: "service", 
 // on the workers when blocks are read in parallel, so it only reads what
 // Read set before reading. It returns nil for an event whose type the
 // byte layer read and that is read no further (take reads it from v), a
-// *prepared for one event, or a *batch.
+// *prepared for one event, or a *batch. An event's fingerprint is also
+// its value's tag, for reader.ahead.
 func (rd *reading) prepare(v *jsonstream.Value) any {
 	typ, known := v.Key(keyType)
 	var p *prepared
 	switch {
 	case known && typ != nil:
 		if !rd.usesBytes(typ) && plain(v, keyID) && (!rd.inspect || plain(v, keyService) && plain(v, keyTime) && plain(v, keyOrg)) {
+			id, _ := v.Key(keyID)
+			v.Tag = rd.fingerprint(id, v.CompactLen())
 			return nil
 		}
 		p = rd.event(string(typ), v.At, gjson.Result{}, v.Raw)
@@ -214,13 +222,14 @@ func (rd *reading) prepare(v *jsonstream.Value) any {
 		if !known {
 			id = []byte(scalar(gjson.GetBytes(v.Raw, "id")))
 		}
-		p.fp, p.hasFP = rd.fingerprint(id, v.CompactLen())
+		p.fp = rd.fingerprint(id, v.CompactLen())
+		v.Tag = p.fp
 		return p
 	}
 	b := &batch{}
 	unwrap(gjson.ParseBytes(v.Raw), v.At, 0, func(v gjson.Result, at Position) {
 		p := rd.event(strings.Clone(scalar(v.Get("event_type"))), at, v, nil)
-		p.fp, p.hasFP = rd.fingerprint([]byte(scalar(v.Get("id"))), jsonstream.CompactLen([]byte(v.Raw)))
+		p.fp = rd.fingerprint([]byte(scalar(v.Get("id"))), jsonstream.CompactLen([]byte(v.Raw)))
 		b.items = append(b.items, item{ev: p})
 	}, func(p Problem) {
 		b.items = append(b.items, item{prob: &p})
@@ -232,12 +241,12 @@ func (rd *reading) prepare(v *jsonstream.Value) any {
 // another: the hash of its id and of its length without the white space
 // between its tokens, the same in every layout. Two events with the same
 // id and different content (Elastic's test data has such a pair) differ
-// in length. ok is false for an event without an id.
-func (rd *reading) fingerprint(id []byte, compactLen int) (fp uint64, ok bool) {
+// in length. It is 0 for an event without an id, and never else.
+func (rd *reading) fingerprint(id []byte, compactLen int) uint64 {
 	if len(id) == 0 {
-		return 0, false
+		return 0
 	}
-	return maphash.Bytes(rd.seed, id) ^ uint64(compactLen)*0x9e3779b97f4a7c15, true
+	return max(maphash.Bytes(rd.seed, id)^uint64(compactLen)*0x9e3779b97f4a7c15, 1)
 }
 
 // plain reports whether the byte layer read the key n of v: a plain

@@ -53,6 +53,7 @@ type token struct {
 	first      bool // only blanks before it on its line
 	endLine    int  // the line it ends on
 	prep       any  // what Options.Prepare returned
+	tag        uint64
 }
 
 // parallel hands out the values of the blocks the workers split, in input
@@ -64,6 +65,10 @@ type parallel struct {
 	b    *block // the block whose tokens are being handed out
 	k, n int    // the next token of b, and the end of those that can be
 	stop bool   // from b's token n on, the splitter reads
+
+	scribble bool // Options.Scribble
+	ahead    func(tags []uint64)
+	tags     []uint64 // given to ahead, reused
 
 	lineStart int64 // the input offset where the last line begins
 }
@@ -92,7 +97,7 @@ func startParallel(s *splitter, opts Options) *parallel {
 			}
 		}()
 	}
-	return &parallel{p: p, s: s}
+	return &parallel{p: p, s: s, scribble: opts.Scribble, ahead: opts.Ahead}
 }
 
 // next returns the next value read in parallel; false when there is none,
@@ -113,7 +118,7 @@ func (pr *parallel) next() (Value, bool) {
 			}
 			s.begin(t.first)
 			s.end(t.endLine > t.line)
-			return Value{Raw: pr.b.data[t.start:t.end], At: Position{File: s.name, Line: t.line, Col: t.start - t.ls + 1}, Prep: t.prep, keys: t.keys}, true
+			return Value{Raw: pr.b.data[t.start:t.end], At: Position{File: s.name, Line: t.line, Col: t.start - t.ls + 1}, Prep: t.prep, Tag: t.tag, keys: t.keys}, true
 		}
 		if pr.b != nil {
 			if pr.stop || pr.b.last {
@@ -123,12 +128,26 @@ func (pr *parallel) next() (Value, bool) {
 			if nl := bytes.LastIndexByte(pr.b.data, '\n'); nl >= 0 {
 				pr.lineStart = pr.b.off + int64(nl) + 1
 			}
+			if pr.scribble {
+				for i := range pr.b.data {
+					pr.b.data[i] = '#'
+				}
+			}
 			pr.p.free <- pr.b
 		}
 		pr.b = <-pr.p.order
 		<-pr.b.done
 		pr.k, pr.n, pr.stop = 0, usable(pr.b.toks, s.inArray), false
 		pr.stop = pr.n < len(pr.b.toks)
+		if pr.ahead != nil {
+			pr.tags = pr.tags[:0]
+			for _, t := range pr.b.toks[:pr.n] {
+				if t.kind == tokValue {
+					pr.tags = append(pr.tags, t.tag)
+				}
+			}
+			pr.ahead(pr.tags)
+		}
 	}
 }
 
@@ -255,7 +274,7 @@ func splitBlock(b *block, name string, want []string, prepare func(*Value) any) 
 			}
 			if prepare != nil {
 				v = Value{Raw: data[t.start:t.end], At: Position{File: name, Line: t.line, Col: t.start - t.ls + 1}, keys: k}
-				t.prep = prepare(&v)
+				t.prep, t.tag = prepare(&v), v.Tag
 			}
 			i = t.end
 		default:

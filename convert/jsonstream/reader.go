@@ -14,6 +14,9 @@ type Value struct {
 	At  Position
 	// Prep is what Options.Prepare returned for the value.
 	Prep any
+	// Tag is a number Options.Prepare may set on the value it is given,
+	// handed out with it, and to Options.Ahead.
+	Tag uint64
 
 	keys keys
 }
@@ -99,6 +102,15 @@ type Options struct {
 	// BlockSize is the size of the blocks read in parallel
 	// (DefaultBlockSize if 0).
 	BlockSize int
+	// Ahead, when set, is given the tags of the values of each block read
+	// in parallel before the first of them is handed out, on the
+	// goroutine that calls Next: for work that goes faster done for many
+	// values at once than one at a time.
+	Ahead func(tags []uint64)
+	// Scribble overwrites the bytes of each block read in parallel once
+	// its values were handed out, before the block is reused: for tests
+	// that nothing kept refers to a value's bytes past Next's next call.
+	Scribble bool
 }
 
 // Reader reads the top-level values of one input in order, in parallel

@@ -115,7 +115,14 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 			return nil, err
 		}
 	}
-	r.fps = fingerprints{} // all read: not needed while the users are rebuilt
+	// All is read: the fingerprints are not needed while the users are
+	// rebuilt. The garbage of the read goes too, now: else the heap may
+	// grow to twice what was live at the last collection of the read,
+	// fingerprints and all, before the next (on the generated
+	// 1,000,000-event export, peak RSS 131-140 MB without this, 112-122
+	// with it, for one collection of about 40 MB).
+	r.fps = fingerprints{}
+	runtime.GC()
 	if r.stats.Repeats > 0 {
 		r.problem(Problem{Kind: Notice, Message: Plural(r.stats.Repeats, "event was", "events were") +
 			" read more than once (the same id and content, as in overlapping exports) and counted once"})

@@ -16,9 +16,9 @@ func TestFingerprints(t *testing.T) {
 		fp := rng.Uint64()
 		switch i % 4 {
 		case 0:
-			fp = uint64(i) // neighbours: the same low bits, one after another
+			fp = uint64(i) << 46 // neighbours: high bits one after another
 		case 1:
-			fp = uint64(i/8) << 40 // only high bits: they collide in every table
+			fp = uint64(i / 64) // only low bits: they collide in every table
 		}
 		if fp == 0 {
 			fp = 1

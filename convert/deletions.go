@@ -163,10 +163,20 @@ func when(t time.Time) string {
 	return t.Format("2006-01-02 15:04:05Z")
 }
 
-// creations are the latest user_create events by "u:"+username and
-// "e:"+email, in lower case: a deleted user created again later is
-// already back.
-type creations map[string]created
+// creations are the latest user_create events by username and by email,
+// in lower case: a deleted user created again later is already back.
+type creations map[creationKey]created
+
+// creationKey is a username, or with email an email, in lower case.
+type creationKey struct {
+	email bool
+	name  string
+}
+
+// keys are the keys of a user with the username and email.
+func (creations) keys(username, email string) [2]creationKey {
+	return [2]creationKey{{name: strings.ToLower(username)}, {email: true, name: strings.ToLower(email)}}
+}
 
 // created is when (Unix nanoseconds, 0 when unknown) and where a
 // user_create was read; kept small, as there are two for every user
@@ -181,8 +191,8 @@ type created struct {
 // stands.
 func (cs creations) add(s *summary) {
 	c := created{at: unixNano(s.time), file: s.at.File, line: s.at.Line}
-	for _, key := range [...]string{"u:" + strings.ToLower(s.sets.value("Username")), "e:" + strings.ToLower(s.sets.value("Email"))} {
-		if len(key) > 2 && c.at > cs[key].at {
+	for _, key := range cs.keys(s.sets.value("Username"), s.sets.value("Email")) {
+		if key.name != "" && c.at > cs[key].at {
 			cs[key] = c
 		}
 	}
@@ -201,8 +211,8 @@ func (cs creations) merge(o creations) {
 // deletion: the latest for the username, else for the email; ok is false
 // when there is none.
 func (cs creations) after(rec *Record) (c created, ok bool) {
-	for _, key := range [...]string{"u:" + strings.ToLower(rec.Username), "e:" + strings.ToLower(rec.Email)} {
-		if c := cs[key]; len(key) > 2 && c.at > unixNano(rec.DeletedAt) {
+	for _, key := range cs.keys(rec.Username, rec.Email) {
+		if c := cs[key]; key.name != "" && c.at > unixNano(rec.DeletedAt) {
 			return c, true
 		}
 	}

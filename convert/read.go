@@ -78,7 +78,8 @@ type reader struct {
 	order int             // deletions read
 	fps   fingerprints    // of the events read
 	trail []AuditEntry
-	known map[string]string // the types, services and organizations met, each once (see intern)
+	types map[string]*counted // the events read by type (Stats.ByType once all is read)
+	known map[string]string   // the services and organizations met, each once (see intern)
 	files []File
 }
 
@@ -102,6 +103,7 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		tune:    tune,
 		stats:   Stats{ByType: map[string]int{}},
 		seen:    map[string]bool{},
+		types:   map[string]*counted{},
 		known:   map[string]string{},
 	}
 	for _, t := range opts.Events {
@@ -123,6 +125,9 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 	// with it, for one collection of about 40 MB).
 	r.fps = fingerprints{}
 	runtime.GC()
+	for typ, c := range r.types {
+		r.stats.ByType[typ] = c.n
+	}
 	if r.stats.Repeats > 0 {
 		r.problem(Problem{Kind: Notice, Message: Plural(r.stats.Repeats, "event was", "events were") +
 			" read more than once (the same id and content, as in overlapping exports) and counted once"})
@@ -280,16 +285,16 @@ func (r *reader) take(v *jsonstream.Value) {
 			return
 		}
 		typ, _ := v.Key(keyType)
-		r.count(intern(r.known, typ))
+		t := r.count(typ)
 		if r.opts.Inspect {
 			service, _ := v.Key(keyService)
 			ts, _ := v.Key(keyTime)
 			org, _ := v.Key(keyOrg)
-			t := time.Time{}
+			at := time.Time{}
 			if ts != nil {
-				t = parseTimeText(string(ts))
+				at = parseTimeText(string(ts))
 			}
-			r.inspect(intern(r.known, service), intern(r.known, typ), intern(r.known, org), t)
+			r.inspect(intern(r.known, service), t, intern(r.known, org), at)
 		}
 	case *prepared:
 		r.takeEvent(p)
@@ -313,8 +318,7 @@ func (r *reader) takeEvent(p *prepared) {
 	if p.fp != 0 && r.repeated(p.fp) {
 		return
 	}
-	typ := internString(r.known, p.typ)
-	r.count(typ)
+	typ := r.count(bytesOf(p.typ))
 	if r.opts.Inspect {
 		r.inspect(internString(r.known, p.service), typ, internString(r.known, p.org), p.time)
 	}
@@ -351,9 +355,10 @@ func intern(m map[string]string, b []byte) string {
 }
 
 // internString is intern for a string.
-func internString(m map[string]string, s string) string {
-	return intern(m, unsafe.Slice(unsafe.StringData(s), len(s)))
-}
+func internString(m map[string]string, s string) string { return intern(m, bytesOf(s)) }
+
+// bytesOf is the bytes of s, not to be changed.
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // inspect counts an event by service and type, and by organization, and
 // widens the time range with t, its time. The strings are interned.
@@ -378,10 +383,23 @@ func (r *reader) inspect(service, typ, org string, t time.Time) {
 	}
 }
 
-// count counts an event of the type typ, interned.
-func (r *reader) count(typ string) {
+// counted is how many events of a type were read.
+type counted struct {
+	name string
+	n    int
+}
+
+// count counts an event of the type typ, and returns the type as a
+// string that stays, the same for each event of the type (see intern).
+func (r *reader) count(typ []byte) string {
 	r.stats.Events++
-	r.stats.ByType[typ]++
+	c := r.types[string(typ)]
+	if c == nil {
+		c = &counted{name: string(typ)}
+		r.types[c.name] = c
+	}
+	c.n++
+	return c.name
 }
 
 // apply adds a prepared event to what the read knows of its user, in

@@ -4,7 +4,11 @@
 # wall time with hyperfine, peak RSS with GNU time. Needs hyperfine, jq and
 # GNU time (Debian: apt-get install hyperfine jq time).
 #
-#   testdata/bench/run.sh [EVENTS] [DIR]     # defaults: 1000000 /tmp/jcrestore-bench
+#   testdata/bench/run.sh [EVENTS] [DIR] [OLD]  # defaults: 1000000 /tmp/jcrestore-bench
+#
+# OLD, a commit, adds that commit's jcrestore to every comparison, built
+# from git archive in DIR: its time, today's over its, its peak RSS, and
+# whether both wrote the same CSV.
 #
 # The files are generated once and kept in DIR (about 4 GB for 1,000,000
 # events). grep writes to a file: to /dev/null GNU grep stops at the first
@@ -16,10 +20,16 @@
 set -euo pipefail
 n=${1:-1000000}
 dir=${2:-/tmp/jcrestore-bench}
+old=${3:-}
 runs=${RUNS:-3}
 cd "$(dirname "$0")/../.."
 mkdir -p "$dir"
 go build -o "$dir/jcrestore" .
+if [ -n "$old" ]; then
+	rm -rf "$dir/old-src" && mkdir "$dir/old-src"
+	git archive "$old" | tar -x -C "$dir/old-src"
+	(cd "$dir/old-src" && go build -o "$dir/jcrestore-old" .)
+fi
 for layout in ndjson array pretty; do
 	f="$dir/$layout-$n.json"
 	[ -s "$f" ] || go run ./testdata/gen -n "$n" -layout "$layout" > "$f"
@@ -33,16 +43,27 @@ input() { # the file of an input
 	if [ "$1" = gzip ]; then echo "$dir/ndjson-$n.json.gz"; else echo "$dir/$1-$n.json"; fi
 }
 inputs="ndjson array pretty gzip"
-declare -A crs ins
+declare -A crs ins ors same
 for input in $inputs; do
 	f=$(input "$input")
 	cat "$f" > /dev/null # into the page cache
 	echo "== $input: $f, $(du -hL "$f" | cut -f1)"
 	ref="grep -c user_delete $f > $dir/grep.out"
 	[ "$input" = gzip ] && ref="gzip -dc $f > /dev/null"
+	olds=()
+	[ -n "$old" ] && olds=(-n old "$dir/jcrestore-old convert -q $f -o $dir/old.csv --force")
 	hyperfine --warmup 1 --runs "$runs" --export-json "$dir/$input.json" \
 		-n reference "$ref" \
-		-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force"
+		-n jcrestore "$dir/jcrestore convert -q $f -o $dir/out.csv --force" "${olds[@]}"
+	if [ -n "$old" ]; then
+		same[$input]=no
+		if cmp -s "$dir/old.csv" "$dir/out.csv"; then
+			same[$input]=yes
+		elif cmp -s <(sort "$dir/old.csv") <(sort "$dir/out.csv"); then
+			same[$input]="when sorted"
+		fi
+		ors[$input]=$(for _ in 1 2 3; do rss "$dir/jcrestore-old" convert -q "$f" -o "$dir/old.csv" --force; done | sort -n | sed -n '1p;$p' | paste -sd' ')
+	fi
 	# inspect against convert in alternating runs, which the machine's
 	# drift from minute to minute touches alike: the median of the ratios.
 	ins[$input]=$(for _ in $(seq "$runs"); do
@@ -86,3 +107,18 @@ echo "reference: grep -c user_delete, or gzip -dc for the gzip input"
 echo "| input | reference | jq | jcrestore | throughput | jq's time / jcrestore's | jcrestore's time / reference's | inspect's time / convert's | peak RSS jq | peak RSS jcrestore |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${summary[@]}"
+if [ -n "$old" ]; then
+	user() { jq -r --arg c "$2" '.results[] | select(.command == $c) | .user' "$1"; }
+	echo
+	echo "old: $old ($(git log -1 --format=%h "$old")), in the same runs"
+	echo "| input | old | jcrestore | jcrestore's time / old's | user CPU old | user CPU jcrestore | peak RSS old | peak RSS jcrestore | the same CSV |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for input in $inputs; do
+		awk -v name="$input" -v o="$(mean "$dir/$input.json" old)" -v jc="$(mean "$dir/$input.json" jcrestore)" \
+			-v ou="$(user "$dir/$input.json" old)" -v ju="$(user "$dir/$input.json" jcrestore)" \
+			-v ors="${ors[$input]}" -v crs="${crs[$input]}" -v same="${same[$input]}" \
+			'BEGIN { split(ors, o2, " "); split(crs, c2, " ")
+			printf "| %s | %.2f s | %.2f s | %.2f | %.2f s | %.2f s | %d-%d MB | %d-%d MB | %s |\n", name, o, jc, jc / o, ou, ju,
+				o2[1] / 1024, o2[2] / 1024, c2[1] / 1024, c2[2] / 1024, same }'
+	done
+fi

@@ -200,7 +200,7 @@ var noted = []string{keyType: "event_type", keyID: "id", keyService: "service", 
 // Read set before reading. It returns nil for an event whose type the
 // byte layer read and that is read no further (take reads it from v), a
 // *prepared for one event, or a *batch. An event's fingerprint is also
-// its value's tag, for reader.ahead.
+// its value's tag, for fingerprints.ahead.
 func (rd *reading) prepare(v *jsonstream.Value) any {
 	typ, known := v.Key(keyType)
 	var p *prepared

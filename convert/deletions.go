@@ -35,7 +35,7 @@ func newDeletions() *deletions {
 // add takes a deletion, the order-th of the read; reason is why the
 // filters leave it out, or "".
 func (d *deletions) add(s *summary, reason string, order int) {
-	name := strings.Clone(s.a.user.Username)
+	name := s.gone.value("Username")
 	key := "id:" + s.userID
 	switch {
 	case s.userID != "":

@@ -50,6 +50,7 @@ func (hs histories) merge(o histories) {
 // ties those as new.
 func (h *history) take(o *history, ties bool) {
 	newer := func(at, than int64) bool { return at > than || ties && at == than }
+	h.cols = slices.Grow(h.cols, len(o.cols)) // not append's doubling: users are many
 	for _, st := range o.cols {
 		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == st.col })
 		switch {

@@ -165,9 +165,9 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 // their account settings, groups and devices.
 func (l *ledger) user(c *candidate, stats *Stats) Record {
 	rec := c.record()
-	ac := c.s.a.account
+	ac := c.s.gone.account
 	for _, old := range c.earlier {
-		ac.fill(old.s.a.account)
+		ac.fill(old.s.gone.account)
 	}
 	if h := l.history[rec.FormerID]; h != nil {
 		if filled := h.fold(&rec, &ac); len(filled) > 0 {

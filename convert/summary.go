@@ -2,6 +2,7 @@ package convert
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ type summary struct {
 	org         string       // the organization's id (a substring of the event until applied)
 	userID      string       // resource.id: the user a deletion, user_create or user_update is about
 	names       [2]userName  // from resource and initiated_by
-	a           *attrs       // of a deletion: what it says of its user
+	gone        *gone        // of a deletion: what it says of its user
 	sets        *history     // of a user_create or user_update: what it sets, as of its time
 	assoc       *assocChange // of an association_change
 	formerBoss  string       // of a user_update: the manager (a user id) it changed away from
@@ -114,12 +115,13 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 	switch {
 	case rd.deletion(typ, &e):
 		s.kind = kindDeletion
-		s.a = &attrs{}
-		s.a.fromDeletion(&e)
+		var a attrs
+		a.fromDeletion(&e)
 		for col, path := range rd.mapped {
-			s.a.user.SetCell(ColumnIndex(col), strings.Clone(scalar(gjson.Get(e.raw, path))))
+			a.user.SetCell(ColumnIndex(col), strings.Clone(scalar(gjson.Get(e.raw, path))))
 		}
-		p.psCut = s.a.psCut
+		s.gone = goneOf(&a)
+		p.psCut = a.psCut
 	case typ == "user_create", typ == "user_update":
 		s.kind = kindUpdate
 		if typ == "user_create" {
@@ -159,16 +161,65 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 // record is the record a deletion makes.
 func (s *summary) record() Record {
 	return Record{
-		User:       s.a.user,
-		Attributes: s.a.attributes,
+		User:       s.gone.user(),
+		Attributes: s.gone.attributes,
 		DeletedAt:  s.time,
 		DeletedBy:  s.initiatedBy,
 		EventID:    s.id,
 		FormerID:   s.userID,
 		Source:     s.at.String(),
-		Notes:      s.a.notes,
-		CutLost:    s.a.lost,
+		Notes:      s.gone.notes,
+		CutLost:    s.gone.lost,
 	}
+}
+
+// gone is what a deletion event says of its user, as the read keeps
+// it to the end: of the columns only those with a value (a User holds
+// every column, most of them empty).
+type gone struct {
+	cells      []cell
+	attributes []Attribute
+	notes      []string
+	lost       []string // see attrs.lost
+	account    account
+}
+
+// cell is the value of the column Columns[col].
+type cell struct {
+	col   uint8
+	value string
+}
+
+// goneOf keeps what a, read from a deletion, says.
+func goneOf(a *attrs) *gone {
+	var buf [64]cell
+	cells := buf[:0]
+	for i := range Columns {
+		if v := a.user.Cell(i); v != "" {
+			cells = append(cells, cell{uint8(i), v})
+		}
+	}
+	return &gone{cells: slices.Clone(cells), attributes: a.attributes, notes: a.notes, lost: a.lost, account: a.account}
+}
+
+// value is the value of the column, or "".
+func (g *gone) value(column string) string {
+	i := ColumnIndex(column)
+	for _, c := range g.cells {
+		if int(c.col) == i {
+			return c.value
+		}
+	}
+	return ""
+}
+
+// user is the deleted user's columns.
+func (g *gone) user() User {
+	var u User
+	for _, c := range g.cells {
+		u.SetCell(int(c.col), c.value)
+	}
+	return u
 }
 
 // batch is what a value that is not one plain event holds: the events

@@ -50,9 +50,18 @@ func (hs histories) merge(o histories) {
 // ties those as new.
 func (h *history) take(o *history, ties bool) {
 	newer := func(at, than int64) bool { return at > than || ties && at == than }
-	h.cols = slices.Grow(h.cols, len(o.cols)) // not append's doubling: users are many
+	at := func(col uint8) int { return slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == col }) }
+	added := 0
 	for _, st := range o.cols {
-		j := slices.IndexFunc(h.cols, func(s stamp) bool { return s.col == st.col })
+		if at(st.col) < 0 {
+			added++
+		}
+	}
+	if len(h.cols)+added > cap(h.cols) { // grown by what is added, not doubled: users are many
+		h.cols = append(make([]stamp, 0, len(h.cols)+added), h.cols...)
+	}
+	for _, st := range o.cols {
+		j := at(st.col)
 		switch {
 		case j < 0:
 			h.cols = append(h.cols, st)

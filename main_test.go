@@ -56,6 +56,12 @@ func TestCases(t *testing.T) {
 			}
 			args := splitArgs(t, strings.TrimSpace(string(cmd)))
 			before := inputs(t, dir)
+			// A case's file "shared" names folders of testdata/shared
+			// whose files are its inputs too: the plan that several
+			// verify cases hold users against, kept once.
+			for _, name := range strings.Fields(string(before["shared"])) {
+				maps.Copy(before, inputs(t, filepath.Join(dir, "..", "..", "shared", name)))
+			}
 			work := tempDir(t)
 			for name, b := range before {
 				if err := os.MkdirAll(filepath.Dir(filepath.Join(work, name)), 0o755); err != nil {

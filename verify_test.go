@@ -51,8 +51,8 @@ func TestVerifyReviewedWorkbook(t *testing.T) {
 func TestVerifiedWorkbookOpens(t *testing.T) {
 	needSoffice(t)
 	dir := tempDir(t)
-	from := "testdata/cases/verify-differences/"
-	copyFiles(t, dir, map[string]string{from + "restore.ps1": "restore.ps1", from + "restore.csv": "restore.csv", from + "users.json": "users.json"})
+	plan := "testdata/shared/verify-plan/"
+	copyFiles(t, dir, map[string]string{plan + "restore.ps1": "restore.ps1", plan + "restore.csv": "restore.csv", "testdata/cases/verify-differences/users.json": "users.json"})
 	want, err := os.ReadFile("testdata/cases/verify-differences/want.verified.xlsx.rows")
 	if err != nil {
 		t.Fatal(err)

@@ -109,8 +109,8 @@ func FuzzEvidence(f *testing.F) {
 	f.Add([]byte("Username,Email,manager,Attribute1_name,Attribute1_value\nann,ann@example.com,bob,a,1\n"))
 	f.Add([]byte(`{"tool": "jcrestore restore script", "plan": {"users": [{"username": "a"}]}, "csvText": "Username,Email\na,a@example.com\n", "users": [], "steps": []}`))
 	f.Add([]byte("$Data = '\nWritten by jcrestore\n'\n"))
-	for _, name := range []string{"verify-results/restore-results.json", "verify-export-csv/users.csv", "verify-back/restore.ps1", "verify-back/restore.csv"} {
-		if b, err := os.ReadFile(filepath.Join("../testdata/cases", name)); err == nil {
+	for _, name := range []string{"cases/verify-results/restore-results.json", "cases/verify-export-csv/users.csv", "shared/verify-plan/restore.ps1", "shared/verify-plan/restore.csv"} {
+		if b, err := os.ReadFile(filepath.Join("../testdata", name)); err == nil {
 			f.Add(b)
 		}
 	}

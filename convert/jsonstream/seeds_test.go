@@ -8,17 +8,20 @@ import (
 	"testing"
 )
 
-// seeds returns the inputs of the CLI cases under testdata/cases, to seed
-// the fuzz targets with every container and encoding the tests know.
+// seeds returns the inputs of the CLI cases under testdata/cases and
+// testdata/shared, to seed the fuzz targets with every container and
+// encoding the tests know.
 func seeds(tb testing.TB) [][]byte {
 	paths, err := filepath.Glob("../../testdata/cases/*/*")
 	if err != nil {
 		tb.Fatal(err)
 	}
+	shared, _ := filepath.Glob("../../testdata/shared/*/*")
+	paths = append(paths, shared...)
 	var out [][]byte
 	for _, p := range paths {
 		base := filepath.Base(p)
-		if base == "cmd" || strings.HasPrefix(base, "want.") {
+		if base == "cmd" || base == "shared" || strings.HasPrefix(base, "want.") {
 			continue
 		}
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {

@@ -53,7 +53,7 @@ func approveAction(c *cli.Context) error {
 	}
 	rep.flush()
 	if !rep.quiet {
-		rep.line("%s", approved(a, written, plan.Unwritten(), writtenTo(paths)+stepsAfter(plan.StepsAfter(), out.script)))
+		rep.line("%s", approved(a, written, plan.Unwritten(), out.writtenTo(paths)+stepsAfter(plan.StepsAfter(), out.script)))
 	}
 	if plan.Unwritten() > 0 || len(a.Unclear) > 0 {
 		return &exitError{code: exitPartial}

@@ -58,7 +58,7 @@ func convertAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rep.summary(res, written, plan.Unwritten(), writtenTo(paths), stepsAfter(plan.StepsAfter(), out.script))
+	rep.summary(res, written, plan.Unwritten(), out.writtenTo(paths), stepsAfter(plan.StepsAfter(), out.script))
 	if res.Unreadable > 0 || plan.Unwritten() > 0 {
 		return &exitError{code: exitPartial}
 	}
@@ -123,30 +123,36 @@ func writeCSVs(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, p
 				rep.message(convert.Notef("%s", n))
 			}
 		}
-		if err := writeTo(c, paths[k], out.force, func(w io.Writer) error { return export.WriteCSV(w, layout, o.Rows) }); err != nil {
-			return written, err
+		if out.csv {
+			if err := writeTo(c, paths[k], out.force, func(w io.Writer) error { return export.WriteCSV(w, layout, o.Rows) }); err != nil {
+				return written, err
+			}
 		}
 		if out.script != "" {
-			if err := writeScript(c, out, o, paths[k]); err != nil {
+			if err := writeScript(c, out, o); err != nil {
 				return written, err
 			}
 		}
 		if len(plan.Outputs) > 1 && !rep.quiet {
-			rep.line("%s: organization %s: %d written", paths[k], o.Org, len(o.Rows))
+			name := paths[k]
+			if !out.csv {
+				name, _, _ = out.scriptPath(o.Org)
+			}
+			rep.line("%s: organization %s: %d written", name, o.Org, len(o.Rows))
 		}
 		written += len(o.Rows)
 	}
 	return written, nil
 }
 
-// writeScript writes the restore script of the output o, beside its CSV
-// at csv.
-func writeScript(c *cli.Context, out *target, o convert.Output, csv string) error {
+// writeScript writes the restore script of the output o: it imports
+// the users itself, from its data.
+func writeScript(c *cli.Context, out *target, o convert.Output) error {
 	path, results, err := out.scriptPath(o.Org)
 	if err != nil {
 		return fail(exitUsage, "--script: %s", err)
 	}
-	s := &export.Script{Organization: o.Org, CSV: filepath.Base(csv), Results: results, Rows: o.Rows, After: o.After}
+	s := &export.Script{Organization: o.Org, Results: results, Users: o.Script}
 	return writeTo(c, path, out.force, func(w io.Writer) error { return export.WriteScript(w, s) })
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strconv"
 	"strings"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -47,9 +46,9 @@ func verifyAction(c *cli.Context) error {
 			return fail(exitUsage, "%s", err)
 		}
 	}
-	var evidence, files []*export.Evidence
+	var evidence []*evidence
 	for _, path := range c.Args().Slice() {
-		e, err := export.ReadEvidence(path)
+		e, err := readEvidence(path)
 		var pe *fs.PathError
 		switch {
 		case errors.As(err, &pe):
@@ -57,33 +56,35 @@ func verifyAction(c *cli.Context) error {
 		case err != nil:
 			return fail(exitNoInput, "%s; nothing compared", err)
 		}
-		evidence, files = append(evidence, e), append(files, e)
-		if e.Beside != nil {
-			files = append(files, e.Beside)
-		}
+		evidence = append(evidence, e)
 	}
-	exp, held, steps, err := export.Assemble(evidence)
+	plan, current, rec, notes, err := assemble(evidence)
 	if err != nil {
 		return fail(exitNoInput, "%s; nothing compared", err)
 	}
-	if err := convert.CheckOrganization(exp, held); err != nil {
+	v, err := convert.Verify(plan, current, rec)
+	var other *convert.OtherOrganizationError
+	if errors.As(err, &other) {
 		return fail(exitUsage, "%s; nothing compared", err)
 	}
-	v := convert.Verify(exp, held, steps)
+	if err != nil {
+		return err
+	}
+	v.Notes = append(notes, v.Notes...)
 	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
 	for _, n := range v.Notes {
 		rep.message(n)
 	}
 	rep.flush()
 	if c.Bool("json") {
-		if err := printVerifyJSON(c.App.Writer, v, files); err != nil {
+		if err := printVerifyJSON(c.App.Writer, v, evidence); err != nil {
 			return err
 		}
 	} else {
-		printVerification(c.App.Writer, v, held.Name, c.Bool("quiet"))
+		printVerification(c.App.Writer, v, current.Name, c.Bool("quiet"))
 	}
 	if out != "" {
-		w := &export.Verified{Result: v, Evidence: files, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC()}
+		w := &export.Verified{Result: v, Evidence: files(evidence), Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC()}
 		if err := writeTo(c, out, c.Bool("force"), func(wr io.Writer) error { return export.WriteVerified(wr, w) }); err != nil {
 			return err
 		}
@@ -97,67 +98,72 @@ func verifyAction(c *cli.Context) error {
 	return nil
 }
 
-// printVerification prints a line for every user not back as planned,
-// their failed steps under them, and the summary.
+// printVerification prints a line for every user not proven back as
+// planned, their failed steps under them, and the summary.
 func printVerification(w io.Writer, v *convert.Verification, usersFile string, quiet bool) {
 	for _, u := range v.Users {
+		name := printable(u.Username)
 		switch u.Verdict {
-		case convert.Missing:
-			fmt.Fprintf(w, "%s: missing: no user in %s has this username or email\n", printable(u.Username), printable(usersFile))
+		case convert.Missing, convert.NotRestore:
+			fmt.Fprintf(w, "%s: %s: %s\n", name, u.Verdict, printable(u.Why))
 		case convert.Differs:
 			var d []string
 			for _, f := range u.Differences() {
-				d = append(d, fmt.Sprintf("%s (planned %s, now %s)", f.Field, shown(f.Planned), shown(f.Now)))
+				d = append(d, f.Difference())
 			}
 			by := ""
 			if u.MatchedBy == "email" {
 				by = " (found by email)"
 			}
-			fmt.Fprintf(w, "%s: back with differences%s: %s\n", printable(u.Username), by, printable(strings.Join(d, "; ")))
+			fmt.Fprintf(w, "%s: back with differences%s: %s\n", name, by, printable(strings.Join(d, "; ")))
+		case convert.NotChecked:
+			fmt.Fprintf(w, "%s: back; not checked: %s\n", name, printable(strings.Join(u.Unchecked, "; ")))
 		default:
 			if len(u.Failed) > 0 {
-				fmt.Fprintf(w, "%s: back, but steps of the restore script failed\n", printable(u.Username))
+				fmt.Fprintf(w, "%s: back as planned, though steps of the restore script failed\n", name)
 			}
 		}
+		if u.Verdict == convert.Differs && len(u.Unchecked) > 0 {
+			fmt.Fprintf(w, "  not checked: %s\n", printable(strings.Join(u.Unchecked, "; ")))
+		}
 		for _, s := range u.Failed {
-			fmt.Fprintf(w, "  step failed: %s\n", printable(stepText(s)))
+			fmt.Fprintf(w, "  step failed: %s\n", printable(s.String()))
 		}
 	}
 	for _, s := range v.OtherSteps {
-		fmt.Fprintf(w, "%s: step failed: %s\n", printable(s.Username), printable(stepText(s)))
+		fmt.Fprintf(w, "%s: step failed: %s\n", printable(s.Username), printable(s.String()))
 	}
 	if quiet {
 		return
 	}
+	fmt.Fprintln(w, printable(verifiedLine(v, usersFile)))
+}
+
+// verifiedLine is verify's summary: "5 planned users: 2 back as planned,
+// 1 with differences, ...; 2 steps failed". Counts of none are left out
+// but for the first three; the steps only where the evidence holds them.
+func verifiedLine(v *convert.Verification, usersFile string) string {
 	n := v.Counts
-	line := fmt.Sprintf("%s: %s back as planned, %s with differences, %s missing; %s",
-		convert.Plural(n.Planned, "planned user", "planned users"), convert.Count(n.Back), convert.Count(n.Differ), convert.Count(n.Missing),
-		convert.Plural(n.StepsFailed, "step failed", "steps failed"))
+	parts := []string{convert.Count(n.Back) + " back as planned", convert.Count(n.Differ) + " with differences"}
+	if n.NotChecked > 0 {
+		parts = append(parts, convert.Count(n.NotChecked)+" back but not checked in full")
+	}
+	parts = append(parts, convert.Count(n.Missing)+" missing")
+	if n.NotRestore > 0 {
+		parts = append(parts, convert.Count(n.NotRestore)+" not restored")
+	}
+	line := convert.Plural(n.Planned, "planned user", "planned users") + ": " + strings.Join(parts, ", ")
+	if n.StepsGiven {
+		line += "; " + convert.Plural(n.StepsFailed, "step failed", "steps failed")
+	}
 	if n.Others > 0 {
 		line += fmt.Sprintf("; %s in %s", convert.Plural(n.Others, "other user", "other users"), usersFile)
 	}
-	fmt.Fprintln(w, printable(line))
-}
-
-// stepText words a failed step: "add to group 6610...: not found".
-func stepText(s convert.Step) string {
-	t := strings.TrimSpace(s.Step + " " + s.Target)
-	if s.Error != "" {
-		t += ": " + s.Error
-	}
-	return t
-}
-
-// shown quotes a value for the text, or says it is empty.
-func shown(v string) string {
-	if v == "" {
-		return "empty"
-	}
-	return strconv.Quote(v)
+	return line
 }
 
 // printVerifyJSON prints the verification as one JSON object.
-func printVerifyJSON(w io.Writer, v *convert.Verification, files []*export.Evidence) error {
+func printVerifyJSON(w io.Writer, v *convert.Verification, evidence []*evidence) error {
 	type file struct {
 		File   string `json:"file"`
 		Kind   string `json:"kind"`
@@ -169,7 +175,7 @@ func printVerifyJSON(w io.Writer, v *convert.Verification, files []*export.Evide
 		*convert.Verification
 		Notes []string `json:"notes"`
 	}{Evidence: []file{}, Verification: v, Notes: []string{}}
-	for _, f := range files {
+	for _, f := range files(evidence) {
 		out.Evidence = append(out.Evidence, file{f.Name, f.Kind, f.Size, f.SHA256})
 	}
 	for _, n := range v.Notes {

@@ -54,7 +54,7 @@ func outputFlags(approve bool) []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only warnings and errors: no notes, progress bar or summary"},
 		&cli.StringFlag{Name: "org", Usage: "only the users of the organization `ID` (when the input holds several)"},
 		&cli.BoolFlag{Name: "split-by-org", Usage: "one output per organization, named from -o with its id (restore-ID.csv)"},
-		&cli.StringFlag{Name: "script", Usage: "also write the restore script to `FILE` (restore.ps1), beside the CSV: it imports the CSV, then sets what the CSV cannot carry (state, flags, devices, groups, managers)"},
+		&cli.StringFlag{Name: "script", Usage: "write the restore script to `FILE` (restore.ps1): it imports the users, then sets what a CSV cannot carry (state, flags, devices, groups, managers); with -o, the CSV too"},
 	}
 }
 

@@ -45,7 +45,17 @@ Rows with errors (a missing email, a duplicate username, ...) are left out
 and reported; warnings are reported and the row is kept. In the review
 workbook rows with errors are kept, marked No.
 
+With --script restore.ps1 it writes the restore script: the whole restore in
+one file, for a PowerShell session connected with Connect-JCOnline (module
+3.0.0 or newer). It imports the users itself, then sets what a CSV cannot
+carry (state, flags, devices with their rights, groups by id, direct
+associations, managers), keeps each step's outcome in restore-results.json
+beside it as it happens, and reads back what JumpCloud holds for jcrestore
+verify. Run it with -WhatIf first. -o restore.csv beside it writes the whole
+CSV, for a restore without the script.
+
 EXAMPLES:
+   jcrestore convert export.json --script restore.ps1
    jcrestore convert export.json -o restore.csv
    jcrestore convert --since 2024-04-01 --deleted-by admin@example.com jc_*.json.gz > restore.csv
    jcrestore convert exports-folder -o review.xlsx
@@ -61,7 +71,11 @@ any case), exactly as convert would write it for those users. Columns are
 found by their header names: they may be moved, rows sorted, filtered or
 deleted, columns added, and values edited; edited rows are validated again.
 
+With --script restore.ps1 it writes the restore script of those rows, with
+what their After import column says (see convert --help).
+
 EXAMPLES:
+   jcrestore approve review.xlsx --script restore.ps1
    jcrestore approve review.xlsx -o restore.csv
    jcrestore approve --template portal-template.csv review.xlsx -o restore.csv
 
@@ -84,10 +98,12 @@ service and type, the time range, the users deleted (who they are, and how
 many have an email, a first and a last name), who deleted them, and the
 problems found: unreadable events with their places, PowerShell output cut
 at its default depth, events older than Directory Insights keeps. Nothing is
-written. INPUT is read as convert reads it.
+written. INPUT is read as convert reads it. Given a restore script alone, it
+prints the script's plan in words, user by user: every step it would take.
 
 EXAMPLES:
    jcrestore inspect export.json
+   jcrestore inspect restore.ps1
    jcrestore inspect --json jc_*.json.gz | jq .users_deleted
 
 EXIT CODES:
@@ -100,41 +116,48 @@ EXIT CODES:
 
 // verifyHelp is the description of jcrestore verify.
 const verifyHelp = `Verify compares what the restore planned with what JumpCloud holds now, and
-says for each planned user: back as planned, back with differences (each
-field, planned and now), or missing; then the steps of the restore script
-that failed. It reads only the files given, offline.
+says for each planned user: back as planned (everything the plan restores
+was compared and is as planned), back with differences (each, planned and
+now), back but not checked in full (what the evidence cannot show, and how
+to show it), missing, or not restored (the restore script left the account
+alone, and why); then the steps of the restore script that failed, by what
+they were for. It reads only the files given, offline.
 
-EVIDENCE is the restore script's results file (it holds the plan, every
-step and the users as they were when it finished), or a plan (the restore
-CSV, the reviewed workbook or the restore script) with the users as
+EVIDENCE is the restore script's record, restore-results.json: its plan,
+every step's outcome, and what it read back of each restored user (the
+account, its devices with their rights, its groups and direct links; after
+a run, or with .\restore.ps1 -Check any day after). Or a plan (the restore
+script, the reviewed workbook or the restore CSV) with the users as
 JumpCloud holds them now, saved in a JumpCloud PowerShell session:
 
    Get-JCUser | ConvertTo-Json -Depth 6 > users.json
 
-(Get-JCUser | Export-Csv is read too, but it writes addresses, phone
-numbers and custom attributes as System.Object[]: those are not compared.)
-Each file is recognised by its content. Users are matched by username,
-without regard to case, then by email; values are compared as JumpCloud
-stores them: emails without regard to case, a manager by the user its id
-names in the same file, addresses and phone numbers by type, custom
-attributes by name, the state and flags as the workbook and the script
-plan them (a CSV holds none). Groups and devices are not in Get-JCUser's
-output: the results file says whether each was bound.
+Get-JCUser's output has no devices, groups or links: with it alone they are
+not checked. (Get-JCUser | Export-Csv is read too, but it writes addresses,
+phone numbers and custom attributes as System.Object[]: those are not
+checked.) Each file is recognised by its content. With the record, each
+user is the account the script restored; otherwise users are matched by
+username, without regard to case, then by email. Values are compared as
+JumpCloud stores them: emails without regard to case, a manager by the user
+its id names, addresses and phone numbers by type, custom attributes by
+name, the state and flags as the workbook and the script plan them (a CSV
+holds none), devices by id with their rights, groups and links by id.
 
 EXAMPLES:
-   jcrestore verify restore-results.json
-   jcrestore verify restore.csv users.json
-   jcrestore verify review.xlsx users.json -o verified.xlsx
-   jcrestore verify --json restore-results.json users.json
+   jcrestore verify restore-results.json -o verified.xlsx
+   jcrestore verify restore.ps1 users.json
+   jcrestore verify review.xlsx users.json
+   jcrestore verify --json restore-results.json
 
 EXIT CODES:
-   0  every planned user is back as planned, and no step failed
+   0  every planned user is proven back as planned, in full, and no step
+      failed
    1  usage: unknown option, missing file; users of another organization
       than the plan's
    2  the evidence could not be read (neither a plan nor users, cut short,
       a plan without the users or users without a plan); nothing compared
-   3  some planned users differ or are missing, or a step failed (each one
-      printed)
+   3  some planned users differ, were not checked in full, are missing or
+      were not restored, or a step failed (each one printed)
    4  the workbook could not be written
   70  a fault of jcrestore's own (please report it)
  130  interrupted (Ctrl-C): no output file is left behind`

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +25,12 @@ func inspectAction(c *cli.Context) error {
 	names, err := inputFiles(c, rep)
 	if err != nil {
 		return err
+	}
+	if s, path, err := restoreScript(names); err != nil || s != nil {
+		if err != nil {
+			return err
+		}
+		return writeTo(c, "", false, func(w io.Writer) error { return writeScriptPlan(w, path, s, c.Bool("json")) })
 	}
 	var problems convert.Problems
 	res, err := readInputs(c, rep, names, convert.Options{Inspect: true, Report: problems.Add})
@@ -40,6 +49,87 @@ func inspectAction(c *cli.Context) error {
 		return &exitError{code: exitNoInput}
 	}
 	return nil
+}
+
+// restoreScript is the restore script among the inputs, read, where one
+// is: inspect then prints its plan, and it must come alone. A script is
+// known by its first lines.
+func restoreScript(names []string) (*export.Script, string, error) {
+	for _, n := range names {
+		if n == "-" {
+			continue
+		}
+		f, err := os.Open(n)
+		if err != nil {
+			return nil, "", fail(exitUsage, "%s", export.PathError(err))
+		}
+		head := make([]byte, 4096)
+		k, _ := io.ReadFull(f, head)
+		f.Close()
+		if !bytes.Contains(head[:k], []byte("Written by jcrestore")) {
+			continue
+		}
+		if len(names) > 1 {
+			return nil, "", fail(exitUsage, "%s is a restore script: inspect it alone to see its plan", n)
+		}
+		b, err := os.ReadFile(n)
+		if err != nil {
+			return nil, "", fail(exitUsage, "%s", export.PathError(err))
+		}
+		s, err := export.ReadScript(n, b)
+		if err != nil {
+			return nil, "", fail(exitNoInput, "%s", err)
+		}
+		return s, n, nil
+	}
+	return nil, "", nil
+}
+
+// writeScriptPlan prints the plan of the restore script s, read from
+// path, in words, user by user: every step -WhatIf would show.
+func writeScriptPlan(w io.Writer, path string, s *export.Script, asJSON bool) error {
+	words := s.Words()
+	if asJSON {
+		type user struct {
+			Username string   `json:"username"`
+			Email    string   `json:"email"`
+			Source   string   `json:"source"`
+			Steps    []string `json:"steps"`
+		}
+		out := struct {
+			File         string `json:"file"`
+			Organization string `json:"organization"`
+			Record       string `json:"record"`
+			Users        []user `json:"users"`
+		}{path, s.Organization, s.Results, make([]user, len(s.Users))}
+		for i, u := range s.Users {
+			out.Users[i] = user{u.Row.Username, u.Row.Email, u.Row.Source, words[i]}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	var b strings.Builder
+	org := "an organization it does not name"
+	if s.Organization != "" {
+		org = "the organization " + s.Organization
+	}
+	fmt.Fprintf(&b, "%s: the restore script of %s of %s; its record: %s\n", path, convert.Plural(len(s.Users), "user", "users"), org, s.Results)
+	after := 0
+	for i, u := range s.Users {
+		if !u.After.Empty() {
+			after++
+		}
+		fmt.Fprintf(&b, "\n%s <%s> (%s)\n", u.Row.Username, u.Row.Email, u.Row.Source)
+		for _, step := range words[i] {
+			fmt.Fprintf(&b, "  %s\n", step)
+		}
+	}
+	fmt.Fprintf(&b, "\n%s to import, %s with steps after the import. Run .\\%s -WhatIf to see what it would do in your organization now.\n",
+		convert.Plural(len(s.Users), "user", "users"), convert.Count(after), filepath.Base(path))
+	_, err := io.WriteString(w, printable(b.String()))
+	return err
 }
 
 // maxUsersListed is how many deleted users an inspection names for a

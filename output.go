@@ -20,7 +20,8 @@ import (
 // anything is read.
 type target struct {
 	path   string         // "" is stdout
-	script string         // --script: the restore script, beside path
+	csv    bool           // the CSV is written: always, but with --script only where -o names it
+	script string         // --script: the restore script
 	xlsx   bool           // the review workbook
 	layout *export.Layout // a --template layout, nil for the PowerShell one
 	force  bool
@@ -32,6 +33,7 @@ type target struct {
 // outputTarget checks the output options against the inputs.
 func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, error) {
 	t := &target{path: c.String("output"), force: c.Bool("force"), org: c.String("org"), split: c.Bool("split-by-org"), inputs: inputs}
+	t.csv = c.IsSet("output") || !c.IsSet("script")
 	if t.path == "-" {
 		t.path = ""
 	}
@@ -41,7 +43,7 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	switch {
 	case t.split && t.org != "":
 		return nil, fail(exitUsage, "--org and --split-by-org are exclusive: one organization, or each in its own file")
-	case t.split && t.path == "":
+	case t.split && t.path == "" && t.csv:
 		return nil, fail(exitUsage, "--split-by-org writes a file per organization: name the output with -o, e.g. -o restore.csv")
 	}
 	switch f := c.String("format"); {
@@ -105,35 +107,30 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 }
 
 // checkScript checks --script against the other output options: the
-// script imports the CSV, so it needs one, written to a file in the same
-// folder.
+// script imports its users itself, through Import-JCUsersFromCSV, so it
+// goes with the PowerShell layout; a CSV written beside it (-o) is the
+// whole CSV, for a restore without the script.
 func (t *target) checkScript() error {
 	switch {
 	case t.xlsx:
-		return fail(exitUsage, "--script goes with the import CSV, and %s is the review workbook: review it, then write both with jcrestore approve %s -o restore.csv --script %s", cmp.Or(t.path, "the output"), cmp.Or(t.path, "REVIEW.xlsx"), t.script)
-	case t.path == "":
-		return fail(exitUsage, "--script imports the CSV it is written beside: name the CSV with -o, e.g. -o restore.csv --script %s", t.script)
+		return fail(exitUsage, "--script goes with the import, and %s is the review workbook: review it, then write the script with jcrestore approve %s --script %s", cmp.Or(t.path, "the output"), cmp.Or(t.path, "REVIEW.xlsx"), t.script)
 	case t.layout != nil && !t.layout.Importer:
-		return fail(exitUsage, "--script imports the CSV with Import-JCUsersFromCSV, which reads the PowerShell layout, not this --template's: leave --template out")
+		return fail(exitUsage, "--script imports with Import-JCUsersFromCSV, which reads the PowerShell layout, not this --template's: write the template's CSV in a run of its own")
 	case !strings.EqualFold(fileExt(t.script), ".ps1"):
 		return fail(exitUsage, "--script %s: a PowerShell script's name ends in .ps1, e.g. restore.ps1", t.script)
-	case !sameDir(t.script, t.path):
-		return fail(exitUsage, "--script %s: write the script in the folder of the CSV (%s), which it imports from there", t.script, filepath.Dir(t.path))
 	}
 	if in, same := export.SameFile(t.script, t.inputs); same {
 		return fail(exitUsage, "the script %s is the input %s; choose another file", t.script, in)
+	}
+	if t.path != "" {
+		if _, same := export.SameFile(t.script, []string{t.path}); same {
+			return fail(exitUsage, "--script %s is the output -o %s; choose another name", t.script, t.path)
+		}
 	}
 	if err := export.Check(t.script, t.force); err != nil {
 		return fail(exitUsage, "%s", err)
 	}
 	return nil
-}
-
-// sameDir reports whether the files a and b are in one folder.
-func sameDir(a, b string) bool {
-	da, errA := filepath.Abs(filepath.Dir(a))
-	db, errB := filepath.Abs(filepath.Dir(b))
-	return errA == nil && errB == nil && da == db
 }
 
 // scriptPath is where the restore script of the output of the
@@ -151,6 +148,21 @@ func (t *target) scriptPath(org string) (script, results string, err error) {
 	}
 	results = strings.TrimSuffix(filepath.Base(script), filepath.Ext(script)) + "-results.json"
 	return script, results, nil
+}
+
+// writtenTo says where a run wrote, for its summary line: " to
+// restore.csv", " to restore.csv and restore.ps1"; "" for several files
+// or stdout.
+func (t *target) writtenTo(paths []string) string {
+	switch {
+	case len(paths) != 1:
+		return ""
+	case t.script != "" && t.csv && paths[0] != "":
+		return fmt.Sprintf(" to %s and %s", paths[0], t.script)
+	case t.script != "":
+		return " to " + t.script
+	}
+	return writtenTo(paths)
 }
 
 // planOptions are the options of a plan for this target.
@@ -191,9 +203,12 @@ func (t *target) paths(p *convert.Plan) ([]string, error) {
 	}
 	var paths []string
 	for _, o := range p.Outputs {
-		path, err := export.OrgPath(t.path, o.Org)
-		if err == nil {
-			err = export.Check(path, t.force)
+		var path string
+		var err error
+		if t.path != "" {
+			if path, err = export.OrgPath(t.path, o.Org); err == nil {
+				err = export.Check(path, t.force)
+			}
 		}
 		if in, same := export.SameFile(path, t.inputs); same {
 			err = fmt.Errorf("the output %s is the input %s; choose another file", path, in)

@@ -6,9 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jcrestore/jcrestore/convert"
+	"github.com/jcrestore/jcrestore/export"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestVerifyReviewedWorkbook: the reviewed workbook, saved again by
@@ -47,7 +52,9 @@ func TestVerifyReviewedWorkbook(t *testing.T) {
 }
 
 // TestVerifiedWorkbookOpens: the verification workbook opens in
-// LibreOffice, which reads its Verified sheet as verify wrote it.
+// LibreOffice, which reads its Verified sheet as verify wrote it, the
+// problems first, and its first sheet, the summary, with the counts and
+// the date whole.
 func TestVerifiedWorkbookOpens(t *testing.T) {
 	needSoffice(t)
 	dir := tempDir(t)
@@ -58,11 +65,29 @@ func TestVerifiedWorkbookOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	runIn(t, dir, exitPartial, "verify", "-q", "restore.ps1", "users.json", "-o", "verified.xlsx")
-	convertTo(t, dir, "csv:Text - txt - csv (StarCalc):9,34,76", "out", "verified.xlsx")
-	got, err := os.ReadFile(filepath.Join(dir, "out", "verified.csv"))
+	// Every sheet, each to a file of its own (LibreOffice 7.2 and later).
+	convertTo(t, dir, "csv:Text - txt - csv (StarCalc):9,34,76,1,,0,false,true,false,false,true,-1", "out", "verified.xlsx")
+	got, err := os.ReadFile(filepath.Join(dir, "out", "verified-Verified.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As shown: a date in a column too narrow for it would read ###.
+	about, err := os.ReadFile(filepath.Join(dir, "out", "verified-About.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^Made \(UTC\)\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`).Match(about) || !strings.Contains(string(about), "Planned users\t5") ||
+		!strings.Contains(string(about), "Steps failed\tnot given") {
+		t.Errorf("the summary sheet as LibreOffice shows it:\n%s", about)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, "verified.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"About", "Verified"}) {
+		t.Errorf("sheets %q: the summary first", sheets)
+	}
+	f.Close()
 	// LibreOffice writes every row as wide as the widest, with CRLF.
 	var lines []string
 	for line := range strings.Lines(strings.ReplaceAll(string(got), "\r\n", "\n")) {
@@ -130,5 +155,72 @@ func convertTo(t *testing.T, dir, to, out, name string) {
 		"--headless", "--convert-to", to, "--outdir", filepath.Join(dir, out), filepath.Join(dir, name))
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("LibreOffice --convert-to %s: %v\n%s", to, err, b)
+	}
+}
+
+// FuzzEvidence: any bytes are a plan, users, a record or an error, never
+// a panic, and what they assemble to verifies.
+func FuzzEvidence(f *testing.F) {
+	f.Add([]byte("Username,Email,manager,Attribute1_name,Attribute1_value\nann,ann@example.com,bob,a,1\n"))
+	f.Add([]byte(`{"tool":"jcrestore restore script","kind":"run","planSha256":"x","data":"e30="}` + "\n" + `{"kind":"read","id":"1","what":"account","ok":true,"value":{"username":"a"}}`))
+	f.Add([]byte("$Data = '\nWritten by jcrestore\n'\n"))
+	for _, name := range []string{"cases/verify-results/restore-results.json", "cases/verify-results-links/restore-results.json", "cases/verify-results-cut/restore-results.json",
+		"cases/verify-export-csv/users.csv", "shared/verify-plan/restore.ps1", "shared/verify-plan/restore.csv"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
+	users := &evidence{file: export.File{Name: "users.json", Kind: evidenceUsers},
+		current: &convert.Current{Name: "users.json", Users: []convert.CurrentUser{{Record: convert.Record{User: convert.User{Username: "ann"}}}}}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := evidenceOf("evidence", b)
+		if err != nil {
+			return
+		}
+		ev := []*evidence{e}
+		if e.file.Kind == evidencePlan {
+			ev = append(ev, users)
+		}
+		plan, current, rec, _, err := assemble(ev)
+		if err != nil {
+			return
+		}
+		convert.Verify(plan, current, rec)
+	})
+}
+
+// TestAssemble: the mixes of evidence verify refuses, each said.
+func TestAssemble(t *testing.T) {
+	read := func(name string) *evidence {
+		e, err := readEvidence(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	script, csv, users := read("shared/verify-plan/restore.ps1"), read("shared/verify-plan/restore.csv"), read("cases/verify-back/users.json")
+	results := read("cases/verify-results/restore-results.json")
+	if script.file.Kind != evidencePlan || csv.file.Kind != evidencePlan || users.file.Kind != evidenceUsers || results.file.Kind != evidenceResults {
+		t.Fatalf("kinds: %s %s %s %s", script.file.Kind, csv.file.Kind, users.file.Kind, results.file.Kind)
+	}
+	for _, ok := range [][]*evidence{{script, users}, {results}, {results, users}, {script, results}} {
+		if _, _, _, _, err := assemble(ok); err != nil {
+			t.Errorf("%v: %v", names(ok), err)
+		}
+	}
+	for _, bad := range []struct {
+		ev   []*evidence
+		want string
+	}{
+		{[]*evidence{script, csv}, "are both plans, and verify compares one plan with the users"},
+		{[]*evidence{script, csv, users}, "are both plans: give one"},
+		{[]*evidence{users}, "no plan to compare them with"},
+		{[]*evidence{csv}, "the users as JumpCloud holds them now are missing"},
+		{[]*evidence{users, users, csv}, "both hold the users"},
+		{[]*evidence{results, results}, "both records of the restore script"},
+	} {
+		if _, _, _, _, err := assemble(bad.ev); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: %v, want %q", names(bad.ev), err, bad.want)
+		}
 	}
 }

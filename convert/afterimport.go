@@ -19,8 +19,8 @@ import (
 type Link struct {
 	Type       string // one of LinkTypes
 	ID, Name   string
-	Sudo       bool // a device: as an administrator
-	NoPassword bool // a device: sudo without a password
+	Sudo       bool // a device or device group: as an administrator
+	NoPassword bool // a device or device group: sudo without a password
 }
 
 // LinkTypes are the association types a user can have directly, as
@@ -30,6 +30,21 @@ var LinkTypes = []string{"system", "user_group", "application", "ldap_server", "
 // linkWords are how the workbook names each type.
 var linkWords = map[string]string{"system": "device", "user_group": "group", "application": "application", "ldap_server": "LDAP server",
 	"radius_server": "RADIUS server", "g_suite": "G Suite", "office_365": "Microsoft 365", "system_group": "device group"}
+
+// linkTypesByWords are LinkTypes in the order parseLink tries their
+// words: the longest first, so that "device group Servers" is never read
+// as the device "group Servers" ("device " begins "device group ").
+var linkTypesByWords = func() []string {
+	types := slices.Clone(LinkTypes)
+	slices.SortStableFunc(types, func(a, b string) int { return len(linkWords[b]) - len(linkWords[a]) })
+	return types
+}()
+
+// sudoAllowed reports whether a link of this type can carry administrator
+// rights: a device, and a device group bound directly.
+func (l Link) sudoAllowed() bool {
+	return l.Type == "system" || l.Type == "system_group"
+}
 
 // Flags are the account settings the restore script sets again, as
 // Set-JCUser names its [bool] parameters. samba_service_user is not one of
@@ -169,7 +184,8 @@ func parseLink(part string) (Link, bool) {
 	if m == nil {
 		return Link{}, false
 	}
-	for typ, words := range linkWords {
+	for _, typ := range linkTypesByWords {
+		words := linkWords[typ]
 		if !strings.HasPrefix(strings.ToLower(m[1]+" "+m[2]), strings.ToLower(words)+" ") {
 			continue
 		}
@@ -177,7 +193,7 @@ func parseLink(part string) (Link, bool) {
 		l := Link{Type: typ, ID: strings.ToLower(m[3]), Name: name}
 		l.Sudo = strings.Contains(m[4], "admin") || strings.Contains(m[4], "nopassword")
 		l.NoPassword = strings.Contains(m[4], "nopassword")
-		if typ != "system" && l.Sudo {
+		if l.Sudo && !l.sudoAllowed() {
 			return Link{}, false
 		}
 		return l, true
@@ -206,4 +222,114 @@ func (r *Record) SetAfterImport(a AfterImport) {
 		}
 	}
 	r.Links, r.Reports = a.Links, a.Reports
+}
+
+// Action is one change the restore script makes for a user once the
+// import created them, with its words: the script shows them under
+// -WhatIf and in its record, and inspect prints them.
+type Action struct {
+	Kind   string // one of the Act constants
+	Target string // the flag's name, or the id of what is bound or joined
+	Type   string // ActBind: the association's type, of LinkTypes
+	Name   string // what is bound or joined, as the export names it
+	// Admin and NoPassword are the rights of a device or device group
+	// bound: administrator (sudo), and sudo without a password.
+	Admin, NoPassword bool
+}
+
+// The kinds of Action, as the restore script names them.
+const (
+	ActSuspend = "suspend" // set the state SUSPENDED
+	ActFlag    = "flag"    // set one of Flags
+	ActBind    = "bind"    // bind a device or other direct association
+	ActGroup   = "group"   // add to a user group
+)
+
+// Actions are the changes of a the script makes for a user, in its order:
+// the state, the flags, the devices, the groups, the other associations.
+// The manager and the reports come once every user exists, apart.
+func (a AfterImport) Actions() []Action {
+	var out []Action
+	if a.Suspend {
+		out = append(out, Action{Kind: ActSuspend, Target: "SUSPENDED"})
+	}
+	for _, f := range a.Flags {
+		out = append(out, Action{Kind: ActFlag, Target: f})
+	}
+	for _, pass := range [...]func(Link) bool{
+		func(l Link) bool { return l.Type == "system" },
+		func(l Link) bool { return l.Type == "user_group" },
+		func(l Link) bool { return l.Type != "system" && l.Type != "user_group" },
+	} {
+		for _, l := range a.Links {
+			if !pass(l) {
+				continue
+			}
+			act := Action{Kind: ActBind, Target: l.ID, Type: l.Type, Name: l.Name}
+			if l.Type == "user_group" {
+				act.Kind, act.Type = ActGroup, ""
+			}
+			if l.sudoAllowed() {
+				act.Admin, act.NoPassword = l.Sudo, l.Sudo && l.NoPassword
+			}
+			out = append(out, act)
+		}
+	}
+	return out
+}
+
+// String words the action: "bind device NOOR-MBP (6a00...01) as
+// administrator, without password".
+func (act Action) String() string {
+	switch act.Kind {
+	case ActSuspend:
+		return "suspend (state SUSPENDED)"
+	case ActFlag:
+		return "set " + act.Target
+	case ActGroup:
+		return "add to group " + named(act.Name, act.Target)
+	}
+	s := "bind " + linkWords[act.Type] + " " + named(act.Name, act.Target)
+	if (Link{Type: act.Type}).sudoAllowed() {
+		switch {
+		case act.NoPassword:
+			s += " as administrator, without password"
+		case act.Admin:
+			s += " as administrator, with password"
+		default:
+			s += " as a standard user"
+		}
+	}
+	return s
+}
+
+// named words what an action binds or joins: its name and id, or its id.
+func named(name, id string) string {
+	if name == "" {
+		return "(" + id + ")"
+	}
+	return cleanName(name) + " (" + id + ")"
+}
+
+// AfterImportOf is what a restore script's actions set, with the manager
+// and reports it sets apart: the inverse of Actions, for verify and
+// inspect, which read a script's plan back.
+func AfterImportOf(acts []Action, manager string, reports []string) AfterImport {
+	a := AfterImport{Manager: manager, Reports: reports}
+	for _, act := range acts {
+		switch act.Kind {
+		case ActSuspend:
+			a.Suspend = true
+		case ActFlag:
+			if slices.Contains(Flags, act.Target) && !slices.Contains(a.Flags, act.Target) {
+				a.Flags = append(a.Flags, act.Target)
+			}
+		case ActGroup:
+			a.Links = append(a.Links, Link{Type: "user_group", ID: act.Target, Name: act.Name})
+		case ActBind:
+			a.Links = append(a.Links, Link{Type: act.Type, ID: act.Target, Name: act.Name, Sudo: act.Admin, NoPassword: act.Admin && act.NoPassword})
+		}
+	}
+	slices.SortFunc(a.Flags, func(x, y string) int { return slices.Index(Flags, x) - slices.Index(Flags, y) })
+	return a
 }

@@ -269,16 +269,22 @@ var looksLikeID = regexp.MustCompile(`(?i)^[a-z0-9]{24}$`)
 // of 24 letters or digits, which it takes for an id (written as the id
 // where the export gives it and the manager is not restored by this
 // file); and, where existing lists the users there are now, a manager
-// neither restored by this file nor in it. With the restore script only
-// the first stands. Then managers come first again.
+// neither restored by this file nor in it. The restore script sets all
+// but the first once every user exists (scriptManagers): with it, those
+// are notes. Then managers come first again.
 func unfindableManagers(rows []Record, existing *Existing, rules Rules) {
 	index := make(map[string]int, len(rows))
 	for i, r := range rows {
 		index[strings.ToLower(r.Username)] = i
 	}
 	gone := func(r *Record, why string) {
+		is := managerGone(why, rules)
+		if rules.Script && !strings.EqualFold(r.Manager, r.Username) {
+			is = Issue{Severity: Note, Asks: AsksNothing, Field: "manager", Message: why +
+				": left empty in the CSV, as Import-JCUsersFromCSV would not create the user; the restore script sets it once every user exists"}
+		}
 		r.ManagerGone, r.Manager, r.ManagerID = why, "", ""
-		r.Issues = append(r.Issues, managerGone(why, rules))
+		r.Issues = append(r.Issues, is)
 	}
 	for i := range rows {
 		r := &rows[i]
@@ -288,9 +294,6 @@ func unfindableManagers(rows []Record, existing *Existing, rules Rules) {
 		case r.Manager == "":
 		case restored && m == i:
 			gone(r, r.Manager+" is the user themselves")
-		case rules.Script:
-			// The script sets managers once every user exists, found by
-			// username: only a user who would manage themselves is lost.
 		case restored:
 			if cycle := managerCycle(rows, index, i); cycle != "" {
 				gone(r, cycle)

@@ -28,16 +28,27 @@ type Output struct {
 	Users []Record
 	// Rows are the users to write: Users without those with errors,
 	// unless PlanOptions.IncludeInvalid; for the review workbook, all.
-	// Where they differ, Rows is a copy: Users stays whole. With the
-	// restore script the rows carry no manager, device or group by id:
-	// the script sets them (After).
+	// Where they differ, Rows is a copy: Users stays whole. They are the
+	// same with the restore script or without it: an import of the CSV
+	// alone restores what a CSV can.
 	Rows []Record
-	// After is, with PlanOptions.Script, what the restore script sets for
-	// each of Rows once the import created them.
-	After []AfterImport
+	// Script is, with PlanOptions.Script, the restore script's part of
+	// each of Rows, in their order.
+	Script []Restore
 	// Result is the part of the read about Org, for the review workbook:
 	// its users left out, its audit trail.
 	Result *Result
+}
+
+// Restore is one user of the restore script: the row it imports, and what
+// it sets once the import created them.
+type Restore struct {
+	// Row is the user's row of the CSV without what the script makes by
+	// id once every user exists: the manager, the groups with an id, the
+	// device. The importer then never fails a row for a manager it cannot
+	// find, nor adds a group by a name two groups share.
+	Row   Record
+	After AfterImport
 }
 
 // PlanOptions are what shapes a plan besides the users.
@@ -63,9 +74,9 @@ type PlanOptions struct {
 	// Existing are the users there are now (--exclude-existing): a
 	// manager neither restored nor among them would not be found.
 	Existing *Existing
-	// Script plans the restore script with the CSV: what the CSV cannot
-	// carry (managers, devices, groups by id, state and flags) is the
-	// script's.
+	// Script plans the restore script beside the CSV: it imports the
+	// users itself, then makes what the CSV cannot carry (managers,
+	// devices, groups by id, state and flags).
 	Script bool
 }
 
@@ -153,7 +164,11 @@ func (out *Output) plan(res *Result, o PlanOptions) (invalid int) {
 		}
 	}
 	notWrittenManagers(out.Users, gone, rules)
-	if rules.Importer || o.Script {
+	var managers map[string]string
+	if o.Script {
+		managers = scriptManagers(out.Users)
+	}
+	if rules.Importer {
 		unfindableManagers(out.Users, o.Existing, rules)
 	}
 	out.Rows = out.Users
@@ -161,36 +176,51 @@ func (out *Output) plan(res *Result, o PlanOptions) (invalid int) {
 		out.Rows = slices.DeleteFunc(slices.Clone(out.Users), func(r Record) bool { return r.Invalid() })
 	}
 	if o.Script {
-		out.scriptRows()
+		out.scriptUsers(managers)
 	}
 	return invalid
 }
 
-// scriptRows gives what the CSV would carry of the links and managers of
-// the rows to the restore script, which makes them once every user
-// exists, by id: the rows are copies without them.
-func (out *Output) scriptRows() {
-	rows := slices.Clone(out.Rows)
-	out.After = make([]AfterImport, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		out.After[i] = r.AfterImport()
+// scriptManagers are the managers the restore script sets, by the lower
+// case username of their report: it sets them once every user exists,
+// found by username, so only a user who would manage themselves is lost.
+// Call it before unfindableManagers, which empties in the CSV what the
+// importer would not find.
+func scriptManagers(users []Record) map[string]string {
+	m := make(map[string]string, len(users))
+	for _, r := range users {
+		if r.Manager != "" && !strings.EqualFold(r.Manager, r.Username) {
+			m[strings.ToLower(r.Username)] = r.Manager
+		}
+	}
+	return m
+}
+
+// scriptUsers plans the restore script's part of each row: the row it
+// imports, a copy without what it makes by id, and what it sets after,
+// with the manager of managers.
+func (out *Output) scriptUsers(managers map[string]string) {
+	out.Script = make([]Restore, len(out.Rows))
+	for i := range out.Rows {
+		r := out.Rows[i]
+		a := r.AfterImport()
+		a.Manager = managers[strings.ToLower(r.Username)]
 		// A device the row binds (a reviewer may have typed it) that the
 		// links lack: the script binds it instead.
-		if IsID(r.SystemID) && !slices.ContainsFunc(out.After[i].Links, func(l Link) bool { return l.Type == "system" && strings.EqualFold(l.ID, r.SystemID) }) {
+		if IsID(r.SystemID) && !slices.ContainsFunc(a.Links, func(l Link) bool { return l.Type == "system" && strings.EqualFold(l.ID, r.SystemID) }) {
 			admin := strings.HasSuffix(strings.ToLower(r.Administrator), "true")
-			out.After[i].Links = append(out.After[i].Links, Link{Type: "system", ID: strings.ToLower(r.SystemID), Sudo: admin})
+			a.Links = append(a.Links, Link{Type: "system", ID: strings.ToLower(r.SystemID), Sudo: admin})
 		}
 		byID := map[string]bool{}
-		for _, l := range out.After[i].Links {
+		for _, l := range a.Links {
 			if l.Type == "user_group" && l.Name != "" {
 				byID[l.Name] = true
 			}
 		}
 		r.Groups = slices.DeleteFunc(slices.Clone(r.Groups), func(g string) bool { return byID[g] })
 		r.Manager, r.ManagerID, r.SystemID, r.Administrator = "", "", "", ""
+		out.Script[i] = Restore{Row: r, After: a}
 	}
-	out.Rows = rows
 }
 
 // Unwritten counts the users with errors that are not written.
@@ -204,10 +234,19 @@ func (p *Plan) Unwritten() int {
 
 // StepsAfter counts the rows written whose state or access the CSV alone
 // does not restore as it was: each has a finding that asks for a step
-// after the import (the restore script's, where it is written).
+// after the import. With the restore script, it counts the users the
+// script has a step for after their import.
 func (p *Plan) StepsAfter() int {
 	n := 0
 	for _, o := range p.Outputs {
+		if o.Script != nil {
+			for _, s := range o.Script {
+				if !s.After.Empty() {
+					n++
+				}
+			}
+			continue
+		}
 		for i := range o.Rows {
 			if slices.ContainsFunc(o.Rows[i].Issues, func(is Issue) bool { return is.Asks == AsksAfterImport }) {
 				n++

@@ -174,7 +174,8 @@ func TestImporterReadsEveryCSV(t *testing.T) {
 		if strings.Count(header, ";") > strings.Count(header, ",") {
 			comma = ';'
 		}
-		if !strings.HasSuffix(path, ".csv") && !(strings.HasSuffix(path, "want.stdout") && strings.Count(header, string(comma)) > 2) {
+		cmd, _ := os.ReadFile(filepath.Join(filepath.Dir(path), "cmd"))
+		if !strings.HasSuffix(path, ".csv") && !(strings.HasSuffix(path, "want.stdout") && strings.Count(header, string(comma)) > 2 && !bytes.HasPrefix(cmd, []byte("verify"))) {
 			continue
 		}
 		files++
@@ -191,7 +192,7 @@ func TestImporterReadsEveryCSV(t *testing.T) {
 			continue
 		}
 		// --include-invalid writes rows with errors on purpose.
-		if cmd, _ := os.ReadFile(filepath.Join(filepath.Dir(path), "cmd")); !bytes.Contains(cmd, []byte("--include-invalid")) {
+		if !bytes.Contains(cmd, []byte("--include-invalid")) {
 			for _, p := range checkImport(path, got) {
 				t.Error(p)
 			}

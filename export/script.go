@@ -4,7 +4,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -16,7 +16,8 @@ import (
 // quotes. Base64 has no quote, dollar sign, backtick or line break of its
 // own, so no value of an export can end the literal or become code,
 // whatever it holds; PowerShell's FromBase64String ignores the line
-// breaks that keep the lines short.
+// breaks that keep the lines short. The data holds each user's import
+// row, so the script is the whole restore: no CSV has to be beside it.
 
 //go:embed restore.ps1
 var scriptCode string
@@ -25,69 +26,63 @@ var scriptCode string
 const scriptMarker = "\nDATA\n"
 
 // Script is the restore script of one output: the users of one
-// organization, and the files beside it.
+// organization.
 type Script struct {
 	Organization string // "" when the export names none: the script then checks none
-	CSV          string // the import CSV, as named from the script's folder
-	Results      string // the results file it writes, likewise
-	Rows         []convert.Record
-	After        []convert.AfterImport // what to set for each of Rows
+	Results      string // the record it keeps beside itself, by name
+	Users        []convert.Restore
 }
 
 // scriptData is what the script reads of its data. The names are the
 // script's (restore.ps1).
 type scriptData struct {
-	Organization string       `json:"organization"`
-	CSV          string       `json:"csv"`
-	Results      string       `json:"results"`
-	Users        []scriptUser `json:"users"`
+	Organization string `json:"organization"`
+	Results      string `json:"results"`
+	// Columns are the header of the CSV the script imports; each user's
+	// Row has a cell for each.
+	Columns []string     `json:"columns"`
+	Users   []scriptUser `json:"users"`
 }
 
 type scriptUser struct {
-	Username string         `json:"username"`
-	Suspend  bool           `json:"suspend"`
-	Flags    []string       `json:"flags"`
-	Devices  []scriptDevice `json:"devices"`
-	Groups   []scriptLink   `json:"groups"`
-	Links    []scriptLink   `json:"links"`
-	Manager  string         `json:"manager"`
-	Reports  []string       `json:"reports"`
+	Username string       `json:"username"`
+	Email    string       `json:"email"`
+	Row      []string     `json:"row"`
+	Steps    []scriptStep `json:"steps"`
+	Manager  string       `json:"manager"`
+	Reports  []string     `json:"reports"`
+	ByHand   []string     `json:"byHand"`
+	Source   string       `json:"source"` // where the plan found the user: events.json:12
 }
 
-type scriptDevice struct {
-	ID         string `json:"id"`
+// scriptStep is a convert.Action, with its words.
+type scriptStep struct {
+	Kind       string `json:"kind"`
+	Target     string `json:"target"`
+	Type       string `json:"type"`
 	Name       string `json:"name"`
 	Admin      bool   `json:"admin"`
 	NoPassword bool   `json:"noPassword"`
-}
-
-type scriptLink struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	Words      string `json:"words"`
 }
 
 // WriteScript writes the restore script s.
 func WriteScript(w io.Writer, s *Script) error {
-	if len(s.After) != len(s.Rows) {
-		return errors.New("the restore script needs what to set for every row")
+	rows := make([]convert.Record, len(s.Users))
+	for i, u := range s.Users {
+		rows[i] = u.Row
 	}
-	d := scriptData{Organization: s.Organization, CSV: s.CSV, Results: s.Results, Users: make([]scriptUser, len(s.Rows))}
-	for i, r := range s.Rows {
-		a := s.After[i]
-		u := scriptUser{Username: r.Username, Suspend: a.Suspend, Flags: nonNil(a.Flags), Manager: a.Manager, Reports: nonNil(a.Reports),
-			Devices: []scriptDevice{}, Groups: []scriptLink{}, Links: []scriptLink{}}
-		for _, l := range a.Links {
-			switch l.Type {
-			case "system":
-				u.Devices = append(u.Devices, scriptDevice{ID: l.ID, Name: l.Name, Admin: l.Sudo, NoPassword: l.NoPassword})
-			case "user_group":
-				u.Groups = append(u.Groups, scriptLink{Type: l.Type, ID: l.ID, Name: l.Name})
-			default:
-				u.Links = append(u.Links, scriptLink{Type: l.Type, ID: l.ID, Name: l.Name})
-			}
+	layout := PowerShell(rows)
+	d := scriptData{Organization: s.Organization, Results: s.Results, Columns: layout.Header, Users: make([]scriptUser, len(s.Users))}
+	for i, u := range s.Users {
+		r := &s.Users[i].Row
+		su := scriptUser{Username: r.Username, Email: r.Email, Row: layout.row(nil, r), Steps: []scriptStep{},
+			Manager: u.After.Manager, Reports: nonNil(u.After.Reports), ByHand: nonNil(u.After.ByHand), Source: r.Source}
+		for _, act := range u.After.Actions() {
+			su.Steps = append(su.Steps, scriptStep{Kind: act.Kind, Target: act.Target, Type: act.Type, Name: act.Name,
+				Admin: act.Admin, NoPassword: act.NoPassword, Words: act.String()})
 		}
-		d.Users[i] = u
+		d.Users[i] = su
 	}
 	data, err := json.Marshal(d)
 	if err != nil {
@@ -95,6 +90,7 @@ func WriteScript(w io.Writer, s *Script) error {
 	}
 	code, rest, _ := strings.Cut(strings.ReplaceAll(scriptCode, "\r\n", "\n"), scriptMarker)
 	var b strings.Builder
+	b.Grow(len(code) + len(rest) + base64.StdEncoding.EncodedLen(len(data))*78/76 + 2)
 	b.WriteString(code)
 	b.WriteByte('\n')
 	enc := base64.StdEncoding.EncodeToString(data)
@@ -136,4 +132,73 @@ func ScriptData(script string) (code string, data []byte, ok bool) {
 		return "", nil, false
 	}
 	return script[:i+len(open)] + script[i+len(open)+j:], data, true
+}
+
+// IsScript reports whether text is a restore script jcrestore wrote.
+func IsScript(text []byte) bool {
+	s := string(text)
+	return strings.Contains(s, "$Data = '") && strings.Contains(s, "Written by jcrestore")
+}
+
+// ReadScript reads a restore script back (WriteScript's inverse): its
+// organization, the name of its record, and each user with the row it
+// imports and what it sets after. name is where it was read, for errors
+// and each user's place.
+func ReadScript(name string, text []byte) (*Script, error) {
+	_, data, ok := ScriptData(string(text))
+	var d scriptData
+	if !ok || json.Unmarshal(data, &d) != nil {
+		return nil, fmt.Errorf("%s: a restore script whose data cannot be read: was it edited? Write it again with --script", name)
+	}
+	return d.script(name)
+}
+
+// script makes d, a script's data read from name, a Script.
+func (d *scriptData) script(name string) (*Script, error) {
+	s := &Script{Organization: d.Organization, Results: d.Results, Users: make([]convert.Restore, len(d.Users))}
+	cells := make([][]string, len(d.Users))
+	where := make([]string, len(d.Users))
+	for i, u := range d.Users {
+		cells[i], where[i] = u.Row, fmt.Sprintf("%s: user %d", name, i+1)
+	}
+	rows, err := tablePlan(name, d.Columns, cells, where)
+	if err != nil || len(rows.Users) != len(d.Users) {
+		return nil, fmt.Errorf("%s: a restore script whose users' rows cannot be read: was it edited? Write it again with --script", name)
+	}
+	for i, u := range d.Users {
+		acts := make([]convert.Action, len(u.Steps))
+		for j, st := range u.Steps {
+			acts[j] = convert.Action{Kind: st.Kind, Target: st.Target, Type: st.Type, Name: st.Name, Admin: st.Admin, NoPassword: st.NoPassword}
+		}
+		row := rows.Users[i]
+		if u.Source != "" {
+			row.Source = u.Source
+		}
+		a := convert.AfterImportOf(acts, u.Manager, u.Reports)
+		a.ByHand = u.ByHand
+		s.Users[i] = convert.Restore{Row: row, After: a}
+	}
+	return s, nil
+}
+
+// Words are the steps of the script for each user, in words, as the
+// script shows them under -WhatIf: what inspect prints of a script.
+func (s *Script) Words() [][]string {
+	out := make([][]string, len(s.Users))
+	for i, u := range s.Users {
+		out[i] = append(out[i], "import (Import-JCUsersFromCSV)")
+		for _, act := range u.After.Actions() {
+			out[i] = append(out[i], act.String())
+		}
+		if u.After.Manager != "" {
+			out[i] = append(out[i], "set the manager: "+u.After.Manager)
+		}
+		for _, r := range u.After.Reports {
+			out[i] = append(out[i], "with -RestoreReports: make them the manager of "+r+" again")
+		}
+		for _, h := range u.After.ByHand {
+			out[i] = append(out[i], h+": by hand, after the restore (no cmdlet sets it)")
+		}
+	}
+	return out
 }

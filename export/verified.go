@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -11,9 +12,11 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The verification workbook: what an auditor keeps of a verify. One row
-// per planned user back as planned or missing, per field that differs and
-// per step that failed; the evidence with its SHA-256 on About.
+// The verification workbook: what an auditor keeps of a verify. Its
+// first sheet is the summary (counts, the evidence with its SHA-256), its
+// second one row per thing that is not as planned (users missing or not
+// restored, differences, failed steps, what was not checked), then one
+// per user back as planned.
 
 // Sheets of the verification workbook.
 const (
@@ -22,23 +25,31 @@ const (
 	VerifiedTitle = "jcrestore verification"
 )
 
+// File is one file verify read, as the workbook lists it.
+type File struct {
+	Name, Kind string
+	Size       int64
+	SHA256     string
+}
+
 // Verified is what the verification workbook shows.
 type Verified struct {
 	Result   *convert.Verification
-	Evidence []*Evidence // the files given, and those read with them
+	Evidence []File // the files given
 	Options  []string
 	Version  string
 	Made     time.Time
 }
 
-// WriteVerified writes the verification workbook: Verified, About.
+// WriteVerified writes the verification workbook: About (the summary),
+// Verified.
 func WriteVerified(w io.Writer, v *Verified) error {
 	f := newFile("")
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", SheetVerified); err != nil {
+	if err := f.SetSheetName("Sheet1", SheetAbout); err != nil {
 		return err
 	}
-	if _, err := f.NewSheet(SheetAbout); err != nil {
+	if _, err := f.NewSheet(SheetVerified); err != nil {
 		return err
 	}
 	st, err := newStyles(f)
@@ -51,7 +62,8 @@ func WriteVerified(w io.Writer, v *Verified) error {
 		}
 	}
 	rows := verifiedRows(v.Result)
-	verdictStyle := map[string]int{string(convert.Back): st.status["OK"], string(convert.Differs): st.status["Warning"], string(convert.Missing): st.status["Error"], "step failed": st.status["Error"]}
+	verdictStyle := map[string]int{string(convert.Back): st.status["OK"], string(convert.Differs): st.status["Warning"], string(convert.NotChecked): st.status["Warning"],
+		string(convert.Missing): st.status["Error"], string(convert.NotRestore): st.status["Error"], "step failed": st.status["Error"]}
 	s := &sheet{f: f, name: SheetVerified, frozen: 1, n: len(rows),
 		cols: []column{{name: "Username", style: st.text}, {name: "Email", style: st.text}, {name: "Verdict", style: st.text},
 			{name: "Field", style: st.text}, {name: "Planned", style: st.text, cap: 40, wrap: true}, {name: "Now", style: st.text, cap: 40, wrap: true},
@@ -71,61 +83,53 @@ func WriteVerified(w io.Writer, v *Verified) error {
 }
 
 // verifiedRows are the rows of the Verified sheet: username, email,
-// verdict, field, planned, now, note, plan, user id.
+// verdict, field, planned, now, note, plan, user id. The problems come
+// first, in the order an auditor reads them: users missing or not
+// restored, differences, failed steps, what was not checked; then the
+// users back as planned.
 func verifiedRows(v *convert.Verification) [][9]string {
-	var rows [][9]string
+	var rank [5][][9]string // missing, differences, failed steps, not checked, back
 	for _, u := range v.Users {
-		row := func(verdict, field, planned, now, note string) {
-			rows = append(rows, [9]string{u.Username, u.Email, verdict, field, planned, now, note, u.Plan, u.ID})
-		}
-		var notCompared []string
-		for _, f := range u.Fields {
-			if f.NotCompared != "" {
-				notCompared = append(notCompared, f.Field)
-			}
-		}
-		note := ""
-		if len(notCompared) > 0 {
-			note = "not compared: " + strings.Join(notCompared, ", ")
+		row := func(k int, verdict, field, planned, now, note string) {
+			rank[k] = append(rank[k], [9]string{u.Username, u.Email, verdict, field, planned, now, note, u.Plan, u.ID})
 		}
 		switch u.Verdict {
-		case convert.Missing:
-			row(string(u.Verdict), "", "", "", "no user has this username or email now")
+		case convert.Missing, convert.NotRestore:
+			row(0, string(u.Verdict), "", "", "", u.Why)
 		case convert.Back:
-			row(string(u.Verdict), "", "", "", strings.Join(slices.DeleteFunc([]string{compared(u), note}, func(s string) bool { return s == "" }), "; "))
-		default:
-			for i, d := range u.Differences() {
-				n := ""
-				if i == 0 {
-					n = note
-				}
-				row(string(u.Verdict), d.Field, d.Planned, d.Now, n)
+			row(4, string(u.Verdict), "", "", "", compared(u))
+		case convert.Differs:
+			for _, d := range u.Differences() {
+				row(1, string(u.Verdict), d.Field, d.Planned, d.Now, "")
 			}
 		}
 		for _, s := range u.Failed {
-			row("step failed", strings.TrimSpace(s.Step+" "+s.Target), "done", s.Outcome, s.Error)
+			row(2, "step failed", cmp.Or(s.Words, strings.TrimSpace(s.Step+" "+s.Target)), "done", s.Outcome, s.Message)
+		}
+		if u.Verdict == convert.Differs || u.Verdict == convert.NotChecked {
+			for _, n := range u.Unchecked {
+				row(3, string(convert.NotChecked), "", "", "", n)
+			}
 		}
 	}
 	for _, s := range v.OtherSteps {
-		rows = append(rows, [9]string{s.Username, "", "step failed", strings.TrimSpace(s.Step + " " + s.Target), "done", s.Outcome, s.Error, "", ""})
+		rank[2] = append(rank[2], [9]string{s.Username, "", "step failed", cmp.Or(s.Words, strings.TrimSpace(s.Step+" "+s.Target)), "done", s.Outcome, s.Message, "", ""})
 	}
-	return rows
+	return slices.Concat(rank[:]...)
 }
 
-// compared says how many fields of u were compared.
+// compared says how many things were compared for u.
 func compared(u convert.UserCheck) string {
-	n := 0
-	for _, f := range u.Fields {
-		if f.NotCompared == "" {
-			n++
-		}
-	}
-	return convert.Plural(n, "field compared", "fields compared")
+	return convert.Plural(len(u.Fields), "thing compared", "things compared")
 }
 
 func writeVerifiedAbout(f *excelize.File, v *Verified, st *styles) error {
 	const sh = SheetAbout
 	c := v.Result.Counts
+	steps := any("not given")
+	if c.StepsGiven {
+		steps = c.StepsFailed
+	}
 	rows := [][]any{
 		{VerifiedTitle},
 		{},
@@ -135,8 +139,10 @@ func writeVerifiedAbout(f *excelize.File, v *Verified, st *styles) error {
 		{"Planned users", c.Planned},
 		{"Back as planned", c.Back},
 		{"With differences", c.Differ},
+		{"Back, not checked in full", c.NotChecked},
 		{"Missing", c.Missing},
-		{"Steps failed", c.StepsFailed},
+		{"Not restored", c.NotRestore},
+		{"Steps failed", steps},
 		{"Other users now", c.Others},
 		{},
 		{"Evidence", "Kind", "Size (bytes)", "SHA-256"},
@@ -162,7 +168,9 @@ func writeVerifiedAbout(f *excelize.File, v *Verified, st *styles) error {
 	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 24)); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sh, "B", "C", 14); err != nil {
+	// Wide enough for the date and time of Made, which prints as ### in
+	// a narrower column.
+	if err := f.SetColWidth(sh, "B", "C", 20); err != nil {
 		return err
 	}
 	return f.SetColWidth(sh, "D", "D", 68)

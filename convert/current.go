@@ -20,8 +20,8 @@ import (
 // it: addresses by type, phone numbers by type, custom attributes by name,
 // the state and flags as account settings.
 
-// Held is one user as JumpCloud holds them now.
-type Held struct {
+// CurrentUser is one user as JumpCloud holds them now.
+type CurrentUser struct {
 	Record              // the columns, attributes and state; Manager is the manager's user id
 	ID           string // the user's id (_id)
 	Organization string
@@ -34,22 +34,23 @@ type Held struct {
 	touched        uint16 // the account settings the file spoke of
 }
 
-// Users are the users of one file, in its order.
-type Users struct {
+// Current are the users JumpCloud holds now, as one file has them, in
+// its order.
+type Current struct {
 	Name  string
-	Users []Held
+	Users []CurrentUser
 	// Notes are what the file made of its users worth telling: a
 	// username twice, values that cannot be compared.
 	Notes []Message
 }
 
-// ReadUsers reads text (already decoded to UTF-8) as the users JumpCloud
+// ReadCurrent reads text (already decoded to UTF-8) as the users JumpCloud
 // holds now: Get-JCUser | ConvertTo-Json (an array, one object, or an
 // object whose value or users is the array, as PowerShell's -InputObject
 // and the restore script's results write them), or Get-JCUser |
 // Export-Csv, with or without its #TYPE line. A file that is neither is
 // an error naming what it is, and where it stops being readable.
-func ReadUsers(name string, text []byte) (*Users, error) {
+func ReadCurrent(name string, text []byte) (*Current, error) {
 	t := bytes.TrimLeft(text, " \t\r\n")
 	if len(t) > 0 && (t[0] == '[' || t[0] == '{') {
 		return usersJSON(name, text)
@@ -57,13 +58,73 @@ func ReadUsers(name string, text []byte) (*Users, error) {
 	return usersCSV(name, text)
 }
 
+// NotUsersError is a file given as the users JumpCloud holds that holds
+// something else: Says what it is.
+type NotUsersError struct {
+	Name, Says string
+}
+
+func (e *NotUsersError) Error() string { return e.Name + ": " + e.Says }
+
+// ReadCurrentValues reads users from JSON values one by one, each
+// Get-JCUser's object as JumpCloud returned it, where[i] saying where
+// values[i] was read: the accounts the restore script read back.
+func ReadCurrentValues(name string, values [][]byte, where []string) (*Current, error) {
+	u := &Current{Name: name, Users: make([]CurrentUser, 0, len(values))}
+	for i, raw := range values {
+		item := gjson.ParseBytes(raw)
+		if !gjson.ValidBytes(raw) || !item.IsObject() || !item.Get("username").Exists() {
+			return nil, fmt.Errorf("%s: not an account of Get-JCUser's", where[i])
+		}
+		u.Users = append(u.Users, currentUser(item, where[i]))
+	}
+	u.check()
+	return u, nil
+}
+
+// currentUser reads one of Get-JCUser's objects.
+func currentUser(item gjson.Result, at string) CurrentUser {
+	var h CurrentUser
+	var a attrs
+	item.ForEach(func(k, v gjson.Result) bool {
+		h.offer(&a, k.Str, v)
+		return true
+	})
+	h.settle(&a, at)
+	return h
+}
+
+// IsUsersCSV reports whether text (decoded) is Get-JCUser | Export-Csv:
+// after Windows PowerShell's #TYPE line, a header with the columns _id
+// and username.
+func IsUsersCSV(text []byte) bool {
+	header, _, _, err := usersCSVHeader(text)
+	return err == nil && slices.Contains(header, "_id") && slices.Contains(header, "username")
+}
+
+// usersCSVHeader reads the header of a users CSV: the rows follow in cr;
+// skipped counts the lines before the header (the #TYPE line).
+func usersCSVHeader(text []byte) (header []string, cr *csv.Reader, skipped int, err error) {
+	if bytes.HasPrefix(text, []byte("#TYPE")) {
+		i := bytes.IndexByte(text, '\n')
+		if i < 0 {
+			return nil, nil, 1, errors.New("only a #TYPE line")
+		}
+		text, skipped = text[i+1:], 1
+	}
+	cr = csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = 0
+	header, err = cr.Read()
+	return header, cr, skipped, err
+}
+
 // giveUsers says what verify wants where events were given.
 const giveUsers = "give the users as JumpCloud holds them now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)"
 
 // usersJSON reads Get-JCUser's objects from the JSON text.
-func usersJSON(name string, text []byte) (*Users, error) {
+func usersJSON(name string, text []byte) (*Current, error) {
 	if head := text[:min(len(text), 4096)]; bytes.Contains(head, []byte(`"event_type"`)) {
-		return nil, fmt.Errorf("%s: Directory Insights events, not users: %s", name, giveUsers)
+		return nil, &NotUsersError{name, "Directory Insights events, not users: " + giveUsers}
 	}
 	if err := jsonError(name, text); err != nil {
 		return nil, err
@@ -78,10 +139,10 @@ func usersJSON(name string, text []byte) (*Users, error) {
 			}
 		}
 		if list.IsObject() {
-			return nil, fmt.Errorf("%s: not users: a JSON object without username, value or users (%s)", name, keysOf(doc))
+			return nil, &NotUsersError{name, fmt.Sprintf("not users: a JSON object without username, value or users (%s)", keysOf(doc))}
 		}
 	}
-	u := &Users{Name: name}
+	u := &Current{Name: name}
 	var bad error
 	line, counted := 1, 0 // the line at text[counted]: users come in order
 	each := func(item gjson.Result) bool {
@@ -102,14 +163,7 @@ func usersJSON(name string, text []byte) (*Users, error) {
 			bad = fmt.Errorf("%s: not a user of Get-JCUser: no username (%s)", at, keysOf(item))
 			return false
 		}
-		var h Held
-		var a attrs
-		item.ForEach(func(k, v gjson.Result) bool {
-			h.offer(&a, k.Str, v)
-			return true
-		})
-		h.settle(&a, at)
-		u.Users = append(u.Users, h)
+		u.Users = append(u.Users, currentUser(item, at))
 		return true
 	}
 	if list.IsArray() {
@@ -167,7 +221,7 @@ func keysOf(v gjson.Result) string {
 }
 
 // offer takes one property of a user.
-func (h *Held) offer(a *attrs, key string, v gjson.Result) {
+func (h *CurrentUser) offer(a *attrs, key string, v gjson.Result) {
 	switch key {
 	case "_id", "id":
 		h.ID = strings.ToLower(scalar(v))
@@ -185,7 +239,7 @@ func (h *Held) offer(a *attrs, key string, v gjson.Result) {
 }
 
 // settle keeps what attrs made of the user.
-func (h *Held) settle(a *attrs, at string) {
+func (h *CurrentUser) settle(a *attrs, at string) {
 	h.User, h.Attributes, h.Source = a.user, a.attributes, at
 	h.account, h.touched = a.account.set, a.account.touched
 	if h.account&acctMFA != 0 {
@@ -220,20 +274,13 @@ func fedBy(name string) (cols uint64, attributes bool) {
 // usersCSV reads Get-JCUser | Export-Csv: a header of Get-JCUser's
 // property names (_id among them), nested values as the type names
 // PowerShell wrote for them.
-func usersCSV(name string, text []byte) (*Users, error) {
-	skipped := 0
-	if bytes.HasPrefix(text, []byte("#TYPE")) {
-		i := bytes.IndexByte(text, '\n')
-		if i < 0 {
-			return nil, fmt.Errorf("%s: only a #TYPE line", name)
-		}
-		text, skipped = text[i+1:], 1
-	}
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.FieldsPerRecord = 0
-	header, err := cr.Read()
+func usersCSV(name string, text []byte) (*Current, error) {
+	header, cr, skipped, err := usersCSVHeader(text)
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s is empty: no users", name)
+	}
+	if err != nil && skipped == 1 && cr == nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	if err != nil {
 		return nil, notUsersCSV(name, text, csvError(name, skipped, err))
@@ -241,7 +288,7 @@ func usersCSV(name string, text []byte) (*Users, error) {
 	if !slices.Contains(header, "_id") || !slices.Contains(header, "username") {
 		return nil, notUsersCSV(name, text, nil)
 	}
-	u := &Users{Name: name}
+	u := &Current{Name: name}
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -251,7 +298,7 @@ func usersCSV(name string, text []byte) (*Users, error) {
 			return nil, csvError(name, skipped, err)
 		}
 		line, _ := cr.FieldPos(0)
-		var h Held
+		var h CurrentUser
 		var a attrs
 		for i, v := range row {
 			if v == "" {
@@ -271,7 +318,7 @@ func notUsersCSV(name string, text []byte, err error) error {
 	head := strings.ToLower(string(text[:min(len(text), 512)]))
 	switch {
 	case strings.Contains(head, "<html") || strings.Contains(head, "<!doctype"):
-		return fmt.Errorf("%s: a web page (HTML), not users: save the output of Get-JCUser | ConvertTo-Json -Depth 6 instead", name)
+		return &NotUsersError{name, "a web page (HTML), not users: save the output of Get-JCUser | ConvertTo-Json -Depth 6 instead"}
 	case err != nil:
 		return err
 	}
@@ -279,12 +326,12 @@ func notUsersCSV(name string, text []byte, err error) error {
 	if len(line) > 80 {
 		line = line[:80] + "..."
 	}
-	return fmt.Errorf("%s: neither users (JSON, or a CSV with the columns _id and username) nor a plan: it begins %q", name, strings.TrimSpace(line))
+	return &NotUsersError{name, fmt.Sprintf("neither users (JSON, or a CSV with the columns _id and username) nor a plan: it begins %q", strings.TrimSpace(line))}
 }
 
 // check notes usernames the file holds twice, and the fields it wrote as
 // type names.
-func (u *Users) check() {
+func (u *Current) check() {
 	seen := map[string]string{}
 	for _, h := range u.Users {
 		k := strings.ToLower(h.Username)

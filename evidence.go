@@ -71,10 +71,7 @@ func evidenceOf(path string, b []byte) (*evidence, error) {
 		e.results, err = export.ReadResults(path, text)
 	case export.IsScript(text):
 		e.file.Kind = evidencePlan
-		var s *export.Script
-		if s, err = export.ReadScript(path, text); err == nil {
-			e.plan = s.Planned(path)
-		}
+		e.plan, err = export.ReadScriptPlan(path, text)
 	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['), convert.IsUsersCSV(text):
 		e.file.Kind = evidenceUsers
 		e.current, err = convert.ReadCurrent(path, text)
@@ -169,7 +166,7 @@ func assemble(ev []*evidence) (*convert.Planned, *convert.Current, *convert.Rest
 	var notes []convert.Message
 	if len(results) == 1 {
 		r := results[0].results
-		plan, current, rec, notes = r.Plan.Planned(r.Name), r.Current, r.Restored, r.Notes
+		plan, current, rec, notes = r.Plan, r.Current, r.Restored, r.Notes
 	}
 	if len(plans) == 1 {
 		plan = plans[0].plan

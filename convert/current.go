@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -129,7 +130,9 @@ func usersJSON(name string, text []byte) (*Current, error) {
 	if err := jsonError(name, text); err != nil {
 		return nil, err
 	}
-	doc := gjson.ParseBytes(text)
+	// Parsed in place, not copied: the users' values are text's bytes,
+	// which verify keeps until it ends, and never changes.
+	doc := gjson.Parse(unsafe.String(unsafe.SliceData(text), len(text)))
 	list := doc
 	if doc.IsObject() && !doc.Get("username").Exists() {
 		for _, key := range [...]string{"value", "users"} {
@@ -143,6 +146,9 @@ func usersJSON(name string, text []byte) (*Current, error) {
 		}
 	}
 	u := &Current{Name: name}
+	if list.IsArray() {
+		u.Users = make([]CurrentUser, 0, list.Get("#").Int())
+	}
 	var bad error
 	line, counted := 1, 0 // the line at text[counted]: users come in order
 	each := func(item gjson.Result) bool {
@@ -224,9 +230,9 @@ func keysOf(v gjson.Result) string {
 func (h *CurrentUser) offer(a *attrs, key string, v gjson.Result) {
 	switch key {
 	case "_id", "id":
-		h.ID = strings.ToLower(scalar(v))
+		h.ID = strings.Clone(strings.ToLower(scalar(v))) // not a part of the file, which can go
 	case "organization":
-		h.Organization = strings.ToLower(scalar(v))
+		h.Organization = strings.Clone(strings.ToLower(scalar(v)))
 	case "manager":
 		// An id; where a nested object ({"id": ...}), its id.
 		if v.IsObject() {

@@ -87,7 +87,7 @@ func looksLikeHTML(text []byte) bool {
 // tablePlan reads rows under header as the import CSV's: each column
 // found by its name, as a template's are.
 func tablePlan(path string, header []string, rows [][]string, where []string) (*convert.Planned, error) {
-	exp := &convert.Planned{Name: path}
+	exp := &convert.Planned{Name: path, Users: make([]convert.Record, 0, len(rows))}
 	sources := make([]source, len(header))
 	for i, h := range header {
 		sources[i] = templateSource(h, convert.Normalize(h))

@@ -28,8 +28,8 @@ func IsResults(text []byte) bool {
 // Results is a restore script's record read back.
 type Results struct {
 	Name         string
-	Organization string  // the organization of its last run
-	Plan         *Script // the plan of its last run
+	Organization string           // the organization of its last run
+	Plan         *convert.Planned // the plan of its last run
 	Restored     *convert.Restored
 	// Current are the accounts the script read back (the restored users
 	// and their managers); nil when it read none.
@@ -187,7 +187,7 @@ func ReadResults(name string, text []byte) (*Results, error) {
 	if err != nil || json.Unmarshal(raw, &d) != nil {
 		return nil, fmt.Errorf("%s: the plan it holds cannot be read: was it edited? Give the restore script with it", name)
 	}
-	if res.Plan, err = d.script(name); err != nil {
+	if res.Plan, err = d.planned(name); err != nil {
 		return nil, err
 	}
 	if len(values) > 0 {
@@ -253,20 +253,4 @@ func groupIDs(value json.RawMessage) []string {
 		out = append(out, strings.ToLower(g.ID))
 	}
 	return out
-}
-
-// Planned is the plan of the script s, read from name: each user's
-// import row, with what the script sets after, found in name by its
-// place ("restore.ps1: user 3").
-func (s *Script) Planned(name string) *convert.Planned {
-	p := &convert.Planned{Name: name, Organization: s.Organization, Columns: convert.AllColumns, Attributes: true, Settings: true}
-	p.Users = make([]convert.Record, len(s.Users))
-	for i, u := range s.Users {
-		r := u.Row
-		r.Source = fmt.Sprintf("%s: user %d", name, i+1)
-		r.SetAfterImport(u.After)
-		r.Manager = u.After.Manager // the import leaves it to the script
-		p.Users[i] = r
-	}
-	return p
 }

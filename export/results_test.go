@@ -77,7 +77,8 @@ func TestReadResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := res.Restored
-	if res.Organization != "5a1b2c3d4e5f60718293a4b5" || len(res.Plan.Users) != 2 || res.Plan.Users[0].Row.JobTitle != "Engineer" || !res.Plan.Users[0].After.Suspend {
+	if res.Organization != "5a1b2c3d4e5f60718293a4b5" || len(res.Plan.Users) != 2 || res.Plan.Users[0].JobTitle != "Engineer" || !res.Plan.Users[0].AfterImport().Suspend ||
+		res.Plan.Users[1].Source != "restore-results.json: user 2" {
 		t.Errorf("plan: %+v", res.Plan)
 	}
 	if !reflect.DeepEqual(rec.Accounts, map[string]string{"ann": "670000000000000000000001"}) || rec.Skipped["bob"] != "exists and was not restored by this script" {

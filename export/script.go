@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -116,28 +117,39 @@ func nonNil(s []string) []string {
 // script reads them) and its code with the data taken out: the same text
 // for every script. ok is false when script is not one.
 func ScriptData(script string) (code string, data []byte, ok bool) {
-	script = strings.ReplaceAll(script, "\r\n", "\n")
-	const open, close = "$Data = '\n", "'\n"
-	i := strings.Index(script, open)
-	if i < 0 {
+	i, j, ok := dataLiteral([]byte(script))
+	if !ok {
 		return "", nil, false
 	}
-	j := strings.Index(script[i+len(open):], close)
-	if j < 0 {
-		return "", nil, false
-	}
-	lit := script[i+len(open) : i+len(open)+j]
-	data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(lit, "\n", ""))
+	data, err := base64.StdEncoding.DecodeString(script[i:j])
 	if err != nil {
 		return "", nil, false
 	}
-	return script[:i+len(open)] + script[i+len(open)+j:], data, true
+	return strings.ReplaceAll(script[:i]+script[j:], "\r\n", "\n"), data, true
+}
+
+// dataLiteral finds the data literal of a script, script[i:j]: the base64
+// lines between "$Data = '" and the quote that ends it.
+func dataLiteral(script []byte) (i, j int, ok bool) {
+	open := []byte("$Data = '")
+	i = bytes.Index(script, open)
+	if i < 0 {
+		return 0, 0, false
+	}
+	i += len(open)
+	for i < len(script) && (script[i] == '\r' || script[i] == '\n') {
+		i++
+	}
+	k := bytes.IndexByte(script[i:], '\'')
+	if k < 0 {
+		return 0, 0, false
+	}
+	return i, i + k, true
 }
 
 // IsScript reports whether text is a restore script jcrestore wrote.
 func IsScript(text []byte) bool {
-	s := string(text)
-	return strings.Contains(s, "$Data = '") && strings.Contains(s, "Written by jcrestore")
+	return bytes.Contains(text, []byte("$Data = '")) && bytes.Contains(text, []byte("Written by jcrestore"))
 }
 
 // ReadScript reads a restore script back (WriteScript's inverse): its
@@ -145,40 +157,91 @@ func IsScript(text []byte) bool {
 // imports and what it sets after. name is where it was read, for errors
 // and each user's place.
 func ReadScript(name string, text []byte) (*Script, error) {
-	_, data, ok := ScriptData(string(text))
+	d, err := readData(name, text)
+	if err != nil {
+		return nil, err
+	}
+	rows, after, err := d.users(name)
+	if err != nil {
+		return nil, err
+	}
+	s := &Script{Organization: d.Organization, Results: d.Results, Users: make([]convert.Restore, len(rows))}
+	for i := range rows {
+		s.Users[i] = convert.Restore{Row: rows[i], After: after[i]}
+	}
+	return s, nil
+}
+
+// ReadScriptPlan reads a restore script as verify's plan (Planned).
+func ReadScriptPlan(name string, text []byte) (*convert.Planned, error) {
+	d, err := readData(name, text)
+	if err != nil {
+		return nil, err
+	}
+	return d.planned(name)
+}
+
+// readData reads the data of the script text.
+func readData(name string, text []byte) (*scriptData, error) {
+	// Base64's decoder skips the line breaks of the literal.
+	i, j, ok := dataLiteral(text)
 	var d scriptData
+	data := make([]byte, base64.StdEncoding.DecodedLen(j-i))
+	if ok {
+		n, err := base64.StdEncoding.Decode(data, text[i:j])
+		ok, data = err == nil, data[:n]
+	}
 	if !ok || json.Unmarshal(data, &d) != nil {
 		return nil, fmt.Errorf("%s: a restore script whose data cannot be read: was it edited? Write it again with --script", name)
 	}
-	return d.script(name)
+	return &d, nil
 }
 
-// script makes d, a script's data read from name, a Script.
-func (d *scriptData) script(name string) (*Script, error) {
-	s := &Script{Organization: d.Organization, Results: d.Results, Users: make([]convert.Restore, len(d.Users))}
+// users are the users of d, read from name: each user's import row, and
+// what the script sets after. The rows' cells are let go as they are
+// read.
+func (d *scriptData) users(name string) ([]convert.Record, []convert.AfterImport, error) {
 	cells := make([][]string, len(d.Users))
 	where := make([]string, len(d.Users))
 	for i, u := range d.Users {
 		cells[i], where[i] = u.Row, fmt.Sprintf("%s: user %d", name, i+1)
+		d.Users[i].Row = nil
 	}
 	rows, err := tablePlan(name, d.Columns, cells, where)
 	if err != nil || len(rows.Users) != len(d.Users) {
-		return nil, fmt.Errorf("%s: a restore script whose users' rows cannot be read: was it edited? Write it again with --script", name)
+		return nil, nil, fmt.Errorf("%s: a restore script whose users' rows cannot be read: was it edited? Write it again with --script", name)
 	}
+	after := make([]convert.AfterImport, len(d.Users))
 	for i, u := range d.Users {
 		acts := make([]convert.Action, len(u.Steps))
 		for j, st := range u.Steps {
 			acts[j] = convert.Action{Kind: st.Kind, Target: st.Target, Type: st.Type, Name: st.Name, Admin: st.Admin, NoPassword: st.NoPassword}
 		}
-		row := rows.Users[i]
 		if u.Source != "" {
-			row.Source = u.Source
+			rows.Users[i].Source = u.Source
 		}
-		a := convert.AfterImportOf(acts, u.Manager, u.Reports)
-		a.ByHand = u.ByHand
-		s.Users[i] = convert.Restore{Row: row, After: a}
+		after[i] = convert.AfterImportOf(acts, u.Manager, u.Reports)
+		after[i].ByHand = u.ByHand
 	}
-	return s, nil
+	return rows.Users, after, nil
+}
+
+// planned is the plan of the script data d, read from name: each user's
+// import row, with what the script sets after, found in name by its
+// place ("restore.ps1: user 3").
+func (d *scriptData) planned(name string) (*convert.Planned, error) {
+	rows, after, err := d.users(name)
+	if err != nil {
+		return nil, err
+	}
+	p := &convert.Planned{Name: name, Organization: d.Organization, Users: rows, Columns: convert.AllColumns, Attributes: true, Settings: true}
+	for i := range rows {
+		r := &rows[i]
+		r.Source = fmt.Sprintf("%s: user %d", name, i+1)
+		r.SetAfterImport(after[i])
+		r.Manager = after[i].Manager // the import leaves it to the script
+	}
+	return p, nil
 }
 
 // Words are the steps of the script for each user, in words, as the

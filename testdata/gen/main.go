@@ -8,6 +8,11 @@
 //	go run ./testdata/gen -n 1000000 -layout array > events.json
 //	go run ./testdata/gen -n 1000000 -layout ndjson -gzip > events.ndjson.gz
 //	go run ./testdata/gen -n 100000 -deletes > deleted.json
+//	go run ./testdata/gen -n 100000 -users > users.json
+//
+// -users writes, for the users -deletes deletes (the same -n and -seed),
+// what Get-JCUser | ConvertTo-Json returns once they are restored: for
+// verify's benchmark.
 //
 // Layouts: array (one event per line inside [ ], as the serverless
 // SingleLine export), pretty (a JSON array indented by 2, as MultiLine),
@@ -32,8 +37,15 @@ func main() {
 	gz := flag.Bool("gzip", false, "gzip the output")
 	seed := flag.Uint64("seed", 1, "random seed")
 	deletes := flag.Bool("deletes", false, "only user_delete events (for the 100k-user workbook)")
+	users := flag.Bool("users", false, "the users -deletes deletes, restored, as Get-JCUser | ConvertTo-Json writes them")
 	flag.Parse()
-	if err := generate(os.Stdout, *n, *layout, *gz, *seed, *deletes); err != nil {
+	var err error
+	if *users {
+		err = restored(os.Stdout, *n, *seed)
+	} else {
+		err = generate(os.Stdout, *n, *layout, *gz, *seed, *deletes)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -239,4 +251,60 @@ func (g *generator) authContext() obj {
 		"policies_applied": []obj{{"id": g.hex(24), "name": "Require MFA", "metadata": obj{"action": "allow", "resource_type": "USER_PORTAL"}}},
 		"system":           obj{"os": "Mac OS X", "hostname": "MBP-" + g.hex(6), "object_id": g.hex(24)},
 	}
+}
+
+// restored writes the users the deletion-only export of n events and
+// seed deletes, as Get-JCUser returns them once restored: what the
+// deletion carried, and the fields JumpCloud gives every user.
+func restored(out io.Writer, n int, seed uint64) error {
+	bw := bufio.NewWriterSize(out, 1<<20)
+	g := newGenerator(seed)
+	g.deletes = true
+	ids := newGenerator(seed ^ 0x5bd1e995)
+	if _, err := io.WriteString(bw, "["); err != nil {
+		return err
+	}
+	for i := range n {
+		e := g.next()
+		u := obj{"_id": ids.hex(24), "account_locked": false, "activated": false, "addresses": []obj{}, "allow_public_key": true,
+			"alternateEmail": nil, "attributes": []obj{}, "badLoginAttempts": 0, "company": "", "costCenter": "",
+			"created": "2026-12-01T10:00:00.000Z", "creationSource": "jumpcloud:bulk", "description": "", "displayname": "",
+			"employeeIdentifier": nil, "employeeType": "", "enable_managed_uid": false, "enable_user_portal_multifactor": false,
+			"external_dn": "", "external_source_type": "", "externally_managed": false, "jobTitle": "", "ldap_binding_user": false,
+			"location": "", "managedAppleId": "", "manager": nil, "mfa": obj{"configured": false, "exclusion": false},
+			"middlename": "", "organization": "5a1b2c3d4e5f60718293a4b5", "password_expired": false, "password_never_expires": false,
+			"passwordless_sudo": false, "recoveryEmail": obj{"address": ""}, "samba_service_user": false, "ssh_keys": []obj{},
+			"state": "ACTIVATED", "sudo": false, "suspended": false, "totp_enabled": false, "unix_guid": 5000 + i, "unix_uid": 5000 + i}
+		for _, c := range e["changes"].([]obj) {
+			switch field := c["field"].(string); field {
+			case "state":
+			case "phoneNumbers":
+				var phones []obj
+				for _, p := range c["from"].([]obj) {
+					phones = append(phones, obj{"id": ids.hex(24), "number": p["number"], "type": p["type"]})
+				}
+				u[field] = phones
+			default:
+				u[field] = c["from"]
+			}
+		}
+		b, err := json.MarshalIndent(u, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if i == 0 {
+			sep = "\n  "
+		}
+		if _, err := bw.WriteString(sep); err != nil {
+			return err
+		}
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	if _, err := io.WriteString(bw, "\n]\n"); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

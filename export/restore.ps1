@@ -417,15 +417,18 @@ function Test-Imported {
     if (-not $began -or -not $Account.created -or $Account.email -ne $User.email) {
         return $false
     }
-    $created = $Account.created
-    if ($created -is [datetime]) {
-        $created = $created.ToUniversalTime()
+    # this computer's clock and JumpCloud's may differ a little
+    return (ConvertTo-Utc $Account.created) -ge (ConvertTo-Utc $began).AddMinutes(-2)
+}
+
+# ConvertTo-Utc is a time as UTC: PowerShell 7 reads the times of JSON
+# as dates, Windows PowerShell 5.1 leaves them text.
+function ConvertTo-Utc {
+    param($Time)
+    if ($Time -is [datetime]) {
+        return $Time.ToUniversalTime()
     }
-    else {
-        $created = ([System.DateTimeOffset]::Parse([string]$created, [System.Globalization.CultureInfo]::InvariantCulture)).UtcDateTime
-    }
-    $since = ([System.DateTimeOffset]::Parse([string]$began, [System.Globalization.CultureInfo]::InvariantCulture)).UtcDateTime
-    return $created -ge $since.AddMinutes(-2) # this computer's clock and JumpCloud's may differ a little
+    return ([System.DateTimeOffset]::Parse([string]$Time, [System.Globalization.CultureInfo]::InvariantCulture)).UtcDateTime
 }
 
 # Import-Users imports users with Import-JCUsersFromCSV, from their rows

@@ -111,7 +111,7 @@ fQ==
 $Tries = 5
 $Pause = 5
 # Users are restored in batches of this many: a stop loses at most the
-# import of one batch, which a rerun finds again (Find-Imported).
+# record of one batch's import, which a rerun finds again (Test-Imported).
 $Batch = 50
 
 $bytes = [System.Convert]::FromBase64String($Data)
@@ -276,7 +276,7 @@ function Write-Record {
 
 # Add-Outcome records what became of one step of a user.
 function Add-Outcome {
-    param([string] $User, [string] $Id, [string] $Step, [string] $Target, [string] $Words, [string] $Outcome, [string] $Message, [int] $Tries = 1)
+    param([string] $User, [string] $Id, [string] $Step, [string] $Target, [string] $Words, [string] $Outcome, [string] $Message)
     $script:counts[$Outcome]++
     Write-Record ([ordered]@{ kind = 'step'; run = $runId; at = (Get-Date).ToUniversalTime().ToString('o'); user = $User; id = $Id; step = $Step; target = $Target; words = $Words; outcome = $Outcome; message = $Message })
     if ($Outcome -eq 'failed') {
@@ -458,15 +458,18 @@ function Test-Imported {
     if (-not $began -or -not $Account.created -or $Account.email -ne $User.email) {
         return $false
     }
-    $created = $Account.created
-    if ($created -is [datetime]) {
-        $created = $created.ToUniversalTime()
+    # this computer's clock and JumpCloud's may differ a little
+    return (ConvertTo-Utc $Account.created) -ge (ConvertTo-Utc $began).AddMinutes(-2)
+}
+
+# ConvertTo-Utc is a time as UTC: PowerShell 7 reads the times of JSON
+# as dates, Windows PowerShell 5.1 leaves them text.
+function ConvertTo-Utc {
+    param($Time)
+    if ($Time -is [datetime]) {
+        return $Time.ToUniversalTime()
     }
-    else {
-        $created = ([System.DateTimeOffset]::Parse([string]$created, [System.Globalization.CultureInfo]::InvariantCulture)).UtcDateTime
-    }
-    $since = ([System.DateTimeOffset]::Parse([string]$began, [System.Globalization.CultureInfo]::InvariantCulture)).UtcDateTime
-    return $created -ge $since.AddMinutes(-10) # the two clocks may differ a little
+    return ([System.DateTimeOffset]::Parse([string]$Time, [System.Globalization.CultureInfo]::InvariantCulture)).UtcDateTime
 }
 
 # Import-Users imports users with Import-JCUsersFromCSV, from their rows
@@ -609,7 +612,10 @@ function Write-Read {
     $entry = [ordered]@{ kind = 'read'; run = $runId; at = ''; user = $User; id = $Id; what = $What; type = $Type; ok = $true; value = $null; error = '' }
     try {
         $value = & $Call
-        if ($What -eq 'account') {
+        if ($What -eq 'account' -or $What -eq 'manager') {
+            if ($null -eq $value) {
+                throw 'JumpCloud returned no account'
+            }
             $entry.value = $value
         }
         else {

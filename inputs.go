@@ -8,7 +8,6 @@ import (
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export"
-	"github.com/jcrestore/jcrestore/export/console"
 	"github.com/urfave/cli/v2"
 )
 
@@ -44,9 +43,9 @@ func openInputs(c *cli.Context, names []string) ([]convert.Input, func(), error)
 	for _, n := range names {
 		if n == "-" {
 			in := convert.Input{Name: "stdin", R: c.App.Reader}
-			if f, ok := c.App.Reader.(*os.File); ok && console.IsTerminal(f) {
+			if f, ok := c.App.Reader.(*os.File); ok && isTerminal(f) {
 				fmt.Fprintln(c.App.ErrWriter, "jcrestore: paste the event JSON, then Ctrl-D (Ctrl-Z Enter on Windows)")
-				p, err := console.Paste(c.Context, f, c.App.ErrWriter)
+				p, err := pasteFrom(c.Context, f, c.App.ErrWriter)
 				if err != nil {
 					closeAll()
 					return nil, nil, fail(exitUsage, "stdin: %s", err)

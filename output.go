@@ -12,7 +12,6 @@ import (
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export"
-	"github.com/jcrestore/jcrestore/export/console"
 	"github.com/urfave/cli/v2"
 )
 
@@ -69,7 +68,7 @@ func outputTarget(c *cli.Context, inputs []string, xlsxAllowed bool) (*target, e
 	case c.IsSet("template") && c.IsSet("format"):
 		return nil, fail(exitUsage, "--template and --format are exclusive: the template is the layout")
 	}
-	if t.xlsx && t.path == "" && console.IsTerminal(c.App.Writer) {
+	if t.xlsx && t.path == "" && isTerminal(c.App.Writer) {
 		return nil, fail(exitUsage, "the review workbook is binary: write it to a file with -o review.xlsx")
 	}
 	if t.path != "" {

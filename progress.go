@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
-	"github.com/jcrestore/jcrestore/export/console"
 )
 
 // progress is the progress line of a read.
@@ -27,7 +26,7 @@ type progress struct {
 // redrawn over a paste would garble it.
 func (r *reporter) startProgress(inputs []convert.Input, read *atomic.Int64, after time.Duration) *progress {
 	p := &progress{done: make(chan struct{}), read: read}
-	if r.quiet || !console.IsTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return console.IsTerminal(in.R) }) {
+	if r.quiet || !isTerminal(r.w) || slices.ContainsFunc(inputs, func(in convert.Input) bool { return isTerminal(in.R) }) {
 		return p
 	}
 	for _, in := range inputs {

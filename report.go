@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/jcrestore/jcrestore/convert"
-	"github.com/jcrestore/jcrestore/export/console"
 )
 
 // reporter writes what a run tells the admin on stderr, each message
@@ -51,7 +50,7 @@ const maxShown = 50
 
 // newReporter writes to w.
 func newReporter(w io.Writer, quiet bool) *reporter {
-	return &reporter{w: w, quiet: quiet, terminal: console.Screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}}
+	return &reporter{w: w, quiet: quiet, terminal: screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}}
 }
 
 // line prints one message, whatever the kind and number of the others.

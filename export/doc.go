@@ -1,7 +1,11 @@
-// Package export writes the files jcrestore writes, and reads back the one
-// it reads of its own: the import CSV in the PowerShell layout or shaped to
-// a template's header (Layout, WriteCSV), the review workbook
-// (WriteWorkbook) and, for approve, its reader (ReadReview).
+// Package export writes the files jcrestore writes, and reads back those
+// of its own it is given again: the import CSV in the PowerShell layout or
+// shaped to a template's header (Layout, WriteCSV), the review workbook
+// (WriteWorkbook) and its reader for approve (ReadReview), the restore
+// script (WriteScript, its code in restore.ps1, and ReadScript), the
+// script's record (ReadResults), the plans verify reads back
+// (ReadScriptPlan, ReadWorkbookPlan, ReadCSVPlan) and the verification
+// workbook (WriteVerified).
 //
 // Every output goes through WriteTo: to a temporary file beside its
 // target, private to the user, renamed into place when complete, so that

@@ -1,6 +1,6 @@
 //go:build linux || darwin
 
-package console
+package main
 
 import (
 	"os"

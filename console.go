@@ -1,6 +1,7 @@
-// Package console is what jcrestore does with a terminal: tell one from a
-// file or a pipe, know its height, and read a paste from it whole.
-package console
+package main
+
+// What jcrestore does with a terminal: tell one from a file or a pipe,
+// know its height, and read a paste from it whole.
 
 import (
 	"bytes"
@@ -12,9 +13,9 @@ import (
 	"golang.org/x/term"
 )
 
-// IsTerminal reports whether v is a terminal (not a file, a pipe or the
+// isTerminal reports whether v is a terminal (not a file, a pipe or the
 // null device), or a paste read from one.
-func IsTerminal(v any) bool {
+func isTerminal(v any) bool {
 	if _, ok := v.(*paste); ok {
 		return true
 	}
@@ -22,9 +23,9 @@ func IsTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// Screenful is how many lines of messages fit on the terminal v with room
+// screenful is how many lines of messages fit on the terminal v with room
 // for what follows them; 0 when v is not a terminal (no limit).
-func Screenful(v any) int {
+func screenful(v any) int {
 	f, ok := v.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return 0
@@ -35,7 +36,7 @@ func Screenful(v any) int {
 	return 20
 }
 
-// Paste reads what is pasted on the terminal in, whole: the terminal's
+// pasteFrom reads what is pasted on the terminal in, whole: the terminal's
 // line editing (which cuts a line at 4,095 bytes on Linux and 1,024 on
 // macOS) is off while it reads, and the first end-of-input key (Ctrl-D,
 // or Ctrl-Z Enter on Windows) ends it for good. When it ends, the line
@@ -44,7 +45,7 @@ func Screenful(v any) int {
 // returns at once, though the terminal is still read from. Close gives the
 // terminal its modes back; it must be called on every way out, and may be
 // called twice.
-func Paste(ctx context.Context, in *os.File, echo io.Writer) (io.ReadCloser, error) {
+func pasteFrom(ctx context.Context, in *os.File, echo io.Writer) (io.ReadCloser, error) {
 	restore, eofKey, err := noLineEditing(in)
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func (p *paste) Read(b []byte) (int, error) {
 	if !p.ended {
 		p.ended = true
 		p.Close()
-		if p.last != '\n' && p.last != '\r' && IsTerminal(p.echo) {
+		if p.last != '\n' && p.last != '\r' && isTerminal(p.echo) {
 			io.WriteString(p.echo, "\n")
 		}
 	}

@@ -1,4 +1,4 @@
-package console
+package main
 
 import (
 	"os"
@@ -28,8 +28,8 @@ func TestNotTerminals(t *testing.T) {
 	defer os.Remove(file.Name())
 	defer file.Close()
 	for name, v := range map[string]any{"the null device": null, "a pipe": r, "a file": file, "a string reader": strings.NewReader("")} {
-		if IsTerminal(v) || Screenful(v) != 0 {
-			t.Errorf("%s: a terminal of %d lines", name, Screenful(v))
+		if isTerminal(v) || screenful(v) != 0 {
+			t.Errorf("%s: a terminal of %d lines", name, screenful(v))
 		}
 	}
 }

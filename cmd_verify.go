@@ -137,7 +137,7 @@ func printVerification(w io.Writer, v *convert.Verification, usersFile string, q
 			}
 			fmt.Fprintf(w, "%s: back with differences%s: %s\n", name, by, printable(strings.Join(d, "; ")))
 		case convert.NotChecked:
-			fmt.Fprintf(w, "%s: back; not checked: %s\n", name, printable(strings.Join(u.Unchecked, "; ")))
+			fmt.Fprintf(w, "%s: back, not checked in full: %s\n", name, printable(strings.Join(u.Unchecked, "; ")))
 		default:
 			if len(u.Failed) > 0 {
 				fmt.Fprintf(w, "%s: back as planned, though steps of the restore script failed\n", name)

@@ -349,12 +349,12 @@ func find(c *UserCheck, p *Record, now *Current, rec *Restored, names, emails, i
 			}
 			if r := rec.Reads[id]; r != nil && r.Failed["account"] != "" {
 				c.Verdict, c.Why = NotChecked, "reading the account back failed: "+r.Failed["account"]
-				c.Unchecked = append(c.Unchecked, "the account: "+c.Why)
+				c.Unchecked = append(c.Unchecked, "the account: "+c.Why+" ("+runCheck+")")
 				return 0, false
 			}
 			if now.Name == rec.Name {
 				c.Verdict, c.Why = NotChecked, "the restore script did not read the account "+id+" back"
-				c.Unchecked = append(c.Unchecked, "the account: "+c.Why+": "+runCheck)
+				c.Unchecked = append(c.Unchecked, "the account: "+c.Why+" ("+runCheck+")")
 				return 0, false
 			}
 			c.Verdict, c.Why = Missing, fmt.Sprintf("the account %s the restore script restored is not in %s (deleted since?)", id, now.Name)
@@ -524,7 +524,7 @@ func compareLinks(plan *Planned, p *Record, h *CurrentUser, rec *Restored) (out 
 		read = rec.Reads[h.ID]
 	}
 	if read == nil {
-		return nil, []string{fmt.Sprintf("%s not checked (no read back of this account): %s", linkKinds(links, p.Groups), runCheck)}
+		return nil, []string{fmt.Sprintf("%s: no read back of this account (%s)", linkKinds(links, p.Groups), runCheck)}
 	}
 	for _, l := range links {
 		c := Checked{Field: linkField(l), Planned: linkState(l, true), Link: true}
@@ -539,7 +539,7 @@ func compareLinks(plan *Planned, p *Record, h *CurrentUser, rec *Restored) (out 
 		}
 		if l.Type == "user_group" {
 			if read.Groups == nil {
-				c.NotCompared = "the groups were not read back: " + runCheck
+				c.NotCompared = "the groups were not read back (" + runCheck + ")"
 			} else {
 				c.Same = slices.Contains(read.Groups, strings.ToLower(l.ID))
 				c.Now = linkState(l, c.Same)
@@ -549,7 +549,7 @@ func compareLinks(plan *Planned, p *Record, h *CurrentUser, rec *Restored) (out 
 		}
 		held, ok := read.Bindings[l.Type]
 		if !ok {
-			c.NotCompared = "its associations of this type were not read back: " + runCheck
+			c.NotCompared = "its associations of this type were not read back (" + runCheck + ")"
 			out = append(out, c)
 			continue
 		}
@@ -565,7 +565,7 @@ func compareLinks(plan *Planned, p *Record, h *CurrentUser, rec *Restored) (out 
 		out = append(out, c)
 	}
 	for _, g := range p.Groups {
-		unchecked = append(unchecked, fmt.Sprintf("group %s, added by name, not checked: JumpCloud's groups are read back by id", g))
+		unchecked = append(unchecked, fmt.Sprintf("group %s: added by name, and JumpCloud's groups are read back by id", g))
 	}
 	return out, unchecked
 }

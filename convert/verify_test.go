@@ -242,7 +242,7 @@ func TestVerifyLinks(t *testing.T) {
 		"alice: back with differences: device ALICE-MBP (6a0000000000000000000001): bound as a standard user (planned: bound as administrator, without password); group Finance (6b0000000000000000000003): missing (planned: a member) | ",
 		"bo: back as planned:  | ",
 		"cat: back, not checked in full:  | application Slack (6c0000000000000000000001): reading associations application back failed: 429: Too Many Requests",
-		"dan: back, not checked in full:  | groups not checked (no read back of this account): " + runCheck,
+		"dan: back, not checked in full:  | groups: no read back of this account (" + runCheck + ")",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -66,7 +66,7 @@ func WriteVerified(w io.Writer, v *Verified) error {
 		string(convert.Missing): st.status["Error"], string(convert.NotRestore): st.status["Error"], "step failed": st.status["Error"]}
 	s := &sheet{f: f, name: SheetVerified, frozen: 1, n: len(rows),
 		cols: []column{{name: "Username", style: st.text}, {name: "Email", style: st.text}, {name: "Verdict", style: st.text},
-			{name: "Field", style: st.text}, {name: "Planned", style: st.text, cap: 40, wrap: true}, {name: "Now", style: st.text, cap: 40, wrap: true},
+			{name: "Field", style: st.text, cap: 40, wrap: true}, {name: "Planned", style: st.text, cap: 40, wrap: true}, {name: "Now", style: st.text, cap: 40, wrap: true},
 			{name: "Note", style: st.text, cap: 50, wrap: true}, {name: "Plan", style: st.text}, {name: "User ID now", style: st.text}},
 		row: func(i int, dst []any) []any {
 			r := rows[i]

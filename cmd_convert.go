@@ -34,8 +34,15 @@ func convertAction(c *cli.Context) error {
 		return err
 	}
 	rep.flush()
+	if cut := res.Cut(); len(cut) > 0 && !c.Bool("allow-partial") {
+		return fail(exitNoInput, "%s; nothing written (--allow-partial writes what was read before the cut)", incomplete(cut, c.Args().Len() == 0))
+	}
 	if !res.Usable() {
 		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
+	}
+	if cut := res.Cut(); len(cut) > 0 {
+		rep.message(convert.Message{Severity: convert.Warning, Text: "warning: " + incomplete(cut, false) +
+			": what was read before the cut is written (--allow-partial); the events after it are missing, how many the file cannot say, and the users they deleted with them"})
 	}
 	for _, l := range res.LeftOut {
 		if l.Detail != "" {
@@ -63,6 +70,21 @@ func convertAction(c *cli.Context) error {
 		return &exitError{code: exitPartial}
 	}
 	return nil
+}
+
+// incomplete says which inputs end in the middle, and where: "partial.json
+// ends in the middle, at byte 19,000,000: the file is incomplete (still
+// downloading, or cut when copied)".
+func incomplete(cut []convert.File, pasted bool) string {
+	var parts []string
+	for _, f := range cut {
+		if f.Name == "stdin" && pasted {
+			parts = append(parts, "the paste ends in the middle of an event: paste the whole of it")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s ends in the middle, at byte %s: the file is incomplete (still downloading, or cut when copied)", f.Name, convert.Count(int(f.Size))))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // writeReviews writes the review workbook of each output of the plan:

@@ -75,6 +75,7 @@ func convertCommand() *cli.Command {
 			&cli.StringFlag{Name: "deleted-by", Usage: "only deletions initiated by the admin `EMAIL`"},
 			&cli.StringFlag{Name: "exclude-existing", Usage: "leave out users whose username or email is taken in `FILE`, a CSV of the users that exist now (the Admin Portal's export, Get-JCUser | Export-Csv)"},
 			&cli.StringSliceFlag{Name: "map", Usage: "read the column ATTR from the gjson PATH of the deletion event (`ATTR=PATH`, repeatable)"},
+			&cli.BoolFlag{Name: "allow-partial", Usage: "write what an input that ends in the middle (still downloading, cut when copied) holds before the cut, and exit 3"},
 		),
 		OnUsageError: usageError,
 		Action:       func(c *cli.Context) error { return interrupted(convertAction(c), leftAsItWas) },

@@ -151,7 +151,11 @@ func writeInspection(w io.Writer, in *convert.Inspection) error {
 		case f.Repeats > 0:
 			held += fmt.Sprintf(", %s read before", convert.Count(f.Repeats))
 		}
-		p("  %s\t%s, %s\t%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, held, unreadable(f.Unreadable-boolInt(f.Empty)))
+		cut := ""
+		if f.CutAt > 0 {
+			cut = fmt.Sprintf("; INCOMPLETE: it ends in the middle, at byte %s (still downloading, or cut when copied)", convert.Count(int(f.CutAt)))
+		}
+		p("  %s\t%s, %s\t%s%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, held, unreadable(f.Unreadable-boolInt(f.Empty)), cut)
 	}
 	p("")
 	events := convert.Count(in.Events)

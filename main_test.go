@@ -955,7 +955,8 @@ func TestMalformed(t *testing.T) {
 		msg  string // in stderr
 	}{
 		{"truncated object", []byte(`{"event_type":"user_delete","resource":{"username":"jd`), nil, exitNoInput, "1:1: the event is cut off: the input ends before it closes"},
-		{"truncated array", []byte("[" + del("") + ",\n" + del("")[:40]), nil, exitPartial, "2:1: the event is cut off"},
+		{"truncated array", []byte("[" + del("") + ",\n" + del("")[:40]), nil, exitNoInput, "ends in the middle, at byte 220: the file is incomplete"},
+		{"truncated array, --allow-partial", []byte("[" + del("") + ",\n" + del("")[:40]), []string{"--allow-partial"}, exitPartial, "2:1: the event is cut off"},
 		{"truncated string", []byte(`{"event_type":"user_del`), nil, exitNoInput, "the event is cut off"},
 		{"garbage after a valid event", []byte(del("") + "xyz\n"), nil, exitPartial, "invalid character 'x' after the end of a value"},
 		{"resource a string", []byte(`{"event_type":"user_delete","resource":"jdoe","changes":[{"field":"email","from":"j@example.com"}]}`), nil, exitPartial, "Username: missing"},
@@ -994,7 +995,8 @@ func TestMalformed(t *testing.T) {
 		{"envelopes nested too deep", []byte(strings.Repeat(`{"a":`, 12) + del("") + strings.Repeat("}", 12)), nil, exitNoInput, "wrapped too deeply"},
 		{"an unreadable timestamp", []byte(del(`,"timestamp":"yesterday"`)), nil, exitOK, "1 written"},
 		{"an unreadable timestamp and --since", []byte(del(`,"timestamp":"yesterday"`)), []string{"--since", "2024-01-01"}, exitOK, "1 left out (1 deletion time unknown, outside --since/--until)"},
-		{"a gzip stream cut off", half(gz([]byte(strings.Repeat(del("")+"\n", 20000)))), nil, exitPartial, "reading stopped: the compressed data is cut off"},
+		{"a gzip stream cut off", half(gz([]byte(strings.Repeat(del("")+"\n", 20000)))), nil, exitNoInput, "reading stopped: the compressed data is cut off"},
+		{"a gzip stream cut off, --allow-partial", half(gz([]byte(strings.Repeat(del("")+"\n", 20000)))), []string{"--allow-partial"}, exitPartial, "what was read before the cut is written"},
 		{"a gzip header only", gz(nil)[:10], nil, exitNoInput, "the compressed data is cut off"},
 		{"an Excel workbook given to convert", []byte("PK\x03\x04rest of a zip"), nil, exitNoInput, "this is a zip archive (an Excel workbook?)"},
 		{"a megabyte line of garbage", []byte(strings.Repeat("x", 1<<20)), nil, exitNoInput, "invalid character 'x': not JSON"},

@@ -40,6 +40,9 @@ type InspectedFile struct {
 	Repeats    int      `json:"repeats"` // of those, read before in an earlier input or this one
 	Unreadable int      `json:"unreadable"`
 	Empty      bool     `json:"empty"`
+	// CutAt, where not 0, is where the file ends in the middle (of an
+	// event, an array or gzip data), in bytes: it is incomplete.
+	CutAt int64 `json:"cutAt,omitempty"`
 }
 
 // UsersDeleted counts the deleted users of an Inspection.
@@ -129,6 +132,9 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 			enc = []string{"UTF-8"}
 		}
 		in.Files = append(in.Files, InspectedFile{Name: f.Name, Encoding: enc, Container: f.Container, Events: f.Events, Repeats: f.Repeats, Unreadable: f.Unreadable, Empty: f.Empty})
+		if f.Cut {
+			in.Files[len(in.Files)-1].CutAt = max(f.Size, 1)
+		}
 	}
 	if !res.First.IsZero() {
 		first, last := res.First.UTC(), res.Last.UTC()

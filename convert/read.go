@@ -239,6 +239,7 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 			break
 		}
 		if prob != nil {
+			file.Cut = file.Cut || prob.Cut
 			r.problem(*prob)
 			continue
 		}

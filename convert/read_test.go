@@ -3,6 +3,7 @@ package convert
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -181,6 +182,10 @@ func FuzzRead(f *testing.F) {
 		}
 		if res.Users != len(res.Records)+len(res.LeftOut) {
 			t.Fatalf("%d users, %d records, %d left out", res.Users, len(res.Records), len(res.LeftOut))
+		}
+		// A whole JSON value ends where it should: never read as cut.
+		if len(res.Cut()) > 0 && json.Valid(in) {
+			t.Fatalf("a whole JSON value read as one that ends in the middle")
 		}
 		Validate(res.Records, Rules{Importer: true, Formulas: true})
 	})

@@ -63,6 +63,21 @@ type File struct {
 	Repeats    int      // of those, events read before (the same id and content): counted once
 	Unreadable int      // events that could not be read
 	Empty      bool     // nothing in it (counted as one unreadable)
+	// Cut says the input ends in the middle (of an event, an array or
+	// gzip data), at Size: it is incomplete, still downloading or cut
+	// when copied, and the events after the cut are missing.
+	Cut bool
+}
+
+// Cut are the inputs that end in the middle.
+func (res *Result) Cut() []File {
+	var cut []File
+	for _, f := range res.Files {
+		if f.Cut {
+			cut = append(cut, f)
+		}
+	}
+	return cut
 }
 
 // LeftOut is a deleted user left out on purpose: Reason is why, one of

@@ -44,6 +44,10 @@ type Problem struct {
 	Message string
 	Excerpt string
 	Caret   int
+	// Cut says the input ends in the middle: inside a value, an array or
+	// compressed data. A file still downloading, or cut when copied, ends
+	// so.
+	Cut bool
 }
 
 // Error formats the problem as "file:line:col: message", followed by the

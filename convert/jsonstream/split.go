@@ -2,6 +2,7 @@ package jsonstream
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -163,11 +164,11 @@ func (s *splitter) next() (p piece, prob *Problem, ok bool) {
 	if s.rerr != nil {
 		err := s.rerr
 		s.rerr = nil
-		return piece{}, &Problem{Pos: s.position(s.pos), Message: "reading stopped: " + readError(err)}, true
+		return piece{}, &Problem{Pos: s.position(s.pos), Message: "reading stopped: " + readError(err), Cut: errors.Is(err, io.ErrUnexpectedEOF)}, true
 	}
 	if s.inArray && !s.resynced {
 		s.inArray = false
-		return piece{}, &Problem{Pos: s.position(s.pos), Message: "unexpected end of input: the array is not closed with ']' (file cut off?)"}, true
+		return piece{}, &Problem{Pos: s.position(s.pos), Message: "unexpected end of input: the array is not closed with ']' (file cut off?)", Cut: true}, true
 	}
 	return piece{}, nil, false
 }
@@ -284,7 +285,7 @@ func (s *splitter) value() (piece, *Problem, bool) {
 	case sc.state != scanError:
 		text, caret := excerpt(s.buf[:s.n], start)
 		s.stop() // an open array is part of the same cut
-		return piece{}, &Problem{Pos: startPos, Message: "the event is cut off: the input ends before it closes", Excerpt: text, Caret: caret}, true
+		return piece{}, &Problem{Pos: startPos, Message: "the event is cut off: the input ends before it closes", Excerpt: text, Caret: caret, Cut: true}, true
 	}
 	s.lookahead(&start, &i)
 	return piece{}, s.broken(start, startPos, indent, i), true

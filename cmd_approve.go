@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -17,6 +19,9 @@ func approveAction(c *cli.Context) error {
 	path := c.Args().First()
 	out, err := outputTarget(c, []string{path}, false)
 	if err != nil {
+		return err
+	}
+	if err := reviewWorkbook(path); err != nil {
 		return err
 	}
 	f, err := os.Open(path)
@@ -59,6 +64,40 @@ func approveAction(c *cli.Context) error {
 		return &exitError{code: exitPartial}
 	}
 	return nil
+}
+
+// reviewWorkbook refuses, in a sentence, a file given to approve that is
+// no review workbook: a folder, a document, events.
+func reviewWorkbook(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fail(exitUsage, "%s", export.PathError(err))
+	case fi.IsDir():
+		return fail(exitUsage, "%s is a folder: approve takes the review workbook jcrestore convert wrote (-o review.xlsx)", path)
+	}
+	switch kind := zipKind(path); kind {
+	case export.ZipWord, export.ZipSlides, export.ZipVerified:
+		return fail(exitNoInput, "%s is %s, not a review workbook: approve takes the one jcrestore convert wrote (-o review.xlsx); nothing written", path, kind)
+	case "":
+		head, _ := fileHead(path, 512)
+		if t := bytes.TrimLeft(head, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+			return fail(exitNoInput, "%s is JSON (Directory Insights events?), not a review workbook: jcrestore convert %s -o review.xlsx writes one; nothing written", path, path)
+		}
+	}
+	return nil // a workbook, or a zip: ReadReview says what is wrong with it
+}
+
+// fileHead is the first n bytes of the file at path, or fewer.
+func fileHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, _ := io.ReadFull(f, b)
+	return b[:k], nil
 }
 
 // approved is approve's last line: rows read, marked, written (and where),

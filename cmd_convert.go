@@ -37,6 +37,9 @@ func convertAction(c *cli.Context) error {
 	if cut := res.Cut(); len(cut) > 0 && !c.Bool("allow-partial") {
 		return fail(exitNoInput, "%s; nothing written (--allow-partial writes what was read before the cut)", incomplete(cut, c.Args().Len() == 0))
 	}
+	if err := foreignInputs(rep, res); err != nil {
+		return err
+	}
 	if !res.Usable() {
 		return fail(exitNoInput, "no usable input: no Directory Insights event could be read; nothing written")
 	}
@@ -68,6 +71,38 @@ func convertAction(c *cli.Context) error {
 	rep.summary(res, written, plan.Unwritten(), out.writtenTo(paths), stepsAfter(plan.StepsAfter(), out.script))
 	if res.Unreadable > 0 || plan.Unwritten() > 0 {
 		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// foreignInputs tells, in one line each, the inputs that hold no event
+// but something else (Get-JCUser's users, the Activity Log's CSV, a
+// document): where no input holds an event, the last line is the error
+// the run ends with (exit 2).
+func foreignInputs(rep *reporter, res *convert.Result) error {
+	var lines []string
+	others := false
+	for _, f := range res.Files {
+		switch {
+		case f.Foreign != "":
+			lines = append(lines, f.Name+" "+f.Foreign)
+		case !f.Empty:
+			others = true
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	last := len(lines)
+	if !others && res.Events == 0 {
+		last--
+	}
+	for _, l := range lines[:last] {
+		rep.message(convert.Message{Severity: convert.Warning, Text: l})
+	}
+	if last < len(lines) {
+		rep.flush()
+		return fail(exitNoInput, "%s", lines[last])
 	}
 	return nil
 }

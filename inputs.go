@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,31 @@ func inputFiles(c *cli.Context, rep *reporter) ([]string, error) {
 	for _, n := range notes {
 		rep.message(convert.Notef("%s", n))
 	}
+	for _, f := range files {
+		if kind := zipKind(f); kind != "" {
+			return nil, fail(exitNoInput, "%s %s", f, export.NotAnExport(kind, f))
+		}
+	}
 	return files, nil
+}
+
+// zipKind is what the file at path is when it is a zip archive (a
+// workbook, a document), read where it lies; "" for any other file.
+func zipKind(path string) string {
+	if path == "-" {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "" // said when it is read
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	fi, err := f.Stat()
+	if _, rerr := io.ReadFull(f, head); rerr != nil || err != nil || string(head) != "PK\x03\x04" {
+		return ""
+	}
+	return cmp.Or(export.ZipKind(f, fi.Size()), export.ZipOther)
 }
 
 // openInputs opens every input before anything is read, so that a missing

@@ -37,6 +37,9 @@ func inspectAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := foreignInputs(rep, res); err != nil {
+		return err
+	}
 	in := convert.Inspect(res, &problems, now())
 	write := writeInspection
 	if c.Bool("json") {

@@ -998,7 +998,7 @@ func TestMalformed(t *testing.T) {
 		{"a gzip stream cut off", half(gz([]byte(strings.Repeat(del("")+"\n", 20000)))), nil, exitNoInput, "reading stopped: the compressed data is cut off"},
 		{"a gzip stream cut off, --allow-partial", half(gz([]byte(strings.Repeat(del("")+"\n", 20000)))), []string{"--allow-partial"}, exitPartial, "what was read before the cut is written"},
 		{"a gzip header only", gz(nil)[:10], nil, exitNoInput, "the compressed data is cut off"},
-		{"an Excel workbook given to convert", []byte("PK\x03\x04rest of a zip"), nil, exitNoInput, "this is a zip archive (an Excel workbook?)"},
+		{"a zip given to convert", []byte("PK\x03\x04rest of a zip"), nil, exitNoInput, "input is a zip archive: unpack it and give the exports in it"},
 		{"a megabyte line of garbage", []byte(strings.Repeat("x", 1<<20)), nil, exitNoInput, "invalid character 'x': not JSON"},
 		{"200,000 broken lines", []byte(strings.Repeat("{\n", 200000)), nil, exitNoInput, "199,950 more unreadable events not shown"},
 		{"200 objects without event_type among events", []byte(del("") + "\n" + strings.Repeat("{\"a\":1}\n", 200)), nil, exitOK, "150 more notes on reading not shown"},

@@ -41,6 +41,7 @@ const maxWrap = 8
 // unwrap finds the events in a top-level value and hands each to emit.
 // Besides a plain event object it accepts what exporters wrap events in: an
 // object with a single key ({"jumpcloud_bridge": {...}}, {"events": [...]}),
+// an object under data or di_event beside other keys (SIEM forwarders),
 // the raw event kept as a JSON string ("message", "event.original",
 // "input.message", Splunk's "_raw" as in {"preview":false,"result":{"_raw":"..."}}), an
 // array of events beside counts and paging ({"value":[...],"Count":2} from
@@ -66,8 +67,11 @@ func unwrap(v gjson.Result, at Position, depth int, emit func(gjson.Result, Posi
 				return
 			}
 		}
-		for _, key := range [...]string{"value", "results", "events", "data", "items", "records", "result"} {
-			if a := v.Get(key); a.IsArray() || key == "result" && a.IsObject() {
+		for _, key := range [...]string{"value", "results", "events", "data", "items", "records", "result", "di_event"} {
+			// An object under result (Splunk), data and di_event (SIEM
+			// forwarders: {"data": event} and {"data": {"di_event": event}},
+			// beside keys of their own) is an event, or wraps one.
+			if a := v.Get(key); a.IsArray() || a.IsObject() && (key == "result" || key == "data" || key == "di_event") {
 				unwrap(a, at, depth+1, emit, report)
 				return
 			}
@@ -84,7 +88,12 @@ func unwrap(v gjson.Result, at Position, depth int, emit func(gjson.Result, Posi
 			return
 		}
 		// A JSON object among events that is none of them (JumpCloud's own
-		// API docs show a RADIUS event without event_type): noted, not lost.
+		// API docs show a RADIUS event without event_type): noted, not lost;
+		// one of a kind foreign.go knows is counted, and told once.
+		if notice := foreignObject(v); notice != "" {
+			report(Problem{Kind: Notice, Pos: at, Message: notice})
+			return
+		}
 		report(Problem{Kind: Notice, Pos: at, Message: "not a Directory Insights event: an object without event_type"})
 	case v.IsArray():
 		v.ForEach(func(_, item gjson.Result) bool {

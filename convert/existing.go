@@ -2,6 +2,7 @@ package convert
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 
 // Existing is the set of usernames and emails taken by users that exist
 // now, from a CSV such as the Admin Portal's user export or the output of
-// Get-JCUser | Export-Csv.
+// Get-JCUser | Export-Csv, or from Get-JCUser | ConvertTo-Json.
 type Existing struct {
 	Name      string // the file, for messages
 	usernames map[string]bool
@@ -34,6 +35,9 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	br := bufio.NewReader(text)
+	if head, _ := br.Peek(512); isJSON(head) {
+		return existingJSON(name, br)
+	}
 	skipped := 0 // lines before the CSV
 	if b, _ := br.Peek(5); string(b) == "#TYPE" {
 		if _, err := br.ReadString('\n'); err != nil {
@@ -77,6 +81,35 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 			e.emails[strings.ToLower(strings.TrimSpace(row[email]))] = true
 		}
 	}
+}
+
+// isJSON reports whether head begins a JSON array or object.
+func isJSON(head []byte) bool {
+	head = bytes.TrimLeft(head, " \t\r\n")
+	return len(head) > 0 && (head[0] == '[' || head[0] == '{')
+}
+
+// existingJSON reads the users that exist now from Get-JCUser |
+// ConvertTo-Json, as verify reads them.
+func existingJSON(name string, r io.Reader) (*Existing, error) {
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	users, err := ReadCurrent(name, text)
+	if err != nil {
+		return nil, err
+	}
+	e := &Existing{Name: name, usernames: map[string]bool{}, emails: map[string]bool{}}
+	for _, u := range users.Users {
+		if u.Username != "" {
+			e.usernames[strings.ToLower(u.Username)] = true
+		}
+		if u.Email != "" {
+			e.emails[strings.ToLower(u.Email)] = true
+		}
+	}
+	return e, nil
 }
 
 // csvError names the file and line of a CSV syntax error, counting the

@@ -81,6 +81,10 @@ type reader struct {
 	types map[string]*counted // the events read by type (Stats.ByType once all is read)
 	known map[string]string   // the services and organizations met, each once (see intern)
 	files []File
+	// foreign counts the objects of the input being read that are of a
+	// kind foreign.go knows (JumpCloud's users, OCSF records), by what a
+	// file of them holds.
+	foreign map[string]int
 }
 
 // Read reads every input and rebuilds one Record per deleted user. Problems
@@ -105,6 +109,7 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		seen:    map[string]bool{},
 		types:   map[string]*counted{},
 		known:   map[string]string{},
+		foreign: map[string]int{},
 	}
 	for _, t := range opts.Events {
 		r.deletes[t] = true
@@ -213,10 +218,10 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 		file.Container = "unreadable"
 		return nil
 	}
-	src, csv := isActivityLogCSV(src)
-	if csv {
-		file.Container = "CSV"
-		r.problem(Problem{Pos: Position{File: in.Name, Line: 1}, Message: activityLogCSV})
+	src, foreign := sniff(src)
+	if foreign != "" {
+		file.Container, file.Foreign = "no events", foreign
+		r.stats.NotEvents++
 		return nil
 	}
 	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
@@ -229,7 +234,8 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 	}
 	js := jsonstream.NewReader(src, in.Name, jsonstream.Options{Keys: keys, Prepare: r.prepare, Workers: workers, BlockSize: r.tune.blockSize, Scribble: r.tune.scribble, Ahead: r.fps.ahead})
 	defer js.Close()
-	psCut, psCutAssoc, lost := r.stats.PSCut, r.stats.PSCutAssoc, r.stats.Unreadable
+	psCut, psCutAssoc, lost, events := r.stats.PSCut, r.stats.PSCutAssoc, r.stats.Unreadable, r.stats.Events
+	clear(r.foreign)
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -246,6 +252,13 @@ func (r *reader) readEvents(ctx context.Context, in Input, file *File) error {
 		r.take(&v)
 	}
 	file.Container = js.Layout()
+	for _, what := range slices.Sorted(maps.Keys(r.foreign)) {
+		if n := r.foreign[what]; r.stats.Events == events {
+			file.Foreign = what // all it holds, told once by the command
+		} else {
+			r.problem(Problem{Kind: Notice, Pos: Position{File: in.Name}, Message: fmt.Sprintf("%s left out: the file %s", Plural(n, "object that is no event was", "objects that are no events were"), what)})
+		}
+	}
 	if js.Values() == 0 && r.stats.Unreadable == lost {
 		file.Empty = true
 		r.stats.Empty++
@@ -304,6 +317,10 @@ func (r *reader) take(v *jsonstream.Value) {
 			if it.prob != nil {
 				if it.prob.Kind == Notice {
 					r.stats.NotEvents++
+				}
+				if what := foreignObjects[it.prob.Message]; what != "" {
+					r.foreign[what]++ // told once, for the whole file
+					continue
 				}
 				r.problem(*it.prob)
 			} else {

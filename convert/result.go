@@ -63,6 +63,10 @@ type File struct {
 	Repeats    int      // of those, events read before (the same id and content): counted once
 	Unreadable int      // events that could not be read
 	Empty      bool     // nothing in it (counted as one unreadable)
+	// Foreign, where the input holds no event, says what it is instead,
+	// after its name: "holds JumpCloud's users (Get-JCUser), not Directory
+	// Insights events: give it to ...".
+	Foreign string
 	// Cut says the input ends in the middle (of an event, an array or
 	// gzip data), at Size: it is incomplete, still downloading or cut
 	// when copied, and the events after the cut are missing.

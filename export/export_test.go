@@ -1,8 +1,10 @@
 package export
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -232,4 +234,42 @@ func tempDir(t testing.TB) string {
 		}
 	})
 	return dir
+}
+
+// TestZipKind: each kind of zip archive is told by the files it holds,
+// jcrestore's own workbooks by their sheets.
+func TestZipKind(t *testing.T) {
+	zipOf := func(names ...string) []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, n := range names {
+			w, _ := zw.Create(n)
+			io.WriteString(w, "<x/>")
+		}
+		zw.Close()
+		return b.Bytes()
+	}
+	var review, verified bytes.Buffer
+	if err := WriteWorkbook(&review, &Review{Result: &convert.Result{}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteVerified(&verified, &Verified{Result: &convert.Verification{}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		b    []byte
+		want string
+	}{
+		{review.Bytes(), ZipReview},
+		{verified.Bytes(), ZipVerified},
+		{zipOf("[Content_Types].xml", "xl/workbook.xml"), ZipExcel},
+		{zipOf("[Content_Types].xml", "word/document.xml"), ZipWord},
+		{zipOf("ppt/presentation.xml"), ZipSlides},
+		{zipOf("events.json"), ZipOther},
+		{[]byte(`[{"event_type": "user_delete"}]`), ""},
+	} {
+		if got := ZipKind(bytes.NewReader(c.b), int64(len(c.b))); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
+	}
 }

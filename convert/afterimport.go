@@ -21,6 +21,9 @@ type Link struct {
 	ID, Name   string
 	Sudo       bool // a device or device group: as an administrator
 	NoPassword bool // a device or device group: sudo without a password
+	// RightsUnknown: the export does not tell whether the binding had
+	// sudo (PowerShell cut its attributes): it is bound as a standard user.
+	RightsUnknown bool
 }
 
 // LinkTypes are the association types a user can have directly, as

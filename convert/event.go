@@ -266,9 +266,10 @@ func changeOf(c gjson.Result) change {
 }
 
 // isCut reports whether v is a value that PowerShell wrote as a string
-// because it was too deep.
+// because it was too deep: an array as System.Object[], a hashtable as
+// System.Collections.Hashtable, an object as @{...}.
 func isCut(v gjson.Result) bool {
-	return v.Type == gjson.String && (v.Str == lostArray || isPSObject(v.Str))
+	return v.Type == gjson.String && (v.Str == lostArray || v.Str == lostTable || isPSObject(v.Str))
 }
 
 // scalar returns a JSON string, number or boolean as text; null, objects

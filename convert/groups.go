@@ -20,6 +20,9 @@ type membership struct {
 	at         time.Time
 	admin      bool // a device binding with sudo
 	noPassword bool // and without a password
+	// rightsUnknown: PowerShell cut the binding's attributes past
+	// reading, so admin is not known (false).
+	rightsUnknown bool
 }
 
 // same reports whether m and o are about the same group or device.
@@ -86,8 +89,10 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unre
 	if c.userID == "" && c.userName == "" {
 		return c, false, "it names the user by neither object_id nor name"
 	}
+	sudo, _ := uncut(attrs.Get("sudo"))
 	c.m = membership{kind: kind, id: strings.Clone(objectID(target)), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
-		admin: attrs.Get("sudo.enabled").Bool(), noPassword: attrs.Get("sudo.withoutPassword").Bool()}
+		admin: sudo.Get("enabled").Bool(), noPassword: sudo.Get("withoutPassword").Bool(),
+		rightsUnknown: isCut(attrs) || isCut(sudo)} // a string uncut could not read
 	return c, true, ""
 }
 
@@ -192,7 +197,7 @@ func (as associations) rebuild(r *Record) {
 	r.Links = nil
 	for _, m := range newest {
 		if m.added {
-			r.Links = append(r.Links, Link{Type: m.kind, ID: m.id, Name: m.name, Sudo: m.admin, NoPassword: m.admin && m.noPassword})
+			r.Links = append(r.Links, Link{Type: m.kind, ID: m.id, Name: m.name, Sudo: m.admin, NoPassword: m.admin && m.noPassword, RightsUnknown: m.rightsUnknown})
 		}
 		switch {
 		case !m.added:
@@ -269,18 +274,29 @@ func (r *Record) scriptDevices() {
 	if r.devicesNote == "" || i < 0 {
 		return
 	}
-	var ids, none []string
+	var ids, none, unknown []string
 	for _, l := range r.Links {
 		if l.Type != "system" {
 			continue
 		}
-		if IsID(l.ID) {
-			ids = append(ids, cmp.Or(l.Name, l.ID))
-		} else {
+		switch {
+		case !IsID(l.ID):
 			none = append(none, l.Name)
+		case l.RightsUnknown:
+			unknown = append(unknown, cmp.Or(l.Name, l.ID))
+			ids = append(ids, cmp.Or(l.Name, l.ID))
+		default:
+			ids = append(ids, cmp.Or(l.Name, l.ID))
 		}
 	}
-	note := fmt.Sprintf("bound to %s (%s): the restore script binds %s again, each with the rights it had", Plural(len(ids), "device", "devices"), strings.Join(ids, ", "), them(len(ids)))
+	rights := "each with the rights it had"
+	switch {
+	case len(unknown) == len(ids):
+		rights = "as a standard user: the export does not tell their rights"
+	case len(unknown) > 0:
+		rights = fmt.Sprintf("each with the rights it had, but %s as a standard user: the export does not tell their rights", strings.Join(unknown, ", "))
+	}
+	note := fmt.Sprintf("bound to %s (%s): the restore script binds %s again, %s", Plural(len(ids), "device", "devices"), strings.Join(ids, ", "), them(len(ids)), rights)
 	if len(ids) == 0 {
 		note = ""
 	}

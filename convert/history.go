@@ -16,6 +16,9 @@ type history struct {
 	attrs    []Attribute
 	attrsAt  int64 // Unix nanoseconds; 0 when unknown
 	attrsSet bool
+	// lost are the fields PowerShell's ConvertTo-Json wrote as
+	// System.Object[] in one of the events (see attrs.lost).
+	lost []string
 }
 
 // histories are the histories of the users, by user id.
@@ -72,6 +75,11 @@ func (h *history) take(o *history, ties bool) {
 	if o.attrsSet && (!h.attrsSet || newer(o.attrsAt, h.attrsAt)) {
 		h.attrs, h.attrsAt, h.attrsSet = o.attrs, o.attrsAt, true
 	}
+	for _, l := range o.lost {
+		if !slices.Contains(h.lost, l) {
+			h.lost = append(h.lost, l)
+		}
+	}
 }
 
 // value is the value h holds for the column, or "".
@@ -122,6 +130,7 @@ func historyOf(a *attrs, t time.Time) *history {
 	if a.attributesTouched {
 		h.attrs, h.attrsAt, h.attrsSet = a.attributes, at, true
 	}
+	h.lost = a.lost
 	return h
 }
 
@@ -131,8 +140,9 @@ const accountStamp = 64
 
 // fold fills the record's empty columns with the newest values its user's
 // earlier events set, and the settings of ac the deletion did not speak
-// of, and returns the columns it filled. The deletion's own values always
-// win.
+// of, and returns the columns it filled; the fields PowerShell cut in
+// those events join the record's CutLost. The deletion's own values
+// always win.
 func (h *history) fold(r *Record, ac *account) []string {
 	var filled []string
 	deleted := unixNano(r.DeletedAt)
@@ -154,6 +164,13 @@ func (h *history) fold(r *Record, ac *account) []string {
 		r.Attributes = h.attrs
 		for _, a := range h.attrs {
 			filled = append(filled, "custom attribute "+a.Name)
+		}
+	}
+	// What PowerShell cut in an earlier event is lost as well, unless
+	// another value stands (checkCut).
+	for _, l := range h.lost {
+		if !slices.Contains(r.CutLost, l) {
+			r.CutLost = append(slices.Clip(r.CutLost), l)
 		}
 	}
 	return filled

@@ -18,6 +18,10 @@ import (
 // lostArray is what PowerShell writes for an array it did not descend into.
 const lostArray = "System.Object[]"
 
+// lostTable is what ConvertTo-Json writes for a hashtable too deep to
+// write (a binding's sudo attributes).
+const lostTable = "System.Collections.Hashtable"
+
 // isPSObject reports whether s looks like PowerShell's string form of one or
 // more objects.
 func isPSObject(s string) bool {

@@ -207,6 +207,10 @@ func checkLinks(c *checker, r *Record, rules Rules) {
 	var other []string
 	for _, l := range r.Links {
 		name := cmp.Or(l.Name, l.ID)
+		if l.RightsUnknown && l.sudoAllowed() {
+			c.after(linkWords[l.Type]+" "+name, "its rights are unknown: PowerShell's ConvertTo-Json cut the binding's attributes at its default depth; "+
+				"bound as a standard user: grant administrator again where it had it, or export the events again with ConvertTo-Json -Depth 10")
+		}
 		switch {
 		case !IsID(l.ID) && l.Type != "system" && l.Type != "user_group":
 			c.after(linkWords[l.Type], "%s has no id in the export: bind it again by hand after the import", name)

@@ -133,6 +133,7 @@ func writeReviews(c *cli.Context, rep *reporter, out *target, plan *convert.Plan
 		for i := range o.Users {
 			rep.record(&o.Users[i])
 		}
+		rep.tallies()
 		path := paths[k]
 		name, next := cmp.Or(path, "REVIEW.xlsx"), "restore.csv"
 		if out.split && o.Org != "" {

@@ -28,6 +28,15 @@ type reporter struct {
 	terminal int  // a screenful of lines; 0 when w is not a terminal
 	shown    map[kind]int
 	hidden   map[kind]int
+	// tallied are the findings summed up in one line (Issue.Tally): how
+	// many, and the fields they are in.
+	tallied map[string]*tally
+}
+
+// tally is a kind of finding summed up in one line.
+type tally struct {
+	n      int
+	fields []string
 }
 
 // kind is a kind of message, named for the count of those not shown.
@@ -50,7 +59,7 @@ const maxShown = 50
 
 // newReporter writes to w.
 func newReporter(w io.Writer, quiet bool) *reporter {
-	return &reporter{w: w, quiet: quiet, terminal: screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}}
+	return &reporter{w: w, quiet: quiet, terminal: screenful(w), shown: map[kind]int{}, hidden: map[kind]int{}, tallied: map[string]*tally{}}
 }
 
 // line prints one message, whatever the kind and number of the others.
@@ -163,12 +172,37 @@ func (r *reporter) findings(rec *convert.Record, keep func(convert.Issue) bool) 
 		if !keep(is) {
 			continue
 		}
+		if is.Tally != "" {
+			t := r.tallied[is.Tally]
+			if t == nil {
+				t = &tally{}
+				r.tallied[is.Tally] = t
+			}
+			t.n++
+			if !slices.Contains(t.fields, is.Field) {
+				t.fields = append(t.fields, is.Field)
+			}
+			continue
+		}
 		k := warning
-		if is.Severity == convert.Error {
+		switch is.Severity {
+		case convert.Error:
 			k = errorKind
+		case convert.Note:
+			k = note
 		}
 		r.say(k, "%s: %s: %s", rec.Source, rec.Name(), is)
 	}
+}
+
+// tallies prints the findings summed up in one line each, and forgets
+// them.
+func (r *reporter) tallies() {
+	if t := r.tallied[convert.TallyFormula]; t != nil {
+		r.say(warning, "warning: %s with +, =, -, @ (%s): a spreadsheet would read them as formulas; import the CSV as it is, never open and save it in Excel (the review workbook lists each)",
+			convert.Plural(t.n, "value begins", "values begin"), strings.Join(t.fields, ", "))
+	}
+	clear(r.tallied)
 }
 
 // records prints what validation found and the notes of users: first,
@@ -185,6 +219,7 @@ func (r *reporter) records(users []convert.Record) {
 			r.say(note, "%s: %s: note: %s", users[i].Source, users[i].Name(), n)
 		}
 	}
+	r.tallies()
 }
 
 // stepsAfter words, for a summary line, the users the CSV alone does not

@@ -140,7 +140,7 @@ func (out *Output) plan(res *Result, o PlanOptions) (invalid int) {
 	// since.
 	managersFirst(out.Users)
 	if o.Review {
-		Validate(out.Users, Rules{Importer: true})
+		Validate(out.Users, Rules{Importer: true, Formulas: true})
 		out.Rows = out.Users
 		return 0
 	}

@@ -149,7 +149,15 @@ type Issue struct {
 	Asks     Asks
 	Field    string // a column name such as "Email" or "Attribute2_name"
 	Message  string
+	// Tally, when set, is a kind of finding that a run sums up in one
+	// line on the terminal (TallyFormula), each listed in the workbook.
+	Tally string
 }
+
+// TallyFormula is the tally of values a spreadsheet would read as a
+// formula: most are phone numbers (+1 312 ...), each a finding of its
+// own would drown the ones that matter.
+const TallyFormula = "formula"
 
 // String words the finding as messages and the review workbook show it:
 // "error: Email: missing".

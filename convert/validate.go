@@ -19,8 +19,9 @@ type Rules struct {
 	// values and group names that its own filter does not drop, and
 	// messages that name it.
 	Importer bool
-	// Formulas warns about values a spreadsheet would run as a formula
-	// (CSV output; the review workbook writes every value as text).
+	// Formulas notes values a spreadsheet would run as a formula, were
+	// it to open the CSV (the review workbook writes every value as text,
+	// and lists them for the CSV approve writes).
 	Formulas bool
 	// Script says the restore script comes with the CSV: it sets what the
 	// CSV cannot carry, and the findings say so.
@@ -147,11 +148,11 @@ func checkRecord(r *Record, rules Rules) []Issue {
 func checkAccount(c *checker, r *Record, rules Rules) {
 	for _, st := range accountSettings {
 		if r.account&st.bit != 0 && st.bit != acctMFA {
-			outcome := st.outcome
 			if rules.Script && (st.bit == acctSuspended || slices.Contains(flagBits, st.bit)) {
-				outcome = "the restore script sets it again after the import"
+				c.add(Note, st.name, "%s; the restore script sets it again after the import", st.had)
+				continue
 			}
-			c.after(st.name, "%s; %s", st.had, outcome)
+			c.after(st.name, "%s; %s", st.had, st.outcome)
 		}
 	}
 	if v := r.EnableUserPortalMultifactor; v != "" && !slices.Contains([]string{"true", "false", "$true", "$false"}, strings.ToLower(v)) {
@@ -230,11 +231,11 @@ func checkLinks(c *checker, r *Record, rules Rules) {
 	seen := map[string]string{}
 	for _, g := range r.Groups {
 		if first, ok := seen[strings.ToLower(g)]; ok && first != g {
-			how := "add the user to them by hand after the import"
 			if rules.Script {
-				how = "the restore script adds the user to them by id"
+				c.add(Note, "group "+g, "%q and %q differ only in case: Import-JCUsersFromCSV finds both by name and adds the user to neither; the restore script adds the user to them by id", first, g)
+			} else {
+				c.after("group "+g, "%q and %q differ only in case: Import-JCUsersFromCSV finds both by name and adds the user to neither; add the user to them by hand after the import", first, g)
 			}
-			c.after("group "+g, "%q and %q differ only in case: Import-JCUsersFromCSV finds both by name and adds the user to neither; %s", first, g, how)
 		}
 		seen[strings.ToLower(g)] = g
 	}
@@ -309,7 +310,8 @@ func checkText(c *checker, field, v string, limit int, rules Rules) {
 		c.add(Warning, field, "contains a line break or control character")
 	}
 	if rules.Formulas && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		c.add(Warning, field, "%q begins with %q: a spreadsheet opening the CSV would run it as a formula", v, v[:1])
+		c.issues = append(c.issues, Issue{Severity: Note, Field: field, Tally: TallyFormula,
+			Message: fmt.Sprintf("%q begins with %q: a spreadsheet opening the CSV would run it as a formula", v, v[:1])})
 	}
 }
 

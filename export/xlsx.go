@@ -348,7 +348,7 @@ func restoreStatus(r *convert.Record) (restore, status string) {
 		switch {
 		case is.Severity == convert.Error:
 			return "No", "Error"
-		default:
+		case is.Severity == convert.Warning:
 			status = "Warning"
 		}
 	}

@@ -30,6 +30,8 @@ type ledger struct {
 	// reassigned are the user_updates that changed a user's manager away
 	// from another: few, kept whole.
 	reassigned []reassignment
+	// asides are what users had beyond the directory (beyond.go): few.
+	asides []*aside
 }
 
 // reassignment is a user_update that moved a report away from their
@@ -121,6 +123,7 @@ func (l *ledger) absorb(o *ledger) {
 	l.assoc.merge(o.assoc)
 	l.names.merge(o.names)
 	l.reassigned = append(l.reassigned, o.reassigned...)
+	l.asides = append(l.asides, o.asides...)
 }
 
 // rebuild makes the records of the deleted users of the ledger l: the
@@ -181,6 +184,7 @@ func (l *ledger) user(c *candidate, stats *Stats) Record {
 		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
 	}
 	l.assoc.rebuild(&rec)
+	rec.Beyond = beyond(l.asides, &rec)
 	if rec.Reports = l.reports(&rec); len(rec.Reports) > 0 {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("managed %s until the deletion changed their manager: the restore script (--script) makes the user their manager again when run with -RestoreReports, if that is meant",
 			strings.Join(rec.Reports, ", ")))

@@ -464,6 +464,8 @@ func (r *reader) apply(p *prepared) {
 	case kindAssoc:
 		l.assoc.add(*s.assoc)
 		l.names.associated(*s.assoc)
+	case kindAside:
+		l.asides = append(l.asides, s.aside)
 	}
 }
 

@@ -110,6 +110,9 @@ type Record struct {
 	// print for a large export: which values came from the user's earlier
 	// events, which user id a manager had.
 	Details []string `csv:"-"`
+	// Beyond are what the user had beyond the directory, which the
+	// deletion ended and nothing restores (beyond.go).
+	Beyond []Beyond `csv:"-"`
 	// CutLost are the values of the deletion that PowerShell's
 	// ConvertTo-Json wrote as System.Object[] at its default depth, by the
 	// event's field name: lost unless an earlier event gave them.

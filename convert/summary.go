@@ -43,6 +43,7 @@ type summary struct {
 	sets        *history     // of a user_create or user_update: what it sets, as of its time
 	assoc       *assocChange // of an association_change
 	formerBoss  string       // of a user_update: the manager (a user id) it changed away from
+	aside       *aside       // of an event of beyondTypes
 }
 
 // Kinds of summaries.
@@ -52,6 +53,7 @@ const (
 	kindCreate               // a user_create
 	kindUpdate               // a user_update
 	kindAssoc                // an association_change between a user and a group or device
+	kindAside                // what a user had beyond the directory (beyond.go)
 )
 
 // reading is what reading one event depends on, fixed before the read
@@ -67,7 +69,7 @@ type reading struct {
 // uses reports whether events of type typ are read beyond their type.
 func (rd *reading) uses(typ string) bool {
 	switch typ {
-	case "user_create", "user_update", "association_change":
+	case "user_create", "user_update", "association_change", BeyondPasswordManager, BeyondSaaS, BeyondAccess:
 		return true
 	}
 	return rd.deletes[typ] || rd.trail && audited(typ)
@@ -76,7 +78,7 @@ func (rd *reading) uses(typ string) bool {
 // usesBytes is uses for a type as bytes, without making a string of it.
 func (rd *reading) usesBytes(typ []byte) bool {
 	switch string(typ) {
-	case "user_create", "user_update", "association_change":
+	case "user_create", "user_update", "association_change", BeyondPasswordManager, BeyondSaaS, BeyondAccess:
 		return true
 	}
 	return rd.deletes[string(typ)] || rd.trail && audited(string(typ))
@@ -146,6 +148,10 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 			p.unread = "association_change not read: " + unread + "; its group or device is not restored"
 		}
 		p.psCutAssoc = c.cut
+	case slices.Contains(beyondTypes, typ):
+		if a := readAside(typ, &e, v); a != nil {
+			s.kind, s.aside = kindAside, a
+		}
 	}
 	if s.kind == kindDeletion || s.kind == kindCreate || s.kind == kindUpdate {
 		s.userID = strings.Clone(scalar(e.resource.Get("id")))

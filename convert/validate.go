@@ -140,6 +140,7 @@ func checkRecord(r *Record, rules Rules) []Issue {
 		importerAttributes(&c, r)
 	}
 	checkAttributes(&c, r, rules)
+	checkBeyond(&c, r)
 	return c.issues
 }
 

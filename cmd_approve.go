@@ -103,9 +103,9 @@ func fileHead(path string, n int) ([]byte, error) {
 // approved is approve's last line: rows read, marked, written (and where),
 // left out.
 func approved(a *export.Approved, written, invalid int, where string) string {
-	msg := fmt.Sprintf("%s read, %d marked Restore, %d written%s", convert.Plural(a.Rows, "row", "rows"), len(a.Records), written, where)
+	msg := fmt.Sprintf("%s read, %s marked Restore, %s written%s", convert.Plural(a.Rows, "row", "rows"), convert.Count(len(a.Records)), convert.Count(written), where)
 	if invalid > 0 {
-		msg += fmt.Sprintf(", %d left out (with errors)", invalid)
+		msg += fmt.Sprintf(", %s left out (with errors)", convert.Count(invalid))
 	}
 	var restore, after int
 	for _, u := range a.Unclear {
@@ -116,10 +116,10 @@ func approved(a *export.Approved, written, invalid int, where string) string {
 		}
 	}
 	if restore > 0 {
-		msg += fmt.Sprintf(", %d not restored (Restore unclear)", restore)
+		msg += fmt.Sprintf(", %s not restored (Restore unclear)", convert.Count(restore))
 	}
 	if after > 0 {
-		msg += fmt.Sprintf(", %d not restored (After import unclear)", after)
+		msg += fmt.Sprintf(", %s not restored (After import unclear)", convert.Count(after))
 	}
 	return msg
 }

@@ -153,7 +153,7 @@ func writeReviews(c *cli.Context, rep *reporter, out *target, plan *convert.Plan
 			if path == "" {
 				name = "the workbook written to stdout, then run with the name you saved it under"
 			}
-			rep.line("%s: %d marked Restore, %d with errors marked No; review %s, then run: %s", readLine(o.Result), n.Restore, n.Errors, name, review.Next)
+			rep.line("%s: %s marked Restore, %s with errors marked No; review %s, then run: %s", readLine(o.Result), convert.Count(n.Restore), convert.Count(n.Errors), name, review.Next)
 		}
 	}
 	if res.Unreadable > 0 {
@@ -196,7 +196,7 @@ func writeCSVs(c *cli.Context, rep *reporter, out *target, plan *convert.Plan, p
 			if !out.csv {
 				name, _, _ = out.scriptPath(o.Org)
 			}
-			rep.line("%s: organization %s: %d written", name, o.Org, len(o.Rows))
+			rep.line("%s: organization %s: %s written", name, o.Org, convert.Count(len(o.Rows)))
 		}
 		written += len(o.Rows)
 	}

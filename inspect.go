@@ -180,7 +180,7 @@ func writeInspection(w io.Writer, in *convert.Inspection) error {
 	}
 	p("")
 	u := in.UsersDeleted
-	p("Users deleted: %s (with an email %s, a first name %s, a last name %s)", convert.Count(u.Total), convert.Count(u.WithEmail), convert.Count(u.WithFirstName), convert.Count(u.WithLastName))
+	p("Users deleted: %s (with an email %s, a first name %s, a last name %s), the newest deletion first:", convert.Count(u.Total), convert.Count(u.WithEmail), convert.Count(u.WithFirstName), convert.Count(u.WithLastName))
 	for _, why := range slices.Sorted(maps.Keys(u.LeftOut)) {
 		p("  left out, %s: %s", why, convert.Count(u.LeftOut[why]))
 	}
@@ -193,6 +193,7 @@ func writeInspection(w io.Writer, in *convert.Inspection) error {
 		if du.DeletedAt != nil {
 			at = du.DeletedAt.Format(time.RFC3339)
 		}
+		at += "\tby " + cmp.Or(du.DeletedBy, "(unknown)")
 		if du.LeftOut != "" {
 			at += "\tleft out, " + du.LeftOut
 		}
@@ -207,10 +208,14 @@ func writeInspection(w io.Writer, in *convert.Inspection) error {
 			p("  a CSV holds the users of one organization: convert with --org ID, or --split-by-org")
 		}
 	}
-	if len(in.DeletedBy) > 0 {
+	if len(in.Admins) > 0 {
 		p("Deleted by:")
-		for _, by := range slices.Sorted(maps.Keys(in.DeletedBy)) {
-			p("  %s\t%s", by, convert.Count(in.DeletedBy[by]))
+		for _, a := range in.Admins {
+			when := ""
+			if a.First != nil {
+				when = fmt.Sprintf("\t%s to %s", a.First.Format(time.RFC3339), a.Last.Format(time.RFC3339))
+			}
+			p("  %s\t%s%s", a.Admin, convert.Plural(a.Users, "user", "users"), when)
 		}
 	}
 	p("")

@@ -26,9 +26,19 @@ type Inspection struct {
 	// Organizations are those the events name, by id, and "" last for
 	// events that name none while the others name several; empty when no
 	// event names one.
-	Organizations []InspectedOrg     `json:"organizations"`
-	DeletedBy     map[string]int     `json:"deleted_by"`
-	Problems      []InspectedProblem `json:"problems"`
+	Organizations []InspectedOrg `json:"organizations"`
+	DeletedBy     map[string]int `json:"deleted_by"`
+	// Admins are who deleted users, the most first: how many, and when
+	// the first and the last.
+	Admins   []InspectedAdmin   `json:"deleted_by_admin"`
+	Problems []InspectedProblem `json:"problems"`
+}
+
+// InspectedAdmin is one admin who deleted users.
+type InspectedAdmin struct {
+	Admin       string     `json:"admin"`
+	Users       int        `json:"users"`
+	First, Last *time.Time `json:"first,omitempty"`
 }
 
 // InspectedFile is one input of an Inspection.
@@ -52,8 +62,8 @@ type UsersDeleted struct {
 	WithFirstName int            `json:"with_first_name"`
 	WithLastName  int            `json:"with_last_name"`
 	LeftOut       map[string]int `json:"left_out"`
-	// Users are the deleted users, in deletion order, those left out on
-	// purpose with why.
+	// Users are the deleted users, the newest deletion first (the
+	// mistaken ones are the newest), those left out on purpose with why.
 	Users []DeletedUser `json:"users"`
 }
 
@@ -156,9 +166,49 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 	for i := range res.LeftOut {
 		in.UsersDeleted.Users = append(in.UsersDeleted.Users, deletedUser(&res.LeftOut[i].Record, res.LeftOut[i].Reason))
 	}
+	slices.SortStableFunc(in.UsersDeleted.Users, func(a, b DeletedUser) int { return b.at().Compare(a.at()) })
 	in.DeletedBy = c.PerAdmin
+	in.Admins = inspectAdmins(in.UsersDeleted.Users)
 	in.Organizations = inspectOrgs(res)
 	return in
+}
+
+// at is when u was deleted; the zero time, oldest, when unknown.
+func (u DeletedUser) at() time.Time {
+	if u.DeletedAt == nil {
+		return time.Time{}
+	}
+	return *u.DeletedAt
+}
+
+// inspectAdmins are who deleted users, the most first, each with the
+// first and the last deletion.
+func inspectAdmins(users []DeletedUser) []InspectedAdmin {
+	at := map[string]int{}
+	admins := []InspectedAdmin{}
+	for _, u := range users {
+		if u.DeletedBy == "" {
+			continue
+		}
+		i, ok := at[u.DeletedBy]
+		if !ok {
+			i = len(admins)
+			at[u.DeletedBy] = i
+			admins = append(admins, InspectedAdmin{Admin: u.DeletedBy})
+		}
+		a := &admins[i]
+		a.Users++
+		if u.DeletedAt != nil {
+			if a.First == nil || u.DeletedAt.Before(*a.First) {
+				a.First = u.DeletedAt
+			}
+			if a.Last == nil || u.DeletedAt.After(*a.Last) {
+				a.Last = u.DeletedAt
+			}
+		}
+	}
+	slices.SortStableFunc(admins, func(a, b InspectedAdmin) int { return b.Users - a.Users })
+	return admins
 }
 
 // inspectOrgs counts the events and deleted users of each organization.

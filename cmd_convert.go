@@ -135,12 +135,12 @@ func writeReviews(c *cli.Context, rep *reporter, out *target, plan *convert.Plan
 		}
 		rep.tallies()
 		path := paths[k]
-		name, next := cmp.Or(path, "REVIEW.xlsx"), "restore.csv"
+		name, next := cmp.Or(path, "REVIEW.xlsx"), "restore.ps1"
 		if out.split && o.Org != "" {
 			next, _ = export.OrgPath(next, o.Org)
 		}
 		review := &export.Review{Result: o.Result, Organization: o.Org, Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC(),
-			Next: fmt.Sprintf("jcrestore approve %s -o %s", name, filepath.Join(filepath.Dir(name), next))}
+			Next: fmt.Sprintf("jcrestore approve %s --script %s", name, filepath.Join(filepath.Dir(name), next))}
 		if path != "" {
 			review.TmpDir = filepath.Dir(path)
 		}

@@ -5,8 +5,17 @@ package main
 
 // appHelp is what jcrestore --help says under its usage.
 const appHelp = `Reads Directory Insights exports offline and writes JumpCloud's bulk-import CSV
-for the users they show deleted, or a review workbook to decide on first.
+for the users they show deleted, or a review workbook to decide on first, and
+the restore script that puts back what a CSV cannot carry.
 No network, no API key.
+
+QUICK START:
+   jcrestore inspect export.json                      what the export holds
+   jcrestore convert export.json -o review.xlsx       review: mark Restore, edit
+   jcrestore approve review.xlsx --script restore.ps1
+   .\restore.ps1 -WhatIf                              in PowerShell, after Connect-JCOnline
+   .\restore.ps1                                      import, restore the rest, read back
+   jcrestore verify restore-results.json -o verified.xlsx
 
 ` + convertExitCodes
 

@@ -175,13 +175,39 @@ func usageError(c *cli.Context, err error, _ bool) error {
 }
 
 func buildVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, bi)
+}
+
+// versionOf names a build: a release's version (stamped by GoReleaser), a
+// module version, or for a build from a clone the commit it was built
+// from, marked modified where the clone had changes ("(devel) commit
+// 1a2b3c4d5e6f, modified"); "(devel)" when nothing says more.
+func versionOf(release string, bi *debug.BuildInfo) string {
+	if release != "" {
+		return release
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	if bi == nil {
+		return "(devel)"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var commit, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value[:min(len(s.Value), 12)]
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if commit == "" {
+		return "(devel)"
+	}
+	return "(devel) commit " + commit + modified
 }
 
 func printVersion(c *cli.Context) {

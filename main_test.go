@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -291,6 +292,28 @@ func TestVersion(t *testing.T) {
 	code, stderr := runArgs(t, context.Background(), &out, "--version")
 	if code != 0 || stderr != "" || !strings.HasPrefix(out.String(), "jcrestore ") || !strings.Contains(out.String(), "built with go") {
 		t.Errorf("--version: %d %q %q", code, out.String(), stderr)
+	}
+}
+
+// TestVersionOf: a build names its release, its module version, or the
+// commit of the clone it was built from.
+func TestVersionOf(t *testing.T) {
+	clone := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "c31886a1b2c3d4e5f60718293a4b5c6d7e8f9012"}, {Key: "vcs.modified", Value: "true"}}}
+	for _, c := range []struct {
+		release string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"1.4.0", clone, "1.4.0"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261205213000-c31886a1b2c3+dirty"}}, "v0.0.0-20261205213000-c31886a1b2c3+dirty"},
+		{"", clone, "(devel) commit c31886a1b2c3, modified"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)"},
+		{"", nil, "(devel)"},
+	} {
+		if got := versionOf(c.release, c.bi); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
 	}
 }
 

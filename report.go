@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"path/filepath"
 	"fmt"
 	"io"
 	"maps"
@@ -229,7 +230,8 @@ func stepsAfter(n int, script string) string {
 	case n == 0:
 		return ""
 	case script != "":
-		return fmt.Sprintf(", %s with steps after the import (%s takes them; the warnings say what it cannot)", convert.Plural(n, "user", "users"), script)
+		return fmt.Sprintf(", %s with steps after the import (%s takes them; the warnings say what it cannot); next, in PowerShell with Connect-JCOnline: .\\%s -WhatIf, then .\\%s",
+			convert.Plural(n, "user", "users"), script, filepath.Base(script), filepath.Base(script))
 	}
 	return fmt.Sprintf(", %s with steps after the import (their warnings say which; --script writes a script that does them)", convert.Plural(n, "user", "users"))
 }

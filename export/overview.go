@@ -146,7 +146,8 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 		[]any{"Next step", "On the Users sheet, set Restore to Yes or No for each user and edit any value; hide columns rather than delete them."},
 		[]any{"", restoreHelp + "."},
 		[]any{"", "Save, then run:"},
-		[]any{"", r.Next})
+		[]any{"", r.Next},
+		[]any{"", "It writes the restore script of the rows marked Restore (add -o restore.csv for the CSV too). In a PowerShell session connected with Connect-JCOnline: .\\restore.ps1 -WhatIf, then .\\restore.ps1, then jcrestore verify restore-results.json."})
 	// Bold: the title, the names of the facts, the inputs' header.
 	bold := [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("C%d", inputs)}}
 	var left [2]string // the sizes, aligned as the other values are

@@ -36,9 +36,10 @@ type Inspection struct {
 
 // InspectedAdmin is one admin who deleted users.
 type InspectedAdmin struct {
-	Admin       string     `json:"admin"`
-	Users       int        `json:"users"`
-	First, Last *time.Time `json:"first,omitempty"`
+	Admin string     `json:"admin"`
+	Users int        `json:"users"`
+	First *time.Time `json:"first,omitempty"`
+	Last  *time.Time `json:"last,omitempty"`
 }
 
 // InspectedFile is one input of an Inspection.

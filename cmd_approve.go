@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -28,7 +30,8 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitUsage, "%s", export.PathError(err))
 	}
-	a, err := export.ReadReview(f, filepath.Dir(path))
+	sum := sha256.New()
+	a, err := export.ReadReview(io.TeeReader(f, sum), filepath.Dir(path))
 	f.Close()
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
@@ -46,6 +49,13 @@ func approveAction(c *cli.Context) error {
 	if len(a.Records) == 0 {
 		rep.message(convert.Notef("no row of %s is marked Restore", path))
 	}
+	for _, e := range a.Edits {
+		rep.message(convert.Message{Severity: convert.Note, Where: fmt.Sprintf("%s: Users row %d", path, e.Row), Text: fmt.Sprintf("note: %s: %s", e.Username, e)})
+	}
+	if a.Unedited != "" && len(a.Records) > 0 {
+		rep.message(convert.Notef("%s: %s", path, a.Unedited))
+	}
+	out.reviewed = fmt.Sprintf("%s (SHA-256 %s)", filepath.Base(path), hex.EncodeToString(sum.Sum(nil)))
 	opts := out.planOptions(c)
 	opts.NotWritten = a.NotWritten()
 	plan, paths, err := out.plan(rep, &convert.Result{Records: a.Records}, opts)
@@ -58,7 +68,7 @@ func approveAction(c *cli.Context) error {
 	}
 	rep.flush()
 	if !rep.quiet {
-		rep.line("%s", approved(a, written, plan.Unwritten(), out.writtenTo(paths)+stepsAfter(plan.StepsAfter(), out.script)))
+		rep.line("%s", approved(a, written, plan.Unwritten(), out.writtenTo(paths))+stepsAfter(plan.StepsAfter(), out.script)+"; reviewed: "+out.reviewed)
 	}
 	if plan.Unwritten() > 0 || len(a.Unclear) > 0 {
 		return &exitError{code: exitPartial}
@@ -117,6 +127,9 @@ func approved(a *export.Approved, written, invalid int, where string) string {
 	}
 	if restore > 0 {
 		msg += fmt.Sprintf(", %s not restored (Restore unclear)", convert.Count(restore))
+	}
+	if len(a.Edits) > 0 {
+		msg += fmt.Sprintf(", %s in review (each noted)", convert.Plural(len(a.Edits), "edit", "edits"))
 	}
 	if after > 0 {
 		msg += fmt.Sprintf(", %s not restored (After import unclear)", convert.Count(after))

@@ -210,7 +210,7 @@ func writeScript(c *cli.Context, out *target, o convert.Output) error {
 	if err != nil {
 		return fail(exitUsage, "--script: %s", err)
 	}
-	s := &export.Script{Organization: o.Org, Results: results, Users: o.Script}
+	s := &export.Script{Organization: o.Org, Results: results, Reviewed: out.reviewed, Users: o.Script}
 	return writeTo(c, path, out.force, func(w io.Writer) error { return export.WriteScript(w, s) })
 }
 

@@ -103,8 +103,9 @@ func writeScriptPlan(w io.Writer, path string, s *export.Script, asJSON bool) er
 			File         string `json:"file"`
 			Organization string `json:"organization"`
 			Record       string `json:"record"`
+			Reviewed     string `json:"reviewed,omitempty"`
 			Users        []user `json:"users"`
-		}{path, s.Organization, s.Results, make([]user, len(s.Users))}
+		}{path, s.Organization, s.Results, s.Reviewed, make([]user, len(s.Users))}
 		for i, u := range s.Users {
 			out.Users[i] = user{u.Row.Username, u.Row.Email, u.Row.Source, words[i]}
 		}
@@ -119,6 +120,9 @@ func writeScriptPlan(w io.Writer, path string, s *export.Script, asJSON bool) er
 		org = "the organization " + s.Organization
 	}
 	fmt.Fprintf(&b, "%s: the restore script of %s of %s; its record: %s\n", path, convert.Plural(len(s.Users), "user", "users"), org, s.Results)
+	if s.Reviewed != "" {
+		fmt.Fprintf(&b, "written from the reviewed workbook %s\n", s.Reviewed)
+	}
 	after := 0
 	for i, u := range s.Users {
 		if !u.After.Empty() {

@@ -626,7 +626,7 @@ func TestApproveEdits(t *testing.T) {
 	})
 	stderr := runIn(t, dir, exitPartial, "approve", "deleted.xlsx", "-o", "partial.csv")
 	if !strings.Contains(stderr, `jcrestore: Users row 2 (`+sample+`:`) || !strings.Contains(stderr, `Email: "not-an-email" is not an email address`) ||
-		!strings.HasSuffix(stderr, "jcrestore: 2 rows read, 2 marked Restore, 1 written to partial.csv, 1 left out (with errors)\n") {
+		!strings.Contains(stderr, "jcrestore: 2 rows read, 2 marked Restore, 1 written to partial.csv, 1 left out (with errors); reviewed: deleted.xlsx (SHA-256 ") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
@@ -738,7 +738,7 @@ func TestApproveTidied(t *testing.T) {
 		`tidied.xlsx: Users row 3: mgarcia: Restore is "Maybe", neither yes nor no: not restored (Restore takes Yes (or y, true, 1, x) and No (or n, false, 0))`,
 		`tidied.xlsx: Users row 4: zastrom: Restore is "", neither yes nor no: not restored`,
 		"tidied.xlsx: note: the Users sheet has no column jobTitle, department: written empty (hide a column rather than delete it)",
-		", 2 not restored (Restore unclear)\n",
+		", 2 not restored (Restore unclear); reviewed: tidied.xlsx (SHA-256 ",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -24,9 +24,12 @@ type target struct {
 	xlsx   bool           // the review workbook
 	layout *export.Layout // a --template layout, nil for the PowerShell one
 	force  bool
-	org    string // --org
-	split  bool   // --split-by-org
-	inputs []string
+	// reviewed names the reviewed workbook approve reads, with its
+	// SHA-256, for the restore script's record.
+	reviewed string
+	org      string // --org
+	split    bool   // --split-by-org
+	inputs   []string
 }
 
 // outputTarget checks the output options against the inputs.

@@ -2,10 +2,10 @@ package main
 
 import (
 	"cmp"
-	"path/filepath"
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"

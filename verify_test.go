@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,5 +224,63 @@ func TestAssemble(t *testing.T) {
 		if _, _, _, _, err := assemble(bad.ev); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v: %v, want %q", names(bad.ev), err, bad.want)
 		}
+	}
+}
+
+// TestApproveTellsEdits: a reviewer edits a value and removes a step of
+// After import, and LibreOffice saves the workbook: approve notes each
+// edit against what convert wrote, and records the reviewed workbook's
+// name and SHA-256 in its summary and in the restore script.
+func TestApproveTellsEdits(t *testing.T) {
+	needSoffice(t)
+	dir := tempDir(t)
+	copyFiles(t, dir, map[string]string{"testdata/cases/script-restore/events.ndjson": "events.ndjson"})
+	runIn(t, dir, exitOK, "convert", "-q", "events.ndjson", "-o", "review.xlsx")
+	f, err := excelize.OpenFile(filepath.Join(dir, "review.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(export.SheetUsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int { return slices.Index(rows[0], name) + 1 }
+	for i, r := range rows {
+		cell := func(name string) string { c, _ := excelize.CoordinatesToCellName(col(name), i+1); return c }
+		switch r[col("Username")-1] {
+		case "rex":
+			f.SetCellStr(export.SheetUsers, cell("jobTitle"), "Staff Engineer")
+		case "dana":
+			f.SetCellStr(export.SheetUsers, cell("After import (restore script)"), "account_locked; reports sam")
+		}
+	}
+	if err := f.SaveAs(filepath.Join(dir, "edited.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	convertTo(t, dir, "xlsx", "saved", "edited.xlsx")
+	stderr := runIn(t, filepath.Join(dir, "saved"), exitOK, "approve", "edited.xlsx", "--script", "restore.ps1")
+	b, err := os.ReadFile(filepath.Join(dir, "saved", "edited.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	reviewed := "edited.xlsx (SHA-256 " + hex.EncodeToString(sum[:]) + ")"
+	for _, want := range []string{"edited.xlsx: Users row 7: note: rex: jobTitle edited in review: (empty) → Staff Engineer",
+		"edited.xlsx: Users row 2: note: dana: suspend removed from After import", "2 edits in review (each noted)", "reviewed: " + reviewed} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("approve's stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Count(stderr, "edited in review")+strings.Count(stderr, "from After import") != 2 {
+		t.Errorf("LibreOffice's save reads as more edits than were made:\n%s", stderr)
+	}
+	script, err := os.ReadFile(filepath.Join(dir, "saved", "restore.ps1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := export.ReadScript("restore.ps1", script)
+	if err != nil || s.Reviewed != reviewed {
+		t.Errorf("the script records %q (%v), want %q", s.Reviewed, err, reviewed)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,39 @@ type Approved struct {
 	Unclear []Unclear
 	// Deleted are the data columns the reviewer deleted: written empty.
 	Deleted []string
+	// Edits are what the reviewer changed in the rows marked Restore,
+	// against what convert wrote (the hidden Written sheet); Unedited
+	// says why they could not be told, where they could not.
+	Edits    []Edit
+	Unedited string
+}
+
+// Edit is one value a reviewer changed, or one step of After import
+// removed or added.
+type Edit struct {
+	Row             int
+	Username, Field string
+	Was, Now        string // a value: as convert wrote it, and as reviewed
+	Removed, Added  bool   // a step of After import (Field is the step)
+}
+
+// String words an edit: "jobTitle edited in review: Senior Engineer →
+// Staff Engineer", "suspend removed from After import".
+func (e Edit) String() string {
+	switch {
+	case e.Removed:
+		return e.Field + " removed from After import"
+	case e.Added:
+		return e.Field + " added to After import"
+	}
+	return fmt.Sprintf("%s edited in review: %s → %s", e.Field, shownValue(e.Was), shownValue(e.Now))
+}
+
+func shownValue(v string) string {
+	if v == "" {
+		return "(empty)"
+	}
+	return v
 }
 
 // Unclear is a row whose Restore value is neither yes nor no, or whose
@@ -109,6 +143,10 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		return nil, err
 	}
 	a := &Approved{Deleted: cols.deleted}
+	written, err := readWritten(f)
+	if err != nil {
+		a.Unedited = err.Error()
+	}
 	for n := 2; rows.Next(); n++ {
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
@@ -129,6 +167,9 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 				}
 				r.SetAfterImport(steps)
 			}
+			if written != nil {
+				a.Edits = append(a.Edits, cols.edits(header, cells, written, n, r.Username)...)
+			}
 			a.Records = append(a.Records, r)
 			continue
 		}
@@ -144,6 +185,91 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// readWritten reads the hidden Written sheet: what convert wrote of each
+// user, by the row's key. A workbook without it (written before 2026-12,
+// or by hand) has no edits to tell: an error says so.
+func readWritten(f *excelize.File) (map[string]map[string]string, error) {
+	if !slices.Contains(f.GetSheetList(), sheetWritten) {
+		return nil, errors.New("the workbook keeps no record of what convert wrote (a workbook of an older jcrestore, or made by hand): the reviewer's edits are not told")
+	}
+	rows, err := f.Rows(sheetWritten)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	written := map[string]map[string]string{}
+	for rows.Next() {
+		cells, err := rows.Columns()
+		if err != nil || len(cells) < 2 || cells[0] == "Key" {
+			continue
+		}
+		var m map[string]string
+		if json.Unmarshal([]byte(cells[1]), &m) == nil {
+			written[cells[0]] = m
+		}
+	}
+	return written, rows.Error()
+}
+
+// edits are what the reviewer changed in one row (cells, under header,
+// its number n) against what convert wrote of it.
+func (c *reviewCols) edits(header, cells []string, written map[string]map[string]string, n int, username string) []Edit {
+	was, ok := written[writtenKey(c.get(cells, colEventID), c.get(cells, colFormerID), c.get(cells, colSource))]
+	if !ok {
+		return nil // a row the reviewer added, or whose key they changed
+	}
+	var out []Edit
+	for i, h := range header {
+		if h == "" || h == colAfter {
+			continue
+		}
+		prior, known := was[h]
+		now := c.cell(cells, i)
+		if !known && !c.isData(h) {
+			continue // Restore, Status, Notes and the provenance: not the user's values
+		}
+		if now != prior {
+			out = append(out, Edit{Row: n, Username: username, Field: h, Was: prior, Now: now})
+		}
+	}
+	if _, ok := c.named[colAfter]; ok {
+		before, after := afterSteps(was[colAfter]), afterSteps(c.get(cells, colAfter))
+		for _, s := range before {
+			if !slices.ContainsFunc(after, func(t string) bool { return strings.EqualFold(s, t) }) {
+				out = append(out, Edit{Row: n, Username: username, Field: s, Removed: true})
+			}
+		}
+		for _, s := range after {
+			if !slices.ContainsFunc(before, func(t string) bool { return strings.EqualFold(s, t) }) {
+				out = append(out, Edit{Row: n, Username: username, Field: s, Added: true})
+			}
+		}
+	}
+	return out
+}
+
+// isData reports whether the header h is one of the user's values: a
+// data column, a group, a custom attribute.
+func (c *reviewCols) isData(h string) bool {
+	n := convert.Normalize(h)
+	if _, ok := convert.Canonical(h); ok {
+		return true
+	}
+	_, ok := repeated(n)
+	return ok
+}
+
+// afterSteps are the steps of an After import cell, as written.
+func afterSteps(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // unzippedSize refuses a workbook whose parts unpack to more than

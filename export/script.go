@@ -31,7 +31,10 @@ const scriptMarker = "\nDATA\n"
 type Script struct {
 	Organization string // "" when the export names none: the script then checks none
 	Results      string // the record it keeps beside itself, by name
-	Users        []convert.Restore
+	// Reviewed names the reviewed workbook the script was written from,
+	// with its SHA-256 ("" when convert wrote it from the export).
+	Reviewed string
+	Users    []convert.Restore
 }
 
 // scriptData is what the script reads of its data. The names are the
@@ -39,6 +42,7 @@ type Script struct {
 type scriptData struct {
 	Organization string `json:"organization"`
 	Results      string `json:"results"`
+	Reviewed     string `json:"reviewed,omitempty"`
 	// Columns are the header of the CSV the script imports; each user's
 	// Row has a cell for each.
 	Columns []string     `json:"columns"`
@@ -74,7 +78,7 @@ func WriteScript(w io.Writer, s *Script) error {
 		rows[i] = u.Row
 	}
 	layout := PowerShell(rows)
-	d := scriptData{Organization: s.Organization, Results: s.Results, Columns: layout.Header, Users: make([]scriptUser, len(s.Users))}
+	d := scriptData{Organization: s.Organization, Results: s.Results, Reviewed: s.Reviewed, Columns: layout.Header, Users: make([]scriptUser, len(s.Users))}
 	for i, u := range s.Users {
 		r := &s.Users[i].Row
 		su := scriptUser{Username: r.Username, Email: r.Email, Row: layout.row(nil, r), Steps: []scriptStep{},
@@ -165,7 +169,7 @@ func ReadScript(name string, text []byte) (*Script, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Script{Organization: d.Organization, Results: d.Results, Users: make([]convert.Restore, len(rows))}
+	s := &Script{Organization: d.Organization, Results: d.Results, Reviewed: d.Reviewed, Users: make([]convert.Restore, len(rows))}
 	for i := range rows {
 		s.Users[i] = convert.Restore{Row: rows[i], After: after[i]}
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// WriteWorkbook writes the review workbook: Users, Events, Summary, About.
+// WriteWorkbook writes the review workbook: Users, Events, Summary, About,
+// and Written, hidden (what convert wrote, for approve to tell edits).
 // Every value taken from an event is a string cell, never a formula. The
 // large sheets are streamed, in excelize's documented order: widths, panes
 // and validations first, rows in ascending order, then the table (which
@@ -22,7 +23,7 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 	if err := f.SetSheetName("Sheet1", SheetUsers); err != nil {
 		return err
 	}
-	for _, s := range []string{sheetEvents, sheetSummary, SheetAbout} {
+	for _, s := range []string{sheetEvents, sheetSummary, SheetAbout, sheetWritten} {
 		if _, err := f.NewSheet(s); err != nil {
 			return err
 		}
@@ -42,7 +43,7 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 			return err
 		}
 	}
-	for _, step := range []func(*excelize.File, *Review, *styles) error{writeUsers, writeEvents, writeSummary, writeAbout} {
+	for _, step := range []func(*excelize.File, *Review, *styles) error{writeUsers, writeEvents, writeSummary, writeAbout, writeWritten} {
 		if err := step(f, r, st); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -338,6 +339,44 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 		return row
 	}
 	return s.write(st, "A")
+}
+
+// sheetWritten keeps, hidden, what convert wrote of each user on the
+// Users sheet, one JSON object a row under the row's key (its event id):
+// approve tells the reviewer's edits against it.
+const sheetWritten = "Written"
+
+// writtenKey is the key of a record's row on the Written sheet.
+func writtenKey(eventID, formerID, source string) string {
+	return cmp.Or(eventID, formerID, source)
+}
+
+// writeWritten writes the Written sheet: for each user, the Users sheet's
+// cells that hold a value, by their header, and After import.
+func writeWritten(f *excelize.File, r *Review, st *styles) error {
+	recs := r.Result.Records
+	l := usersLayout(recs)
+	s := &sheet{f: f, name: sheetWritten, n: len(recs), cols: []column{{name: "Key", style: st.text}, {name: "As written", style: st.text}}}
+	var data []string
+	s.row = func(i int, row []any) []any {
+		rec := &recs[i]
+		data = l.row(data, rec)
+		cells := make(map[string]string, len(data)+1)
+		for j, v := range data {
+			if v != "" {
+				cells[l.Header[j]] = v
+			}
+		}
+		if a := rec.AfterImport().String(); a != "" {
+			cells[colAfter] = a
+		}
+		b, _ := json.Marshal(cells)
+		return append(row, text(writtenKey(rec.EventID, rec.FormerID, rec.Source), st.text), text(string(b), st.text))
+	}
+	if err := s.write(st, ""); err != nil {
+		return err
+	}
+	return f.SetSheetVisible(sheetWritten, false, true)
 }
 
 // restoreStatus is the default decision for a record: No when validation

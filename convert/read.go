@@ -516,6 +516,12 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	for i := range res.Trail {
 		res.Trail[i].Organization = cmp.Or(res.Trail[i].Organization, r.orgs.noOrg)
 	}
+	nameIDs(res.Trail, func(org, id string) string {
+		if l := r.orgs.ledgers[org]; l != nil {
+			return cmp.Or(l.names[id], l.names[strings.ToLower(id)])
+		}
+		return ""
+	})
 	slices.SortStableFunc(res.Trail, func(a, b AuditEntry) int { return a.Time.Compare(b.Time) })
 	if n, ok := res.ByOrg[""]; ok && r.orgs.noOrg != "" {
 		res.ByOrg[r.orgs.noOrg] += n

@@ -286,3 +286,32 @@ func readAll(t *testing.T, in []byte, opts Options) (*Result, []string) {
 	}
 	return res, probs
 }
+
+// TestAuditWords: the audit trail in words: a deletion with what it
+// removed, lists as text without their ids, a manager by username beside
+// its id, a binding with its rights, a group membership.
+func TestAuditWords(t *testing.T) {
+	const in = `{"event_type":"user_create","organization":"o1","id":"e1","timestamp":"2024-03-01T09:00:00Z","resource":{"id":"660000000000000000000002","type":"user","username":"bob.martin"},"changes":[{"field":"username","to":"bob.martin"},{"field":"email","to":"bob@example.com"}]}
+{"event_type":"user_update","organization":"o1","id":"e2","timestamp":"2024-03-02T09:00:00Z","resource":{"id":"660000000000000000000001","type":"user","username":"alice"},"changes":[{"field":"manager","from":null,"to":"660000000000000000000002"},{"field":"jobTitle","from":"Analyst","to":"Senior Analyst"}]}
+{"event_type":"association_change","organization":"o1","id":"e3","timestamp":"2024-03-03T09:00:00Z","association":{"op":"add","connection":{"from":{"type":"system","object_id":"6a0000000000000000000001","name":"ALICE-MBP"},"to":{"type":"user","object_id":"660000000000000000000001","name":"alice"}},"attributes":{"sudo":{"enabled":true,"withoutPassword":true}}}}
+{"event_type":"association_change","organization":"o1","id":"e4","timestamp":"2024-03-04T09:00:00Z","association":{"op":"remove","connection":{"from":{"type":"user_group","object_id":"6b0000000000000000000001","name":"Finance"},"to":{"type":"user","object_id":"660000000000000000000001","name":"alice"}}}}
+{"event_type":"user_delete","organization":"o1","id":"e5","timestamp":"2024-04-01T09:00:00Z","resource":{"id":"660000000000000000000001","type":"user","username":"alice"},"changes":[{"field":"email","from":"alice@example.com"},{"field":"phoneNumbers","from":[{"type":"work","number":"+1 312 555 0102","id":"70000000000000000000000a"},{"type":"mobile","number":"+1 312 555 0199","_id":"70000000000000000000000b"}]},{"field":"addresses","from":[{"type":"work","streetAddress":"2 Oak Ave","locality":"Denver","region":"CO","postalCode":"80203","country":"US","id":"70000000000000000000000c"}]},{"field":"attributes","from":[{"name":"costCode","value":"42"}]}]}`
+	res, err := Read(context.Background(), []Input{{Name: "in", R: strings.NewReader(in)}}, Options{Trail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range res.Trail {
+		got = append(got, a.Changes)
+	}
+	want := []string{
+		"created (username bob.martin, email bob@example.com)",
+		"manager: (none) → bob.martin (660000000000000000000002); jobTitle: Analyst → Senior Analyst",
+		"device ALICE-MBP bound to alice as administrator, without password",
+		"alice removed from group Finance",
+		"deleted (email alice@example.com, phoneNumbers work +1 312 555 0102; mobile +1 312 555 0199, addresses work 2 Oak Ave, Denver, CO, 80203, US, attributes costCode=42)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("trail\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

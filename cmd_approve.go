@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export"
@@ -30,8 +31,13 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitUsage, "%s", export.PathError(err))
 	}
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	defer rep.flush()
 	sum := sha256.New()
-	a, err := export.ReadReview(io.TeeReader(f, sum), filepath.Dir(path))
+	rows := new(atomic.Int64)
+	b := rep.startBusy("reading "+path, rows, 0, "rows")
+	a, err := export.ReadReviewCounted(io.TeeReader(f, sum), filepath.Dir(path), rows)
+	b.stop()
 	f.Close()
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
@@ -40,8 +46,6 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
 	}
-	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
-	defer rep.flush()
 	for _, n := range notes {
 		n.Where = path
 		rep.message(n)

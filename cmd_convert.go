@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jcrestore/jcrestore/convert"
 	"github.com/jcrestore/jcrestore/export"
@@ -144,7 +145,11 @@ func writeReviews(c *cli.Context, rep *reporter, out *target, plan *convert.Plan
 		if path != "" {
 			review.TmpDir = filepath.Dir(path)
 		}
-		if err := writeTo(c, path, out.force, func(w io.Writer) error { return export.WriteWorkbook(w, review) }); err != nil {
+		review.Progress = new(atomic.Int64)
+		b := rep.startBusy("writing "+cmp.Or(path, "the workbook"), review.Progress, int64(review.Rows()), "rows")
+		err := writeTo(c, path, out.force, func(w io.Writer) error { return export.WriteWorkbook(w, review) })
+		b.stop()
+		if err != nil {
 			return err
 		}
 		rep.flush()

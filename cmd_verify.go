@@ -51,8 +51,12 @@ func verifyAction(c *cli.Context) error {
 		}
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(c.Args().Slice())))
+	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	b := rep.startBusy("verify", nil, 0, "")
+	defer b.stop()
 	var evidence []*evidence
 	for _, path := range c.Args().Slice() {
+		b.set("verify: reading " + path)
 		e, err := readEvidence(path)
 		var pe *fs.PathError
 		switch {
@@ -67,6 +71,7 @@ func verifyAction(c *cli.Context) error {
 	if err != nil {
 		return fail(exitNoInput, "%s; nothing compared", err)
 	}
+	b.set("verify: comparing")
 	v, err := convert.Verify(plan, current, rec)
 	var other *convert.OtherOrganizationError
 	if errors.As(err, &other) {
@@ -76,7 +81,7 @@ func verifyAction(c *cli.Context) error {
 		return err
 	}
 	v.Notes = append(notes, v.Notes...)
-	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
+	b.stop()
 	for _, n := range v.Notes {
 		rep.message(n)
 	}
@@ -90,7 +95,10 @@ func verifyAction(c *cli.Context) error {
 	}
 	if out != "" {
 		w := &export.Verified{Result: v, Evidence: files(evidence), Options: optionsUsed(c), Version: buildVersion(), Made: now().UTC()}
-		if err := writeTo(c, out, c.Bool("force"), func(wr io.Writer) error { return export.WriteVerified(wr, w) }); err != nil {
+		b := rep.startBusy("writing "+out, nil, 0, "")
+		err := writeTo(c, out, c.Bool("force"), func(wr io.Writer) error { return export.WriteVerified(wr, w) })
+		b.stop()
+		if err != nil {
 			return err
 		}
 		if !rep.quiet {

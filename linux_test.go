@@ -351,3 +351,31 @@ func TestScreenfulOfUsers(t *testing.T) {
 		t.Errorf("exit %d, %d warnings shown; the terminal shows:\n%s", code, n, got)
 	}
 }
+
+// TestBusyLine: on a terminal, writing the review workbook, reading a
+// reviewed one and verifying each show what they do, with how far they
+// are where they count it, and clear the line before what follows.
+func TestBusyLine(t *testing.T) {
+	defer func(after, tick time.Duration) { progressAfter, progressTick = after, tick }(progressAfter, progressTick)
+	progressAfter, progressTick = 0, time.Millisecond
+	dir := t.TempDir()
+	events, _ := filepath.Abs("testdata/cases/script-restore/events.ndjson")
+	plan, _ := filepath.Abs("testdata/shared/verify-plan/restore.ps1")
+	users, _ := filepath.Abs("testdata/cases/verify-back/users.json")
+	for _, c := range []struct {
+		args  []string
+		shows string
+	}{
+		{[]string{"convert", events, "-o", filepath.Join(dir, "review.xlsx")}, "\r\x1b[Kjcrestore: writing " + filepath.Join(dir, "review.xlsx") + ": "},
+		{[]string{"approve", filepath.Join(dir, "review.xlsx"), "--script", filepath.Join(dir, "restore.ps1")}, "\r\x1b[Kjcrestore: reading " + filepath.Join(dir, "review.xlsx") + ": "},
+		{[]string{"verify", plan, users, "-o", filepath.Join(dir, "verified.xlsx")}, "\r\x1b[Kjcrestore: verify: "},
+	} {
+		screen, stderr := openPTY(t)
+		shown := capture(screen, stderr)
+		code := run(context.Background(), append([]string{"jcrestore"}, c.args...), strings.NewReader(""), io.Discard, stderr)
+		got := shown()
+		if code != exitOK || !strings.Contains(got, c.shows) || !strings.Contains(got, "\r\x1b[K") {
+			t.Errorf("%s: exit %d; the terminal shows %q, want %q", c.args[0], code, got, c.shows)
+		}
+	}
+}

@@ -49,6 +49,9 @@ var now = time.Now
 // Tests set it.
 var progressAfter = time.Second
 
+// progressTick is how often a progress line is drawn again.
+var progressTick = 200 * time.Millisecond
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)

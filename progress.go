@@ -37,7 +37,7 @@ func (r *reporter) startProgress(inputs []convert.Input, read *atomic.Int64, aft
 		}
 	}
 	p.wg.Go(func() {
-		tick := time.NewTicker(200 * time.Millisecond)
+		tick := time.NewTicker(progressTick)
 		defer tick.Stop()
 		for start := time.Now(); ; {
 			select {
@@ -75,4 +75,81 @@ func (p *progress) status() string {
 func (p *progress) stop() {
 	close(p.done)
 	p.wg.Wait()
+}
+
+// busy is the progress line of work that is not a read of the inputs:
+// what is being done, how far where it is counted, and for how long.
+type busy struct {
+	done  chan struct{}
+	once  sync.Once
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	what  string
+	n     *atomic.Int64 // counted so far; nil when not counted
+	total int64         // of n; 0 when unknown
+	unit  string        // what n counts: "rows"
+}
+
+// startBusy shows what is being done once it has gone on for
+// progressAfter, on stderr when that is a terminal and not quiet: writing
+// the workbook, reading a reviewed one, verifying. n, when set, counts up
+// to total units.
+func (r *reporter) startBusy(what string, n *atomic.Int64, total int64, unit string) *busy {
+	b := &busy{done: make(chan struct{}), what: what, n: n, total: total, unit: unit}
+	if r.quiet || !isTerminal(r.w) {
+		return b
+	}
+	start := time.Now()
+	draw := func(now time.Time) {
+		r.mu.Lock()
+		fmt.Fprintf(r.w, "\r\033[Kjcrestore: %s (%d s)", b.status(), int(now.Sub(start).Seconds()))
+		r.bar = true
+		r.mu.Unlock()
+	}
+	b.wg.Go(func() {
+		tick := time.NewTicker(progressTick)
+		defer tick.Stop()
+		if progressAfter <= 0 {
+			draw(start)
+		}
+		for {
+			select {
+			case <-b.done:
+				r.mu.Lock()
+				r.clearBar()
+				r.mu.Unlock()
+				return
+			case now := <-tick.C:
+				if now.Sub(start) >= progressAfter {
+					draw(now)
+				}
+			}
+		}
+	})
+	return b
+}
+
+// set says what is being done now.
+func (b *busy) set(what string) {
+	b.mu.Lock()
+	b.what = what
+	b.mu.Unlock()
+}
+
+func (b *busy) status() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.n == nil:
+		return b.what
+	case b.total > 0:
+		return fmt.Sprintf("%s: %s of %s %s", b.what, convert.Count(int(min(b.n.Load(), b.total))), convert.Count(int(b.total)), b.unit)
+	}
+	return fmt.Sprintf("%s: %s %s", b.what, convert.Count(int(b.n.Load())), b.unit)
+}
+
+// stop removes the line and ends it; once stopped, it stays so.
+func (b *busy) stop() {
+	b.once.Do(func() { close(b.done) })
+	b.wg.Wait()
 }

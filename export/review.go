@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -104,6 +105,12 @@ const restoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0
 // tmpDir, which should be beside the workbook: it holds personal data ("" is
 // the system's temporary directory).
 func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
+	return ReadReviewCounted(r, tmpDir, nil)
+}
+
+// ReadReviewCounted is ReadReview, counting the rows read into rows, for
+// a progress line.
+func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Approved, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
 		return nil, err
@@ -148,6 +155,9 @@ func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
 		a.Unedited = err.Error()
 	}
 	for n := 2; rows.Next(); n++ {
+		if counted != nil {
+			counted.Add(1)
+		}
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("Users row %d: %v", n, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -69,6 +70,14 @@ type Review struct {
 	// it is written: beside the output, as it holds personal data ("" is
 	// the system's temporary directory).
 	TmpDir string
+	// Progress, when set, counts the rows written (Users, Events and
+	// Written), of Rows(), for a progress line.
+	Progress *atomic.Int64
+}
+
+// Rows is how many rows writing r takes: Progress counts up to it.
+func (r *Review) Rows() int {
+	return 2*len(r.Result.Records) + len(r.Result.Trail)
 }
 
 type styles struct {
@@ -128,6 +137,7 @@ type sheet struct {
 	n      int                          // rows
 	row    func(i int, dst []any) []any // makes row i (0-based) into dst
 	frozen int                          // columns frozen at the left, with the header row
+	done   *atomic.Int64                // counts the rows written, where set
 }
 
 // write streams the header and the rows, with fitted widths (capped), a
@@ -207,6 +217,9 @@ func (s *sheet) write(st *styles, dropList string) error {
 		if err := sw.SetRow(cell, buf, s.wrapped(buf, widths, st)...); err != nil {
 			return err
 		}
+		if s.done != nil {
+			s.done.Add(1)
+		}
 	}
 	if s.n > 0 {
 		last, _ := excelize.CoordinatesToCellName(len(s.cols), s.n+1)
@@ -283,7 +296,7 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	// screen and on every printed page; then why it is marked so, then
 	// the rest of the data.
 	who := slices.Index(l.Header, "Username") + 1
-	s := &sheet{f: f, name: SheetUsers, n: len(recs), frozen: 2 + who}
+	s := &sheet{f: f, name: SheetUsers, n: len(recs), frozen: 2 + who, done: r.Progress}
 	s.cols = append(s.cols, column{name: colRestore}, column{name: colStatus})
 	after := slices.ContainsFunc(recs, func(r convert.Record) bool { return !r.AfterImport().Empty() })
 	for i, h := range l.Header {
@@ -356,7 +369,7 @@ func writtenKey(eventID, formerID, source string) string {
 func writeWritten(f *excelize.File, r *Review, st *styles) error {
 	recs := r.Result.Records
 	l := usersLayout(recs)
-	s := &sheet{f: f, name: sheetWritten, n: len(recs), cols: []column{{name: "Key", style: st.text}, {name: "As written", style: st.text}}}
+	s := &sheet{f: f, name: sheetWritten, n: len(recs), cols: []column{{name: "Key", style: st.text}, {name: "As written", style: st.text}}, done: r.Progress}
 	var data []string
 	s.row = func(i int, row []any) []any {
 		rec := &recs[i]
@@ -410,7 +423,7 @@ func writeEvents(f *excelize.File, r *Review, st *styles) error {
 	s := &sheet{f: f, name: sheetEvents, n: len(trail), cols: []column{
 		{name: "Time (UTC)", style: st.date, width: len(dateFormat)}, {name: "Event type"}, {name: "Service"}, {name: "Username"},
 		{name: "Initiated by"}, {name: "Changes", wrap: true, cap: 100}, {name: "Client IP"}, {name: "Event ID"}, {name: "Source"},
-	}}
+	}, done: r.Progress}
 	s.row = func(i int, row []any) []any {
 		e := &trail[i]
 		return append(row, date(e.Time, st.date), text(e.Type, st.text), text(e.Service, st.text), text(e.Username, st.text),

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -108,7 +109,9 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 	// One colour for the bars (they are all the same thing) and dark
 	// labels, readable on paper.
 	dark := excelize.Font{Color: "000000", Size: 10}
-	return f.AddChart(sh, "D2", &excelize.Chart{
+	// Below the tables: printed, the page is no wider than they are.
+	below, _ := excelize.CoordinatesToCellName(1, row+1)
+	return f.AddChart(sh, below, &excelize.Chart{
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{
 			Name:       fmt.Sprintf("%s!$B$%d", sh, first-1),
@@ -121,7 +124,7 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 		YAxis:      excelize.ChartAxis{Font: dark, MajorGridLines: true},
 		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Deletions per day", Font: &excelize.Font{Color: "000000", Size: 12, Bold: true}}}},
 		Legend:     excelize.ChartLegend{Position: "none"},
-		Format:     excelize.GraphicOptions{ScaleX: 1.5, ScaleY: 1.2},
+		Format:     excelize.GraphicOptions{ScaleX: 1.2, ScaleY: 1.2},
 	})
 }
 
@@ -137,10 +140,10 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	if r.Organization != "" {
 		rows = append(rows, []any{"Organization", r.Organization})
 	}
-	rows = append(rows, []any{}, []any{"Input", "Size (bytes)", "SHA-256"})
+	rows = append(rows, []any{}, []any{"Input", "SHA-256", "Size (bytes)"})
 	inputs := len(rows) // the header of the inputs' table
 	for _, in := range r.Result.Files {
-		rows = append(rows, []any{in.Name, in.Size, in.SHA256})
+		rows = append(rows, []any{in.Name, in.SHA256, in.Size})
 	}
 	rows = append(rows, []any{},
 		[]any{"Next step", "On the Users sheet, set Restore to Yes or No for each user and edit any value; hide columns rather than delete them."},
@@ -152,16 +155,42 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	bold := [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("C%d", inputs)}}
 	var left [2]string // the sizes, aligned as the other values are
 	if n := len(r.Result.Files); n > 0 {
-		left = [2]string{fmt.Sprintf("B%d", inputs+1), fmt.Sprintf("B%d", inputs+n)}
+		left = [2]string{fmt.Sprintf("C%d", inputs+1), fmt.Sprintf("C%d", inputs+n)}
 	}
 	if err := writeFacts(f, sh, st, rows, bold, left); err != nil {
 		return err
 	}
+	// The options and the next step wrap in B, in rows as tall as their
+	// lines (spreadsheet programs do not grow them): printed, the page is
+	// no wider than the facts.
+	wrapped := []int{5}
+	for row := inputs + len(r.Result.Files) + 2; row <= len(rows); row++ {
+		wrapped = append(wrapped, row)
+	}
+	for _, row := range wrapped {
+		b := fmt.Sprintf("B%d", row)
+		if err := f.SetCellStyle(sh, b, b, st.wrap); err != nil {
+			return err
+		}
+		v, _ := f.GetCellValue(sh, b)
+		if lines := (utf8.RuneCountInString(v) + aboutWidth - 5) / (aboutWidth - 4); lines > 1 {
+			if err := f.SetRowHeight(sh, row, 15*float64(lines)); err != nil {
+				return err
+			}
+		}
+	}
 	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 24)); err != nil {
 		return err
 	}
-	return f.SetColWidth(sh, "B", "C", 66)
+	if err := f.SetColWidth(sh, "B", "B", aboutWidth); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh, "C", "C", 14)
 }
+
+// aboutWidth is the width of column B of the About sheet, in characters:
+// a SHA-256 whole.
+const aboutWidth = 66
 
 // writeFacts writes rows from A1 of the small sheet sh (an About sheet),
 // the ranges in bold as headers, B4 (when it was made) as a date, and the
@@ -203,4 +232,110 @@ func fitWidth(f *excelize.File, sh string, least int) float64 {
 		}
 	}
 	return float64(min(widest, 100))
+}
+
+// writeSignOff writes the page an auditor signs, first in the workbook:
+// the deletions (how many, when, by whom), what is marked Restore (as
+// written, and as the Users sheet holds it when printed), the inputs and
+// their SHA-256, and lines for a name, a date and a signature.
+func writeSignOff(f *excelize.File, r *Review, st *styles) error {
+	const sh = sheetSignOff
+	res := r.Result
+	c := res.Count()
+	var first, last time.Time
+	deleted := func(t time.Time) {
+		if !t.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	for i := range res.Records {
+		deleted(res.Records[i].DeletedAt)
+	}
+	for i := range res.LeftOut {
+		deleted(res.LeftOut[i].DeletedAt)
+	}
+	const stamp = "2006-01-02 15:04 UTC"
+	between := "unknown"
+	if !first.IsZero() {
+		between = first.UTC().Format(stamp) + " to " + last.UTC().Format(stamp)
+	}
+	var by []string
+	for i, t := range largestFirst(c.PerAdmin) {
+		if i == 5 {
+			by = append(by, fmt.Sprintf("and %d more", len(c.PerAdmin)-5))
+			break
+		}
+		by = append(by, fmt.Sprintf("%s (%s)", t.Label, convert.Count(t.N)))
+	}
+	rows := [][]any{
+		{"Restore of deleted JumpCloud users: sign-off"},
+		{},
+	}
+	if r.Organization != "" {
+		rows = append(rows, []any{"Organization", r.Organization})
+	}
+	rows = append(rows,
+		[]any{"Users deleted", c.Users},
+		[]any{"Deleted", between},
+		[]any{"Deleted by", strings.Join(by, ", ")},
+		[]any{"Marked Restore when written", c.Restore},
+		[]any{"Marked Restore when printed", nil}, // a formula, below
+		[]any{"Audit trail", fmt.Sprintf("%s events on the Events sheet, not printed", convert.Count(len(res.Trail)))},
+		[]any{"Review workbook made (UTC)", r.Made.UTC().Format(stamp) + " by jcrestore " + r.Version},
+		[]any{},
+		[]any{"Input", "SHA-256"},
+	)
+	inputs := len(rows)  // the header of the inputs' table
+	marked := inputs - 4 // the row counting Restore when printed
+	for _, in := range res.Files {
+		rows = append(rows, []any{in.Name, in.SHA256})
+	}
+	rows = append(rows, []any{})
+	sign := len(rows) + 1
+	for _, what := range []string{"Reviewed by (name)", "Date", "Signature"} {
+		rows = append(rows, []any{what, ""}, []any{})
+	}
+	bold := [][2]string{{"A1", "A1"}, {"A3", fmt.Sprintf("A%d", inputs-2)}, {fmt.Sprintf("A%d", inputs), fmt.Sprintf("B%d", inputs)}}
+	for i, values := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(sh, cell, &values); err != nil {
+			return err
+		}
+	}
+	for _, c := range bold {
+		if err := f.SetCellStyle(sh, c[0], c[1], st.header); err != nil {
+			return err
+		}
+	}
+	// What the Users sheet holds when the page is printed: the reviewer
+	// may have changed Restore since.
+	if err := f.SetCellFormula(sh, fmt.Sprintf("B%d", marked), fmt.Sprintf(`COUNTIF(%s!A:A,"Yes")`, SheetUsers)); err != nil {
+		return err
+	}
+	left, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
+	if err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(sh, "B3", fmt.Sprintf("B%d", marked), left); err != nil {
+		return err
+	}
+	line, err := f.NewStyle(&excelize.Style{Border: []excelize.Border{{Type: "bottom", Color: "000000", Style: 1}}})
+	if err != nil {
+		return err
+	}
+	for row := sign; row < sign+6; row += 2 {
+		if err := f.SetCellStyle(sh, fmt.Sprintf("B%d", row), fmt.Sprintf("B%d", row), line); err != nil {
+			return err
+		}
+		if err := f.SetRowHeight(sh, row, 30); err != nil { // room to sign
+			return err
+		}
+	}
+	if err := f.SetColWidth(sh, "A", "A", fitWidth(f, sh, 30)); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh, "B", "B", 66) // a SHA-256 whole
 }

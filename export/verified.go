@@ -57,7 +57,7 @@ func WriteVerified(w io.Writer, v *Verified) error {
 		return err
 	}
 	for _, sh := range []string{SheetVerified, SheetAbout} {
-		if err := pageSetup(f, sh, 1); err != nil {
+		if err := pageSetup(f, sh, paper{wide: 1}); err != nil {
 			return err
 		}
 	}

@@ -16,11 +16,20 @@ import (
 
 // Sheet names of the review workbook, in their order.
 const (
+	// sheetSignOff is the first page an auditor signs: what was deleted,
+	// by whom, what is to be restored, from which inputs.
+	sheetSignOff = "Sign-off"
 	SheetUsers   = "Users"
 	sheetEvents  = "Events"
 	sheetSummary = "Summary"
 	SheetAbout   = "About"
 )
+
+// printed are the data columns of the Users sheet that a reviewer decides
+// on, first after who the user is: with Restore, Status, the names and
+// Notes and After import, they are what prints (the print area); the
+// other values stay on screen.
+var printed = []string{"Email", "jobTitle", "department", "manager"}
 
 // Title is the first cell of the About sheet; approve looks for it to know
 // a workbook is a jcrestore review workbook.
@@ -138,6 +147,10 @@ type sheet struct {
 	row    func(i int, dst []any) []any // makes row i (0-based) into dst
 	frozen int                          // columns frozen at the left, with the header row
 	done   *atomic.Int64                // counts the rows written, where set
+	// printed, when set, is how many columns from A print (the print
+	// area, with every row), at the printScale of their widths: the
+	// sheet's page setup is then write's, once the widths are known.
+	printed int
 }
 
 // write streams the header and the rows, with fitted widths (capped), a
@@ -167,6 +180,18 @@ func (s *sheet) write(st *styles, dropList string) error {
 			return err
 		}
 	}
+	widths := make([]int, len(s.cols)) // in characters
+	for i, c := range s.cols {
+		widths[i] = min(max(c.width, utf8.RuneCountInString(c.name)+3, 8), cmp.Or(c.cap, 60)) + 2
+	}
+	if s.printed > 0 {
+		if err := pageSetup(s.f, s.name, paper{scale: printScale(widths[:s.printed], s.frozen)}); err != nil {
+			return err
+		}
+		if err := printArea(s.f, s.name, s.printed, s.n+1); err != nil {
+			return err
+		}
+	}
 	sw, err := s.f.NewStreamWriter(s.name)
 	if err != nil {
 		return err
@@ -174,10 +199,8 @@ func (s *sheet) write(st *styles, dropList string) error {
 	// excelize puts each column's settings before those already made:
 	// setting them from the last column to the first leaves the <col>
 	// elements in the ascending order spreadsheet programs expect.
-	widths := make([]int, len(s.cols)) // in characters
 	for i := len(s.cols) - 1; i >= 0; i-- {
 		c := s.cols[i]
-		widths[i] = min(max(c.width, utf8.RuneCountInString(c.name)+3, 8), cmp.Or(c.cap, 60)) + 2
 		if err := sw.SetColWidth(i+1, i+1, float64(widths[i])); err != nil {
 			return err
 		}
@@ -293,20 +316,48 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 	recs := r.Result.Records
 	l := usersLayout(recs)
 	// Who the row is (FirstName, LastName, Username) stays in sight, on
-	// screen and on every printed page; then why it is marked so, then
-	// the rest of the data.
+	// screen and on every printed page; then the values decided on, why
+	// the row is marked so and what the script will do (all that prints),
+	// then the rest of the data.
 	who := slices.Index(l.Header, "Username") + 1
 	s := &sheet{f: f, name: SheetUsers, n: len(recs), frozen: 2 + who, done: r.Progress}
 	s.cols = append(s.cols, column{name: colRestore}, column{name: colStatus})
 	after := slices.ContainsFunc(recs, func(r convert.Record) bool { return !r.AfterImport().Empty() })
-	for i, h := range l.Header {
-		if i == who {
-			s.cols = append(s.cols, column{name: colNotes, style: st.text, cap: 40, wrap: true})
+	// The data columns in the order shown: who, what is decided on, then
+	// the rest (order[k] is the index in l.Header of the k-th shown).
+	order := make([]int, 0, len(l.Header))
+	for i := range who {
+		order = append(order, i)
+	}
+	for _, name := range printed {
+		if i := slices.Index(l.Header, name); i >= 0 {
+			order = append(order, i)
+		}
+	}
+	for i := range l.Header {
+		if !slices.Contains(order, i) {
+			order = append(order, i)
+		}
+	}
+	decided := who + countPrinted(l.Header) // who the user is, and the printed columns
+	// The printed columns wrap at widths that keep the print two pages
+	// wide at 7 points or more (printScale, TestWorkbookPrinted).
+	for k, i := range order {
+		if k == decided {
+			s.cols = append(s.cols, column{name: colNotes, style: st.text, cap: 34, wrap: true})
 			if after {
-				s.cols = append(s.cols, column{name: colAfter, style: st.text, cap: 40, wrap: true})
+				s.cols = append(s.cols, column{name: colAfter, style: st.text, cap: 34, wrap: true})
 			}
 		}
-		s.cols = append(s.cols, column{name: h, style: st.text})
+		c := column{name: l.Header[i], style: st.text}
+		if k >= who && k < decided {
+			c.cap, c.wrap = 28, true
+		}
+		s.cols = append(s.cols, c)
+	}
+	s.printed = 2 + decided + 1 // Restore, Status, the decided columns, Notes
+	if after {
+		s.printed++ // and After import
 	}
 	s.cols = append(s.cols, column{name: colDeletedAt, style: st.date, width: len(dateFormat)},
 		column{name: colDeletedBy, style: st.text}, column{name: colEventID, style: st.text},
@@ -329,14 +380,14 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 		restore, status := restoreStatus(rec)
 		row = append(row, text(restore, st.text), text(status, st.status[status]))
 		data = l.row(data, rec)
-		for i, v := range data {
-			if i == who {
+		for k, j := range order {
+			if k == decided {
 				row = append(row, text(notes(rec), st.text))
 				if after {
 					row = append(row, text(rec.AfterImport().String(), st.text))
 				}
 			}
-			row = append(row, text(v, st.text))
+			row = append(row, text(data[j], st.text))
 		}
 		row = append(row, date(rec.DeletedAt, st.date), text(rec.DeletedBy, st.text), text(rec.EventID, st.text),
 			text(rec.FormerID, st.text), text(rec.Source, st.text))
@@ -352,6 +403,26 @@ func writeUsers(f *excelize.File, r *Review, st *styles) error {
 		return row
 	}
 	return s.write(st, "A")
+}
+
+// countPrinted counts the printed columns among header.
+func countPrinted(header []string) int {
+	n := 0
+	for _, p := range printed {
+		if slices.Contains(header, p) {
+			n++
+		}
+	}
+	return n
+}
+
+// printArea prints of the sheet sh its first cols columns and rows rows.
+func printArea(f *excelize.File, sh string, cols, rows int) error {
+	last, err := excelize.ColumnNumberToName(max(cols, 1))
+	if err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("'%s'!$A$1:$%s$%d", sh, last, max(rows, 1)), Scope: sh})
 }
 
 // sheetWritten keeps, hidden, what convert wrote of each user on the
@@ -418,6 +489,9 @@ func notes(r *convert.Record) string {
 	return strings.Join(parts, "; ")
 }
 
+// writeEvents writes the audit trail, which stays on screen: printed, the
+// sheet is its header alone (a print area), for the trail of a large
+// incident runs to thousands of pages.
 func writeEvents(f *excelize.File, r *Review, st *styles) error {
 	trail := r.Result.Trail
 	s := &sheet{f: f, name: sheetEvents, n: len(trail), cols: []column{
@@ -429,7 +503,10 @@ func writeEvents(f *excelize.File, r *Review, st *styles) error {
 		return append(row, date(e.Time, st.date), text(e.Type, st.text), text(e.Service, st.text), text(e.Username, st.text),
 			text(e.InitiatedBy, st.text), text(e.Changes, st.text), text(e.ClientIP, st.text), text(e.ID, st.text), text(e.Source, st.text))
 	}
-	return s.write(st, "")
+	if err := s.write(st, ""); err != nil {
+		return err
+	}
+	return printArea(f, sheetEvents, len(s.cols), 1)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -113,17 +113,19 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	path := writeReview(t, tempDir(t))
 	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
 	sheets := map[string][][]string{}
-	for _, s := range []string{SheetUsers, sheetEvents, sheetSummary, SheetAbout} {
+	for _, s := range []string{sheetSignOff, SheetUsers, sheetEvents, sheetSummary, SheetAbout} {
 		sheets[s] = readCSV(t, filepath.Join(out, "review-"+s+".csv"))
 	}
 
 	users := sheets[SheetUsers]
 	header := users[0]
 	// The data columns without Password, and without unix_uid and
-	// unix_guid, which no record has.
-	data := slices.DeleteFunc(slices.Clone(convert.Columns[:convert.TemplateColumns]), func(c string) bool { return c == "Password" })
-	wantHeader := append(append(append([]string{"Restore", "Status"}, data[:3]...), append([]string{"Notes"}, data[3:]...)...),
-		"Group1", "Group2", "Attribute1_name", "Attribute1_value", "Deleted at (UTC)", "Deleted by", "Event ID", "Former user ID", "Source")
+	// unix_guid, which no record has: who the user is, the values decided
+	// on and Notes (what prints), then the rest.
+	decided := []string{"Email", "jobTitle", "department", "manager"}
+	data := slices.DeleteFunc(slices.Clone(convert.Columns[:convert.TemplateColumns]), func(c string) bool { return c == "Password" || slices.Contains(decided, c) })
+	wantHeader := slices.Concat([]string{"Restore", "Status"}, data[:3], decided, []string{"Notes"}, data[3:],
+		[]string{"Group1", "Group2", "Attribute1_name", "Attribute1_value", "Deleted at (UTC)", "Deleted by", "Event ID", "Former user ID", "Source"})
 	if !slices.Equal(header, wantHeader) {
 		t.Fatalf("Users header\n got %q\nwant %q", header, wantHeader)
 	}
@@ -160,8 +162,18 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 			t.Errorf("Summary lacks %q: %s", want, summary)
 		}
 	}
+	// The sign-off: Restore counted by LibreOffice as the Users sheet
+	// holds it, the inputs' SHA-256.
+	signOff := strings.Join(flatten(sheets[sheetSignOff]), "|")
+	for _, want := range []string{"Users deleted|3", "Deleted|2024-04-02 14:37 UTC to 2024-04-02 15:37 UTC", "Deleted by|it-admin@example.com (1), other@example.com (1), unknown (1)",
+		"Marked Restore when written|1", "Marked Restore when printed|1", "Audit trail|2 events on the Events sheet, not printed", "events.json|abab",
+		"Reviewed by (name)||Date||Signature"} {
+		if !strings.Contains(signOff, want) {
+			t.Errorf("Sign-off lacks %q: %s", want, signOff)
+		}
+	}
 	about := strings.Join(flatten(sheets[SheetAbout]), "|")
-	for _, want := range []string{Title, "jcrestore version|v1.2.3", "Made (UTC)|2024-04-02 14:37:12", "events.json|1234|abab",
+	for _, want := range []string{Title, "jcrestore version|v1.2.3", "Made (UTC)|2024-04-02 14:37:12", "events.json|" + strings.Repeat("ab", 32) + "|1234",
 		"--since 2024-04-01", "jcrestore approve review.xlsx -o restore.csv", "hide columns rather than delete them", restoreHelp} {
 		if !strings.Contains(about, want) {
 			t.Errorf("About lacks %q: %s", want, about)
@@ -172,8 +184,9 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(fods, []byte("table:formula")) {
-		t.Error("LibreOffice finds a formula in the workbook")
+	// The one formula is ours: the sign-off counting Restore.
+	if formulas := regexp.MustCompile(`table:formula="([^"]*)"`).FindAllSubmatch(fods, -1); len(formulas) != 1 || !bytes.Contains(formulas[0][1], []byte("COUNTIF([$Users.A:.A]")) {
+		t.Errorf("LibreOffice finds the formulas %q, want one, the sign-off's", formulas)
 	}
 	// How LibreOffice shows it: filter buttons on both lists, a bold
 	// header with a fill, Status in its colour.
@@ -265,7 +278,7 @@ func TestWorkbookStructure(t *testing.T) {
 	if got.User != want.User || !slices.Equal(got.Groups, want.Groups) || !slices.Equal(got.Attributes, want.Attributes) || !got.DeletedAt.Equal(want.DeletedAt) {
 		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
 	}
-	sheet := unzipped(t, path, "xl/worksheets/sheet1.xml")
+	sheet := unzipped(t, path, "xl/worksheets/sheet2.xml") // Users, after Sign-off
 	last := 0
 	for _, m := range regexp.MustCompile(`<col min="(\d+)"`).FindAllSubmatch(sheet, -1) {
 		n, _ := strconv.Atoi(string(m[1]))
@@ -277,21 +290,24 @@ func TestWorkbookStructure(t *testing.T) {
 	// LibreOffice headless keeps no view settings (it drops panes when it
 	// re-saves): the freeze is checked here, in the sheet's XML.
 	for what, want := range map[string]string{
-		"Restore drop-down":                     `<dataValidation allowBlank="true" sqref="A2:A3" type="list">`,
-		"frozen header and who the row is":      `<pane activePane="bottomRight" state="frozen" topLeftCell="F2" xSplit="5" ySplit="1">`,
-		"Notes width (capped at 40 characters)": `<col min="6" max="6" width="42" customWidth="1"`,
-		"printed landscape, 3 pages wide":       `<pageSetup fitToHeight="0" fitToWidth="3" orientation="landscape">`,
-		"footer: the sheet, page of pages":      `<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>`,
-		"Email width (fits jane@example.com)":   `<col min="7" max="7" width="18" customWidth="1"`,
+		"Restore drop-down":                                                    `<dataValidation allowBlank="true" sqref="A2:A3" type="list">`,
+		"frozen header and who the row is":                                     `<pane activePane="bottomRight" state="frozen" topLeftCell="F2" xSplit="5" ySplit="1">`,
+		"Notes width (capped at 34 characters)":                                `<col min="10" max="10" width="36" customWidth="1"`,
+		"printed landscape, at the scale that fits one page wide (printScale)": `<pageSetup orientation="landscape" pageOrder="overThenDown" scale="84">`,
+		"footer: the sheet, page of pages":                                     `<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>`,
+		"Email width (fits jane@example.com)":                                  `<col min="6" max="6" width="18" customWidth="1"`,
 	} {
 		if !bytes.Contains(sheet, []byte(want)) {
 			t.Errorf("no %s: %s", what, want)
 		}
 	}
 	book := unzipped(t, path, "xl/workbook.xml")
-	for _, want := range []string{`name="_xlnm.Print_Titles">Users!$A:$E,Users!$1:$1<`, `name="_xlnm.Print_Titles">Events!$1:$1<`} {
+	// Printed: Users from Restore to Notes, every row, repeating the
+	// header and who the row is; of Events the header alone.
+	for _, want := range []string{`name="_xlnm.Print_Titles">Users!$A:$E,Users!$1:$1<`, `name="_xlnm.Print_Titles">Events!$1:$1<`,
+		`name="_xlnm.Print_Area">&#39;Users&#39;!$A$1:$J$3<`, `name="_xlnm.Print_Area">&#39;Events&#39;!$A$1:$I$1<`} {
 		if !bytes.Contains(book, []byte(want)) {
-			t.Errorf("no print titles %s", want)
+			t.Errorf("no %s", want)
 		}
 	}
 }
@@ -376,7 +392,10 @@ func TestWorkbookOrganization(t *testing.T) {
 // TestWorkbookPrinted prints review workbooks as an auditor would
 // (LibreOffice to PDF) and counts the pages of each sheet by their
 // footers: the sample week and a generated export of 211 deleted users.
-// Every page of Users repeats the header and who the row is.
+// Sign-off comes first; every page of Users repeats the header and who the
+// row is, prints the columns decided on and no other, each row on at most
+// two pages, its text no smaller than a 7-point text LibreOffice prints
+// (the words' heights in pdftotext -bbox); of Events only the header.
 func TestWorkbookPrinted(t *testing.T) {
 	soffice(t)
 	if _, err := exec.LookPath("pdftotext"); err != nil {
@@ -385,6 +404,7 @@ func TestWorkbookPrinted(t *testing.T) {
 		}
 		t.Skip("pdftotext (poppler-utils) is not installed")
 	}
+	seven := sevenPoints(t)
 	week, err := os.ReadFile("../testdata/sample/week.json")
 	if err != nil {
 		t.Fatal(err)
@@ -399,8 +419,8 @@ func TestWorkbookPrinted(t *testing.T) {
 		users int
 		pages map[string]int // by sheet
 	}{
-		{"week", week, 13, map[string]int{SheetUsers: 3, sheetEvents: 1, sheetSummary: 1, SheetAbout: 1}},
-		{"generated", generated, 211, map[string]int{SheetUsers: 5, sheetEvents: 27, sheetSummary: 1, SheetAbout: 1}},
+		{"week", week, 13, map[string]int{sheetSignOff: 1, SheetUsers: 2, sheetEvents: 1, sheetSummary: 1, SheetAbout: 1}},
+		{"generated", generated, 211, map[string]int{sheetSignOff: 1, SheetUsers: 16, sheetEvents: 1, sheetSummary: 1, SheetAbout: 1}},
 	} {
 		// A path as an admin's downloads give it: the About sheet shows it
 		// whole.
@@ -426,9 +446,14 @@ func TestWorkbookPrinted(t *testing.T) {
 		if err != nil {
 			t.Fatalf("pdftotext: %v", err)
 		}
+		heights := wordHeights(t, pdf)
 		pages := strings.Split(strings.TrimSuffix(string(text), "\f"), "\f")
+		if len(heights) != len(pages) {
+			t.Fatalf("%s: pdftotext finds %d pages, and %d with -bbox", c.name, len(pages), len(heights))
+		}
 		got := map[string]int{}
-		footer := regexp.MustCompile(`(?m)^\s*(\w+)\s+Page (\d+) of (\d+)\s*$`)
+		onPages := map[string]int{} // a username -> the Users pages it is on
+		footer := regexp.MustCompile(`(?m)^\s*([\w-]+)\s+Page (\d+) of (\d+)\s*$`)
 		for i, page := range pages {
 			m := footer.FindStringSubmatch(page)
 			if m == nil || m[2] != strconv.Itoa(i+1) || m[3] != strconv.Itoa(len(pages)) {
@@ -436,22 +461,127 @@ func TestWorkbookPrinted(t *testing.T) {
 				continue
 			}
 			got[m[1]]++
-			if m[1] == SheetAbout && !strings.Contains(page, name) {
-				t.Errorf("%s: the About sheet does not show the input's path whole:\n%s", c.name, page)
-			}
-			if m[1] == SheetUsers && !regexp.MustCompile(`Restore\s+Status\s+FirstName\s+LastName\s+Username`).MatchString(page) {
-				t.Errorf("%s: page %d of Users does not repeat the header and who the row is", c.name, i+1)
+			switch m[1] {
+			case sheetSignOff:
+				if i != 0 || !strings.Contains(page, "Users deleted") || !strings.Contains(page, "Signature") {
+					t.Errorf("%s: the sign-off is page %d:\n%s", c.name, i+1, page)
+				}
+			case SheetAbout:
+				if !strings.Contains(page, name) {
+					t.Errorf("%s: the About sheet does not show the input's path whole:\n%s", c.name, page)
+				}
+			case sheetEvents:
+				if strings.Contains(page, "user_delete") {
+					t.Errorf("%s: the audit trail prints:\n%s", c.name, page)
+				}
+			case SheetUsers:
+				if !regexp.MustCompile(`Restore\s+Status\s+FirstName\s+LastName\s+Username`).MatchString(page) {
+					t.Errorf("%s: page %d of Users does not repeat the header and who the row is", c.name, i+1)
+				}
+				for _, other := range []string{"employeeIdentifier", "Deleted at", "Event ID", "home_city"} {
+					if strings.Contains(page, other) {
+						t.Errorf("%s: page %d of Users prints %s", c.name, i+1, other)
+					}
+				}
+				if small := slices.IndexFunc(heights[i], func(h float64) bool { return h < seven-0.05 }); small >= 0 {
+					t.Errorf("%s: page %d of Users prints text %.1f points high, a 7-point text %.1f", c.name, i+1, heights[i][small], seven)
+				}
+				for _, rec := range res.Records {
+					if regexp.MustCompile(`\s` + regexp.QuoteMeta(rec.Username) + `\s`).MatchString(page) {
+						onPages[rec.Username]++
+					}
+				}
 			}
 		}
 		if !maps.Equal(got, c.pages) {
 			t.Errorf("%s: pages by sheet %v, want %v", c.name, got, c.pages)
+		}
+		printed := slices.Concat([]string{"Email", "jobTitle", "department", "manager", "Notes"})
+		users := strings.Join(slices.DeleteFunc(slices.Clone(pages), func(p string) bool { return !strings.Contains(p, "Username") }), "")
+		for _, h := range printed {
+			if !strings.Contains(users, h) {
+				t.Errorf("%s: Users does not print %s", c.name, h)
+			}
+		}
+		for _, rec := range res.Records {
+			if n := onPages[rec.Username]; n == 0 || n > 2 {
+				t.Errorf("%s: %s is on %d pages of Users, want 1 or 2", c.name, rec.Username, n)
+			}
+		}
+	}
+}
+
+// sevenPoints is the height pdftotext -bbox gives a word of 7-point text
+// in LibreOffice's PDF of a workbook.
+func sevenPoints(t *testing.T) float64 {
+	f := excelize.NewFile()
+	defer f.Close()
+	style, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Size: 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetCellValue("Sheet1", "A1", "Seven")
+	f.SetCellStyle("Sheet1", "A1", "A1", style)
+	path := filepath.Join(tempDir(t), "seven.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	h := wordHeights(t, filepath.Join(libreoffice(t, path, "pdf"), "seven.pdf"))
+	if len(h) != 1 || len(h[0]) != 1 {
+		t.Fatalf("the 7-point text prints as %v", h)
+	}
+	return h[0][0]
+}
+
+// wordHeights are the heights of the words of each page of a PDF, as
+// pdftotext -bbox gives them.
+func wordHeights(t *testing.T, pdf string) [][]float64 {
+	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	var pages [][]float64
+	word := regexp.MustCompile(`<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)"`)
+	for _, page := range strings.Split(string(out), "<page ")[1:] {
+		var hs []float64
+		for _, m := range word.FindAllStringSubmatch(page, -1) {
+			lo, _ := strconv.ParseFloat(m[1], 64)
+			hi, _ := strconv.ParseFloat(m[2], 64)
+			hs = append(hs, hi-lo)
+		}
+		pages = append(pages, hs)
+	}
+	return pages
+}
+
+// TestPrintScale: the largest scale, down to 64 %, that prints the Users
+// sheet's columns one page wide, or else two, the titles repeated; wider
+// sheets print at 64 % on more pages. (71 is what the review of a
+// generated 1,000,000-event export prints at: two pages wide in
+// LibreOffice.)
+func TestPrintScale(t *testing.T) {
+	generated := []int{12, 11, 14, 13, 13, 24, 16, 15, 12, 36, 36}
+	for _, c := range []struct {
+		name   string
+		widths []int
+		titles int
+		want   int
+	}{
+		{"one page at full size", []int{12, 11, 14, 13, 14, 24}, 5, 100},
+		{"one page, smaller", []int{12, 11, 14, 13, 14, 24, 16, 15}, 5, 80},
+		{"two pages", generated, 5, 71},
+		{"too wide for two", slices.Repeat([]int{40}, 12), 5, 64},
+	} {
+		if got := printScale(c.widths, c.titles); got != c.want {
+			t.Errorf("%s: scale %d, want %d", c.name, got, c.want)
 		}
 	}
 }
 
 // TestWorkbookPrintedRows: a value of several lines and a note longer
 // than its column print whole, in the rows of their own user: on paper
-// nothing of one user shows on another's row.
+// nothing of one user shows on another's row. (The audit trail does not
+// print.)
 func TestWorkbookPrintedRows(t *testing.T) {
 	soffice(t)
 	if _, err := exec.LookPath("pdftotext"); err != nil {
@@ -462,7 +592,7 @@ func TestWorkbookPrintedRows(t *testing.T) {
 			DeletedAt: deleted, Source: "events.json:1"}
 	}
 	ann, bea, cy := user("annalise"), user("beatrix"), user("cyprian")
-	bea.Description = "Works remote, Tue-Thu\nPrefers Slack"
+	bea.JobTitle = "Works remote, Tue-Thu\nPrefers Slack"
 	bea.Notes = []string{"bound to 2 devices: the CSV binds host-2 (67000000000000000000000b) and not host-1 (67000000000000000000000a): " +
 		"bind it again by hand after the import, as an administrator where it said so, ending here"}
 	recs := []convert.Record{ann, bea, cy}
@@ -505,7 +635,7 @@ func TestWorkbookPrintedRows(t *testing.T) {
 			}
 		}
 	}
-	for text, want := range map[string]string{"Works remote": "beatrix", "Prefers Slack": "beatrix", "host-2": "beatrix", "ending here": "beatrix", "last change": "annalise"} {
+	for text, want := range map[string]string{"Works remote": "beatrix", "Prefers Slack": "beatrix", "host-2": "beatrix", "ending here": "beatrix", "last change": ""} {
 		if owner[text] != want {
 			t.Errorf("%q printed in the row of %q, want %s's\n%s", text, owner[text], want, out)
 		}

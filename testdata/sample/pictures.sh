@@ -29,10 +29,11 @@ page() {
 render() {
 	pdftoppm -f "$1" -l "$1" -r "$3" -x "$4" -y "$5" -W "$6" -H "$7" -png -singlefile "$tmp/review.pdf" "$2"
 }
-# Users prints three pages wide, so smaller: at 220 dpi its top left is
-# about as the sheet shows on screen.
-render "$(page Restore)" review-users 220 150 205 1250 200
-render "$(page 'jcrestore summary')" review-summary 100 0 40 1100 420
-# A whole printed page of Users: the header and who the row is repeat on
-# every page, the footer names the sheet and the page.
+# Users prints smaller than 100 %: at 150 dpi its top left is about as the
+# sheet shows on screen.
+render "$(page Restore)" review-users 150 100 140 1250 200
+render "$(page 'jcrestore summary')" review-summary 80 0 30 680 620
+# The sign-off page, and a whole printed page of Users: the header and who
+# the row is repeat on every page, the footer names the sheet and the page.
+render 1 review-signoff 80 0 0 880 680
 render "$(page Restore)" review-printed 80 0 0 880 680

@@ -311,8 +311,10 @@ func writeSignOff(f *excelize.File, r *Review, st *styles) error {
 		}
 	}
 	// What the Users sheet holds when the page is printed: the reviewer
-	// may have changed Restore since.
-	if err := f.SetCellFormula(sh, fmt.Sprintf("B%d", marked), fmt.Sprintf(`COUNTIF(%s!A:A,"Yes")`, SheetUsers)); err != nil {
+	// may have changed Restore since, to any yes approve takes.
+	restore := fmt.Sprintf("%s!A2:A%d", SheetUsers, max(len(res.Records), 1)+1)
+	yes := `{"` + strings.Join(restoreYes, `","`) + `"}`
+	if err := f.SetCellFormula(sh, fmt.Sprintf("B%d", marked), fmt.Sprintf(`SUMPRODUCT(--ISNUMBER(MATCH(LOWER(TRIM(%s)),%s,0)))`, restore, yes)); err != nil {
 		return err
 	}
 	left, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})

@@ -34,8 +34,9 @@ func WriteWorkbook(w io.Writer, r *Review) error {
 	if err != nil {
 		return err
 	}
-	// Each sheet one page wide, but Users (printSetup) and Summary
-	// upright, its chart on the page of its tables.
+	// Each sheet one page wide, Summary upright (its chart on the page of
+	// its tables); Users prints at a scale of its own (sheet.write,
+	// printScale).
 	for _, sh := range []string{sheetSignOff, sheetEvents, sheetSummary, SheetAbout} {
 		if err := pageSetup(f, sh, paper{wide: 1, portrait: sh == sheetSummary}); err != nil {
 			return err

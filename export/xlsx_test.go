@@ -185,7 +185,7 @@ func TestWorkbookInLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The one formula is ours: the sign-off counting Restore.
-	if formulas := regexp.MustCompile(`table:formula="([^"]*)"`).FindAllSubmatch(fods, -1); len(formulas) != 1 || !bytes.Contains(formulas[0][1], []byte("COUNTIF([$Users.A:.A]")) {
+	if formulas := regexp.MustCompile(`table:formula="([^"]*)"`).FindAllSubmatch(fods, -1); len(formulas) != 1 || !bytes.Contains(formulas[0][1], []byte("SUMPRODUCT(")) {
 		t.Errorf("LibreOffice finds the formulas %q, want one, the sign-off's", formulas)
 	}
 	// How LibreOffice shows it: filter buttons on both lists, a bold
@@ -256,6 +256,29 @@ func flatten(rows [][]string) []string {
 		out = append(out, strings.Join(slices.DeleteFunc(r, func(s string) bool { return s == "" }), "|"))
 	}
 	return out
+}
+
+// TestSignOffCounts: the sign-off counts what the Users sheet holds when
+// printed, any yes approve takes: a reviewer who marks a row x has one
+// more to restore on paper.
+func TestSignOffCounts(t *testing.T) {
+	path := writeReview(t, tempDir(t))
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue(SheetUsers, "A3", " X"); err != nil { // ben, written No
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out := libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+	signOff := strings.Join(flatten(readCSV(t, filepath.Join(out, "review-"+sheetSignOff+".csv"))), "|")
+	if !strings.Contains(signOff, "Marked Restore when written|1|Marked Restore when printed|2") {
+		t.Errorf("the sign-off counts %s", signOff)
+	}
 }
 
 // TestWorkbookStructure checks what spreadsheet programs are strict about

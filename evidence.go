@@ -64,7 +64,6 @@ func evidenceOf(path string, b []byte) (*evidence, error) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	b = nil // where text is a decoded copy, the file's bytes can go
-	trimmed := bytes.TrimLeft(text, " \t\r\n")
 	switch {
 	case export.IsResults(text):
 		e.file.Kind = evidenceResults
@@ -72,7 +71,7 @@ func evidenceOf(path string, b []byte) (*evidence, error) {
 	case export.IsScript(text):
 		e.file.Kind = evidencePlan
 		e.plan, err = export.ReadScriptPlan(path, text)
-	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['), convert.IsUsersCSV(text):
+	case convert.LooksJSON(text), convert.IsUsersCSV(text):
 		e.file.Kind = evidenceUsers
 		e.current, err = convert.ReadCurrent(path, text)
 	default:

@@ -49,6 +49,30 @@ func (l Link) sudoAllowed() bool {
 	return l.Type == "system" || l.Type == "system_group"
 }
 
+// rightsWords words the rights of a device or device group bound: "as
+// administrator, without password". Without password counts only for
+// an administrator, as the restore script binds.
+func rightsWords(admin, noPassword bool) string {
+	switch {
+	case admin && noPassword:
+		return "as administrator, without password"
+	case admin:
+		return "as administrator, with password"
+	}
+	return "as a standard user"
+}
+
+// withSystemID are links with the device of r's SystemID column (an
+// import CSV's, or one a reviewer typed) where links lack it, bound as
+// its Administrator column says.
+func withSystemID(links []Link, r *Record) []Link {
+	if IsID(r.SystemID) && !slices.ContainsFunc(links, func(l Link) bool { return l.Type == "system" && strings.EqualFold(l.ID, r.SystemID) }) {
+		admin := strings.HasSuffix(strings.ToLower(r.Administrator), "true")
+		links = append(slices.Clip(links), Link{Type: "system", ID: strings.ToLower(r.SystemID), Sudo: admin})
+	}
+	return links
+}
+
 // Flags are the account settings the restore script sets again, as
 // Set-JCUser names its [bool] parameters. samba_service_user is not one of
 // them: no cmdlet of the module sets it.
@@ -294,14 +318,7 @@ func (act Action) String() string {
 	}
 	s := "bind " + linkWords[act.Type] + " " + named(act.Name, act.Target)
 	if (Link{Type: act.Type}).sudoAllowed() {
-		switch {
-		case act.NoPassword:
-			s += " as administrator, without password"
-		case act.Admin:
-			s += " as administrator, with password"
-		default:
-			s += " as a standard user"
-		}
+		s += " " + rightsWords(act.Admin, act.NoPassword)
 	}
 	return s
 }

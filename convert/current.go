@@ -52,11 +52,24 @@ type Current struct {
 // Export-Csv, with or without its #TYPE line. A file that is neither is
 // an error naming what it is, and where it stops being readable.
 func ReadCurrent(name string, text []byte) (*Current, error) {
-	t := bytes.TrimLeft(text, " \t\r\n")
-	if len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+	if LooksJSON(text) {
 		return usersJSON(name, text)
 	}
 	return usersCSV(name, text)
+}
+
+// LooksJSON reports whether text begins, past white space, a JSON array
+// or object: how a file of users or events is told from a CSV.
+func LooksJSON(text []byte) bool {
+	t := bytes.TrimLeft(text, " \t\r\n")
+	return len(t) > 0 && (t[0] == '[' || t[0] == '{')
+}
+
+// LooksHTML reports whether text begins as a web page: a file saved from
+// a browser where an export or a list of users was meant.
+func LooksHTML(text []byte) bool {
+	head := strings.ToLower(string(text[:min(len(text), 512)]))
+	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype")
 }
 
 // NotUsersError is a file given as the users JumpCloud holds that holds
@@ -321,9 +334,8 @@ func usersCSV(name string, text []byte) (*Current, error) {
 
 // notUsersCSV says what a file that is no users CSV looks like.
 func notUsersCSV(name string, text []byte, err error) error {
-	head := strings.ToLower(string(text[:min(len(text), 512)]))
 	switch {
-	case strings.Contains(head, "<html") || strings.Contains(head, "<!doctype"):
+	case LooksHTML(text):
 		return &NotUsersError{name, "a web page (HTML), not users: save the output of Get-JCUser | ConvertTo-Json -Depth 6 instead"}
 	case err != nil:
 		return err

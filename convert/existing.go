@@ -2,7 +2,6 @@ package convert
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -35,7 +34,7 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	br := bufio.NewReader(text)
-	if head, _ := br.Peek(512); isJSON(head) {
+	if head, _ := br.Peek(512); LooksJSON(head) {
 		return existingJSON(name, br)
 	}
 	skipped := 0 // lines before the CSV
@@ -81,12 +80,6 @@ func ReadExisting(r io.Reader, name string) (*Existing, error) {
 			e.emails[strings.ToLower(strings.TrimSpace(row[email]))] = true
 		}
 	}
-}
-
-// isJSON reports whether head begins a JSON array or object.
-func isJSON(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n")
-	return len(head) > 0 && (head[0] == '[' || head[0] == '{')
 }
 
 // existingJSON reads the users that exist now from Get-JCUser |

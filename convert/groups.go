@@ -89,11 +89,19 @@ func readAssociation(v gjson.Result, at time.Time) (c assocChange, ok bool, unre
 	if c.userID == "" && c.userName == "" {
 		return c, false, "it names the user by neither object_id nor name"
 	}
-	sudo, _ := uncut(attrs.Get("sudo"))
-	c.m = membership{kind: kind, id: strings.Clone(objectID(target)), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at,
-		admin: sudo.Get("enabled").Bool(), noPassword: sudo.Get("withoutPassword").Bool(),
-		rightsUnknown: isCut(attrs) || isCut(sudo)} // a string uncut could not read
+	c.m = membership{kind: kind, id: strings.Clone(objectID(target)), name: strings.Clone(scalar(target.Get("name"))), added: added, at: at}
+	c.m.admin, c.m.noPassword, c.m.rightsUnknown = bindingRights(attrs)
 	return c, true, ""
+}
+
+// bindingRights reads the sudo attribute of a binding's attributes,
+// where PowerShell's ConvertTo-Json wrote them or it as text too:
+// administrator, without password, and whether the text could not be
+// read (unknown; admin is then false).
+func bindingRights(attributes gjson.Result) (admin, noPassword, unknown bool) {
+	attrs, _ := uncut(attributes)
+	sudo, _ := uncut(attrs.Get("sudo"))
+	return sudo.Get("enabled").Bool(), sudo.Get("withoutPassword").Bool(), isCut(attrs) || isCut(sudo)
 }
 
 // uncut is v, or where PowerShell's ConvertTo-Json wrote it as a string at

@@ -207,10 +207,7 @@ func (out *Output) scriptUsers(managers map[string]string) {
 		a.Manager = managers[strings.ToLower(r.Username)]
 		// A device the row binds (a reviewer may have typed it) that the
 		// links lack: the script binds it instead.
-		if IsID(r.SystemID) && !slices.ContainsFunc(a.Links, func(l Link) bool { return l.Type == "system" && strings.EqualFold(l.ID, r.SystemID) }) {
-			admin := strings.HasSuffix(strings.ToLower(r.Administrator), "true")
-			a.Links = append(a.Links, Link{Type: "system", ID: strings.ToLower(r.SystemID), Sudo: admin})
-		}
+		a.Links = withSystemID(a.Links, &r)
 		byID := map[string]bool{}
 		for _, l := range a.Links {
 			if l.Type == "user_group" && l.Name != "" {

@@ -102,16 +102,10 @@ func associationWords(op string, user, target, attrs gjson.Result) string {
 	}
 	s := what + " bound to " + who
 	if l := (Link{Type: typ}); l.sudoAllowed() {
-		sudo, _ := uncut(attrs)
-		switch {
-		case isCut(sudo) || isCut(sudo.Get("sudo")):
+		if admin, noPassword, unknown := bindingRights(attrs); unknown {
 			s += " (rights not readable)"
-		case sudo.Get("sudo.enabled").Bool() && sudo.Get("sudo.withoutPassword").Bool():
-			s += " as administrator, without password"
-		case sudo.Get("sudo.enabled").Bool():
-			s += " as administrator, with password"
-		default:
-			s += " as a standard user"
+		} else {
+			s += " " + rightsWords(admin, noPassword)
 		}
 	}
 	return s

@@ -604,10 +604,7 @@ func plannedLinks(p *Record) []Link {
 			out = append(out, l)
 		}
 	}
-	if IsID(p.SystemID) && !slices.ContainsFunc(out, func(l Link) bool { return l.Type == "system" && strings.EqualFold(l.ID, p.SystemID) }) {
-		out = append(out, Link{Type: "system", ID: strings.ToLower(p.SystemID), Sudo: strings.HasSuffix(strings.ToLower(p.Administrator), "true")})
-	}
-	return out
+	return withSystemID(out, p)
 }
 
 // linkField names a link for verify: "device ALICE-MBP (6650...)".
@@ -627,10 +624,6 @@ func linkState(l Link, there bool) string {
 		return "a member"
 	case !l.sudoAllowed():
 		return "bound"
-	case l.NoPassword:
-		return "bound as administrator, without password"
-	case l.Sudo:
-		return "bound as administrator, with password"
 	}
-	return "bound as a standard user"
+	return "bound " + rightsWords(l.Sudo, l.NoPassword)
 }

@@ -50,7 +50,7 @@ func ReadWorkbookPlan(path string, b []byte) (*convert.Planned, error) {
 // are matched by name as --template matches them.
 func ReadCSVPlan(path string, text []byte) (*convert.Planned, error) {
 	text = bytes.TrimPrefix(text, []byte("\ufeff"))
-	if looksLikeHTML(text) {
+	if convert.LooksHTML(text) {
 		return nil, fmt.Errorf("%s: a web page (HTML), neither a plan nor users: save the output of Get-JCUser | ConvertTo-Json -Depth 6 > users.json", path)
 	}
 	cr := csv.NewReader(bytes.NewReader(text))
@@ -77,11 +77,6 @@ func ReadCSVPlan(path string, text []byte) (*convert.Planned, error) {
 		return nil, fmt.Errorf("%s is empty: neither a plan nor users", path)
 	}
 	return tablePlan(path, table[0], table[1:], where[1:])
-}
-
-func looksLikeHTML(text []byte) bool {
-	head := strings.ToLower(string(text[:min(len(text), 512)]))
-	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype")
 }
 
 // tablePlan reads rows under header as the import CSV's: each column

@@ -95,7 +95,7 @@ func reviewWorkbook(path string) error {
 		return fail(exitNoInput, "%s is %s, not a review workbook: approve takes the one jcrestore convert wrote (-o review.xlsx); nothing written", path, kind)
 	case "":
 		head, _ := fileHead(path, 512)
-		if t := bytes.TrimLeft(head, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		if convert.LooksJSON(bytes.TrimPrefix(head, []byte("\ufeff"))) {
 			return fail(exitNoInput, "%s is JSON (Directory Insights events?), not a review workbook: jcrestore convert %s -o review.xlsx writes one; nothing written", path, path)
 		}
 	}

@@ -254,6 +254,10 @@ func TestScriptParses(t *testing.T) {
 	if len(setUser.params) != len(convert.Flags)+3 {
 		t.Errorf("Set-Account sets %v: want the flags, state and manager", setUser.params)
 	}
+	// Set-Account splats its parameters: the account by -UserID (ByID).
+	if !strings.Contains(flat, "$setting = @{ UserID = $Id }") || !strings.Contains(flat, "Set-JCUser @setting") {
+		t.Error("Set-Account does not call Set-JCUser with its account as -UserID")
+	}
 	calls := append(slices.Clone(jcCalls), setUser)
 
 	// Every call the script makes is one of calls.
@@ -301,6 +305,7 @@ func TestScriptParses(t *testing.T) {
 	}
 	var spec struct {
 		Definitions map[string]json.RawMessage
+		Parameters  map[string]struct{ Enum []string }
 	}
 	readJSON(t, filepath.Join(module, "jcapi-powershell/SwaggerSpecs/JumpCloud.SDK.V2.json"), &spec)
 	ops := string(spec.Definitions["GraphOperation"])
@@ -311,9 +316,16 @@ func TestScriptParses(t *testing.T) {
 	}
 	userOps := string(spec.Definitions["GraphOperation-User"])
 	sdk := moduleSource(t, "Set-JcSdkUserAssociation")
+	targets := spec.Parameters["trait:graphTargetsUser:targets"].Enum
 	for _, typ := range convert.LinkTypes {
-		if typ != "user_group" && (!strings.Contains(sdk, `"`+typ+`"`) || !strings.Contains(userOps, `"`+typ+`"`)) {
-			t.Errorf("Set-JcSdkUserAssociation -Type (and Get-JcSdkUserAssociation -Targets) does not take %s", typ)
+		if typ == "user_group" {
+			continue
+		}
+		if !strings.Contains(sdk, `"`+typ+`"`) || !strings.Contains(userOps, `"`+typ+`"`) {
+			t.Errorf("Set-JcSdkUserAssociation -Type does not take %s", typ)
+		}
+		if !slices.Contains(targets, typ) {
+			t.Errorf("Get-JcSdkUserAssociation -Targets does not take %s (the API's targets: %v)", typ, targets)
 		}
 	}
 

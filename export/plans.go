@@ -69,6 +69,9 @@ func ReadCSVPlan(path string, text []byte) (*convert.Planned, error) {
 			}
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
+		if len(table) > 0 && blank(row) {
+			continue // a spreadsheet's empty line
+		}
 		line, _ := cr.FieldPos(0)
 		table = append(table, row)
 		where = append(where, fmt.Sprintf("%s:%d", path, line))
@@ -80,7 +83,8 @@ func ReadCSVPlan(path string, text []byte) (*convert.Planned, error) {
 }
 
 // tablePlan reads rows under header as the import CSV's: each column
-// found by its name, as a template's are.
+// found by its name, as a template's are. Every row is a user, a blank
+// one too (a restore script's users are counted).
 func tablePlan(path string, header []string, rows [][]string, where []string) (*convert.Planned, error) {
 	exp := &convert.Planned{Name: path, Users: make([]convert.Record, 0, len(rows))}
 	sources := make([]source, len(header))
@@ -100,9 +104,6 @@ func tablePlan(path string, header []string, rows [][]string, where []string) (*
 		}
 	}
 	for n, cells := range rows {
-		if blank(cells) {
-			continue
-		}
 		var r convert.Record
 		for i, s := range sources {
 			if i >= len(cells) {

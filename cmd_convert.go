@@ -21,10 +21,14 @@ func convertAction(c *cli.Context) error {
 	}
 	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
 	defer rep.flush()
-	names, err := inputFiles(c, rep)
+	names, backups, err := inputFiles(c, rep)
 	if err != nil {
 		return err
 	}
+	if opts.Now != nil && len(backups) == 0 {
+		return fail(exitUsage, "--deleted-since-backup: no backup among the inputs (Backup-JCOrganization's zip or folder, Get-JCBackup's JumpCloudUsers_*.CSV)")
+	}
+	opts.Backups = backups
 	out, err := outputTarget(c, names, true)
 	if err != nil {
 		return err
@@ -273,6 +277,20 @@ func convertOptions(c *cli.Context) (convert.Options, error) {
 		if o.Existing, err = convert.ReadExisting(f, path); err != nil {
 			return o, fail(exitUsage, "--exclude-existing: %s", err)
 		}
+	}
+	if path := c.String("deleted-since-backup"); path != "" {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return o, fail(exitUsage, "--deleted-since-backup: %s", export.PathError(err))
+		}
+		if text, err = decoded(text); err != nil {
+			return o, fail(exitUsage, "--deleted-since-backup: %s: %v", path, err)
+		}
+		if o.Now, err = convert.ReadCurrent(path, text); err != nil {
+			return o, fail(exitUsage, "--deleted-since-backup: %s", err)
+		}
+		// Never a user who exists now.
+		o.Existing = o.Existing.With(o.Now)
 	}
 	if o.Map, err = convert.ParseMap(c.StringSlice("map")); err != nil {
 		return o, fail(exitUsage, "%s", err)

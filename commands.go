@@ -74,6 +74,7 @@ func convertCommand() *cli.Command {
 			&cli.StringFlag{Name: "until", Usage: "only deletions before `TIME` (RFC 3339, or YYYY-MM-DD in UTC)"},
 			&cli.StringFlag{Name: "deleted-by", Usage: "only deletions initiated by the admin `EMAIL`"},
 			&cli.StringFlag{Name: "exclude-existing", Usage: "leave out users whose username or email is taken in `FILE`, the users that exist now: a CSV (the Admin Portal's export, Get-JCUser | Export-Csv) or Get-JCUser | ConvertTo-Json"},
+			&cli.StringFlag{Name: "deleted-since-backup", Usage: "with a backup among the inputs, also restore its users JumpCloud no longer holds: `USERS` is what Get-JCUser returns now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)"},
 			&cli.StringSliceFlag{Name: "map", Usage: "read the column ATTR from the gjson PATH of the deletion event (`ATTR=PATH`, repeatable)"},
 			&cli.BoolFlag{Name: "allow-partial", Usage: "write what an input that ends in the middle (still downloading, cut when copied) holds before the cut, and exit 3"},
 		),

@@ -50,6 +50,16 @@ Each user's attributes are read from the deletion's changes (the old values),
 then from its resource. The latest deletion of a user wins; a user created
 again later in the same input is already back and is left out.
 
+A backup made before the deletion is an INPUT too: Backup-JCOrganization's
+zip or its folder, Get-JCBackup's JumpCloudUsers_<time>.CSV (its other files
+are read from beside it). A user the events name deleted comes back as the
+backup holds them (every value, the state and flags, devices with their
+rights, groups, direct links), then as the events after the backup changed
+them. With --deleted-since-backup users.json (what Get-JCUser returns now),
+the backup's users JumpCloud no longer holds come back too, even those
+deleted before the export begins. A backup of another organization than the
+exports' is refused.
+
 Rows with errors (a missing email, a duplicate username, ...) are left out
 and reported; warnings are reported and the row is kept. In the review
 workbook rows with errors are kept, marked No.
@@ -68,6 +78,7 @@ EXAMPLES:
    jcrestore convert export.json -o restore.csv
    jcrestore convert --since 2024-04-01 --deleted-by admin@example.com jc_*.json.gz > restore.csv
    jcrestore convert exports-folder -o review.xlsx
+   jcrestore convert export.json JumpCloud_20261120T101500.zip --deleted-since-backup users.json --script restore.ps1
    pbpaste | jcrestore convert
    jcrestore convert --template portal-template.csv -o restore.csv export.json
 

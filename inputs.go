@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,25 +15,40 @@ import (
 
 // inputFiles are the files the INPUT arguments name, directories and
 // wildcard patterns expanded; "-" (or no INPUT) is stdin. What a directory
-// holds besides exports is noted.
-func inputFiles(c *cli.Context, rep *reporter) ([]string, error) {
+// holds besides exports is noted. The backups among them are read apart
+// (a backup that cannot be read is an error): the files are those left.
+func inputFiles(c *cli.Context, rep *reporter) ([]string, []*convert.Backup, error) {
 	args := c.Args().Slice()
 	if len(args) == 0 {
 		args = []string{"-"}
 	}
-	files, notes, err := convert.Files(args)
+	all, notes, err := convert.Files(args)
 	if err != nil {
-		return nil, fail(exitUsage, "%s", export.PathError(err))
+		return nil, nil, fail(exitUsage, "%s", export.PathError(err))
 	}
 	for _, n := range notes {
 		rep.message(convert.Notef("%s", n))
 	}
-	for _, f := range files {
-		if kind := zipKind(f); kind != "" {
-			return nil, fail(exitNoInput, "%s %s", f, export.NotAnExport(kind, f))
+	var files []string
+	var backups []*convert.Backup
+	for _, f := range all {
+		switch convert.BackupPart(f) {
+		case "backup":
+			b, err := convert.ReadBackup(f)
+			if err != nil {
+				return nil, nil, fail(exitUsage, "%s", export.PathError(err))
+			}
+			backups = append(backups, b)
+			continue
+		case "part": // read with its users CSV
+			continue
 		}
+		if kind := zipKind(f); kind != "" {
+			return nil, nil, fail(exitNoInput, "%s %s", f, export.NotAnExport(kind, f))
+		}
+		files = append(files, f)
 	}
-	return files, nil
+	return files, backups, nil
 }
 
 // zipKind is what the file at path is when it is a zip archive (a
@@ -102,5 +118,8 @@ func readInputs(c *cli.Context, rep *reporter, names []string, opts convert.Opti
 	prog := rep.startProgress(inputs, opts.Progress, progressAfter)
 	res, err := convert.Read(c.Context, inputs, opts)
 	prog.stop()
+	if refused := (*convert.RefusedError)(nil); errors.As(err, &refused) {
+		return nil, fail(exitUsage, "%s", refused.Why)
+	}
 	return res, err
 }

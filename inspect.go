@@ -22,7 +22,7 @@ import (
 
 func inspectAction(c *cli.Context) error {
 	rep := newReporter(c.App.ErrWriter, false)
-	names, err := inputFiles(c, rep)
+	names, backups, err := inputFiles(c, rep)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func inspectAction(c *cli.Context) error {
 		return writeTo(c, "", false, func(w io.Writer) error { return writeScriptPlan(w, path, s, c.Bool("json")) })
 	}
 	var problems convert.Problems
-	res, err := readInputs(c, rep, names, convert.Options{Inspect: true, Report: problems.Add})
+	res, err := readInputs(c, rep, names, convert.Options{Inspect: true, Report: problems.Add, Backups: backups})
 	if err != nil {
 		return err
 	}
@@ -163,6 +163,17 @@ func writeInspection(w io.Writer, in *convert.Inspection) error {
 			cut = fmt.Sprintf("; INCOMPLETE: it ends in the middle, at byte %s (still downloading, or cut when copied)", convert.Count(int(f.CutAt)))
 		}
 		p("  %s\t%s, %s\t%s%s%s", f.Name, strings.Join(f.Encoding, ", "), f.Container, held, unreadable(f.Unreadable-boolInt(f.Empty)), cut)
+	}
+	if len(in.Backups) > 0 {
+		p("Backups:")
+		for _, b := range in.Backups {
+			org := ""
+			if b.Organization != "" {
+				org = ", organization " + b.Organization
+			}
+			p("  %s\t%s of %s%s\t%s, %s", b.Name, b.By, b.Date.Format("2006-01-02 15:04"), org,
+				convert.Plural(b.Users, "user", "users"), convert.Plural(b.Memberships, "group, device or link", "groups, devices or links"))
+		}
 	}
 	p("")
 	events := convert.Count(in.Events)

@@ -244,6 +244,9 @@ func readLine(res *convert.Result) string {
 	if res.Unreadable > 0 {
 		fmt.Fprintf(&b, " (%s unreadable)", convert.Count(res.Unreadable))
 	}
+	for _, bk := range res.Backups {
+		fmt.Fprintf(&b, ", %s", bk.Words())
+	}
 	b.WriteString(", " + convert.Plural(res.Users, "deleted user", "deleted users") + " found")
 	return b.String()
 }
@@ -324,7 +327,12 @@ func (r *reporter) summary(res *convert.Result, written, invalidLeftOut int, whe
 		return
 	}
 	line := readLine(res)
-	if res.History > 0 {
+	switch {
+	case res.Backed > 0 && res.History > 0:
+		line += fmt.Sprintf(" (%s from a backup, %s from their earlier events)", convert.Plural(res.Backed, "value", "values"), convert.Count(res.History))
+	case res.Backed > 0:
+		line += fmt.Sprintf(" (%s from a backup)", convert.Plural(res.Backed, "value", "values"))
+	case res.History > 0:
 		line += fmt.Sprintf(" (%s from their earlier events)", convert.Plural(res.History, "value", "values"))
 	}
 	line += ", " + convert.Count(written) + " written" + where + after

@@ -93,8 +93,19 @@ func existingJSON(name string, r io.Reader) (*Existing, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Existing{Name: name, usernames: map[string]bool{}, emails: map[string]bool{}}
-	for _, u := range users.Users {
+	return new(Existing).With(users), nil
+}
+
+// With is e (a new Existing when nil) with the users of now too: the
+// usernames and emails taken.
+func (e *Existing) With(now *Current) *Existing {
+	if e == nil {
+		e = &Existing{Name: now.Name}
+	}
+	if e.usernames == nil {
+		e.Name, e.usernames, e.emails = now.Name, map[string]bool{}, map[string]bool{}
+	}
+	for _, u := range now.Users {
 		if u.Username != "" {
 			e.usernames[strings.ToLower(u.Username)] = true
 		}
@@ -102,7 +113,7 @@ func existingJSON(name string, r io.Reader) (*Existing, error) {
 			e.emails[strings.ToLower(u.Email)] = true
 		}
 	}
-	return e, nil
+	return e
 }
 
 // csvError names the file and line of a CSV syntax error, counting the

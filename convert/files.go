@@ -17,8 +17,9 @@ import (
 // exporters leave hundreds in one), a wildcard pattern that the shell left
 // as it was (Windows' cmd and PowerShell expand none) for the files it
 // matches, and "-" for stdin. What a directory holds besides exports is
-// skipped, each with a note. A pattern that matches nothing, or a
-// directory without an export, is an error.
+// skipped, each with a note. A backup (see BackupPart) is kept whole, a
+// folder too. A pattern that matches nothing, or a directory without an
+// export or a backup, is an error.
 func Files(args []string) (files, notes []string, err error) {
 	for _, arg := range args {
 		paths := []string{arg}
@@ -34,7 +35,7 @@ func Files(args []string) (files, notes []string, err error) {
 		}
 		for _, p := range paths {
 			fi, statErr := os.Stat(p)
-			if statErr != nil || !fi.IsDir() {
+			if statErr != nil || !fi.IsDir() || BackupPart(p) != "" {
 				files = append(files, p) // opening it tells what is wrong
 				continue
 			}
@@ -58,14 +59,14 @@ func exportsIn(dir string) (files, notes []string, err error) {
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
 		switch why := notExport(p, e); {
-		case why == "":
+		case why == "", BackupPart(p) != "":
 			files = append(files, p)
 		case !strings.HasPrefix(e.Name(), "."):
 			notes = append(notes, fmt.Sprintf("%s: skipped, %s", p, why))
 		}
 	}
 	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("%s: a directory with no Directory Insights export directly inside (%s)", dir, Plural(len(entries), "entry", "entries"))
+		return nil, nil, fmt.Errorf("%s: a directory with no Directory Insights export or backup directly inside (%s)", dir, Plural(len(entries), "entry", "entries"))
 	}
 	slices.Sort(files)
 	return files, notes, nil

@@ -15,6 +15,7 @@ const retention = 90 * 24 * time.Hour
 // contract.
 type Inspection struct {
 	Files        []InspectedFile           `json:"files"`
+	Backups      []InspectedBackup         `json:"backups,omitempty"`
 	Events       int                       `json:"events"`
 	Repeats      int                       `json:"repeats"` // events read more than once, counted once
 	Unreadable   int                       `json:"unreadable"`
@@ -54,6 +55,16 @@ type InspectedFile struct {
 	// CutAt, where not 0, is where the file ends in the middle (of an
 	// event, an array or gzip data), in bytes: it is incomplete.
 	CutAt int64 `json:"cutAt,omitempty"`
+}
+
+// InspectedBackup is one backup of an Inspection.
+type InspectedBackup struct {
+	Name         string    `json:"name"`
+	By           string    `json:"by"` // Backup-JCOrganization or Get-JCBackup
+	Organization string    `json:"organization,omitempty"`
+	Date         time.Time `json:"date"` // as the backup wrote it, without a zone: read as UTC
+	Users        int       `json:"users"`
+	Memberships  int       `json:"memberships"` // groups, devices and direct links of its users
 }
 
 // UsersDeleted counts the deleted users of an Inspection.
@@ -146,6 +157,9 @@ func Inspect(res *Result, ps *Problems, now time.Time) *Inspection {
 		if f.Cut {
 			in.Files[len(in.Files)-1].CutAt = max(f.Size, 1)
 		}
+	}
+	for _, b := range res.Backups {
+		in.Backups = append(in.Backups, InspectedBackup{Name: b.Name, By: b.By, Organization: b.Org, Date: b.Date, Users: b.Users(), Memberships: b.Memberships()})
 	}
 	if !res.First.IsZero() {
 		first, last := res.First.UTC(), res.Last.UTC()

@@ -32,6 +32,12 @@ type ledger struct {
 	reassigned []reassignment
 	// asides are what users had beyond the directory (beyond.go): few.
 	asides []*aside
+	// backed are the users of the backups given, by id and by
+	// "u:"+username (backup.go); sinceBackup the deletions made of those
+	// JumpCloud no longer holds, which no event names.
+	backed      map[string]backedUp
+	sinceBackup map[*summary]*Backup
+	trail       []AuditEntry // of the backups of the users rebuilt
 }
 
 // reassignment is a user_update that moved a report away from their
@@ -124,6 +130,20 @@ func (l *ledger) absorb(o *ledger) {
 	l.names.merge(o.names)
 	l.reassigned = append(l.reassigned, o.reassigned...)
 	l.asides = append(l.asides, o.asides...)
+	for key, e := range o.backed {
+		if old, ok := l.backed[key]; !ok || e.b.Date.After(old.b.Date) {
+			if l.backed == nil {
+				l.backed = map[string]backedUp{}
+			}
+			l.backed[key] = e
+		}
+	}
+	for s, b := range o.sinceBackup {
+		if l.sinceBackup == nil {
+			l.sinceBackup = map[*summary]*Backup{}
+		}
+		l.sinceBackup[s] = b
+	}
 }
 
 // rebuild makes the records of the deleted users of the ledger l: the
@@ -172,11 +192,14 @@ func (l *ledger) user(c *candidate, stats *Stats) Record {
 	for _, old := range c.earlier {
 		ac.fill(old.s.gone.account)
 	}
-	if h := l.history[rec.FormerID]; h != nil {
-		if filled := h.fold(&rec, &ac); len(filled) > 0 {
-			stats.History += len(filled)
-			rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
-		}
+	if b := l.sinceBackup[c.s]; b != nil {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", b.source()))
+	}
+	if h, tell := l.withBackup(&rec, l.history[rec.FormerID], stats); h != nil {
+		tell(h.fold(&rec, &ac))
+	}
+	if e, ok := l.backupTrail(&rec); ok {
+		l.trail = append(l.trail, e)
 	}
 	rec.account = ac.set
 	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {

@@ -54,6 +54,14 @@ type Options struct {
 	Org string
 	// Report, when set, receives each problem as soon as it is found.
 	Report func(Problem)
+	// Backups are backups made before the deletion (ReadBackup): a user
+	// a deletion names comes back as the backup holds them, then as the
+	// events after it changed them.
+	Backups []*Backup
+	// Now, with Backups, are the users JumpCloud holds now
+	// (--deleted-since-backup): a backup's user who is none of them, and
+	// whom no deletion names, is deleted too.
+	Now *Current
 }
 
 // tuning is how Read reads; tests change it, to compare reading in
@@ -121,6 +129,9 @@ func readWith(ctx context.Context, inputs []Input, opts Options, tune tuning) (*
 		if err := ctx.Err(); err != nil { // an input's read stopped by it
 			return nil, err
 		}
+	}
+	if err := r.addBackups(); err != nil {
+		return nil, err
 	}
 	// All is read: the fingerprints are not needed while the users are
 	// rebuilt. The garbage of the read goes too, now: else the heap may
@@ -509,7 +520,11 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 		}
 		res.Records = append(res.Records, recs...)
 		res.LeftOut = append(res.LeftOut, left...)
+		if r.opts.Trail {
+			r.trail = append(r.trail, l.trail...)
+		}
 	}
+	res.Backups = r.opts.Backups
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
 	res.Trail = r.trail

@@ -31,6 +31,7 @@ type Result struct {
 	LeftOut []LeftOut
 	Trail   []AuditEntry
 	Files   []File
+	Backups []*Backup // the backups read with the events (Options.Backups)
 }
 
 // Stats counts what Read saw.
@@ -45,6 +46,7 @@ type Stats struct {
 	PSCut      int            // user events that PowerShell cut at its default depth
 	PSCutAssoc int            // association_change events that PowerShell cut likewise
 	History    int            // values filled from the users' earlier events
+	Backed     int            // values filled from a backup (Options.Backups)
 
 	// With Options.Inspect:
 	ByService   map[string]map[string]int // events read, by service, then type

@@ -16,7 +16,8 @@ func seeds(tb testing.TB) [][]byte {
 		tb.Fatal(err)
 	}
 	shared, _ := filepath.Glob("../testdata/shared/*/*")
-	paths = append(paths, shared...)
+	backups, _ := filepath.Glob("../testdata/shared/*/*/*") // a backup's folder
+	paths = append(append(paths, shared...), backups...)
 	var out [][]byte
 	for _, p := range paths {
 		base := filepath.Base(p)

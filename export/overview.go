@@ -69,6 +69,9 @@ func writeSummary(f *excelize.File, r *Review, st *styles) error {
 
 	users := []convert.Tally{{Label: "Deleted users found", N: c.Users}, {Label: "Marked Restore", N: c.Restore},
 		{Label: "With errors (marked No)", N: c.Errors}, {Label: "Values filled from the users' earlier events", N: res.History}}
+	if res.Backed > 0 {
+		users = append(users, convert.Tally{Label: "Values filled from a backup", N: res.Backed})
+	}
 	users = append(users, largestFirst(leftOut)...)
 	if err := put(st.header, "jcrestore summary", ""); err != nil {
 		return err
@@ -144,6 +147,9 @@ func writeAbout(f *excelize.File, r *Review, st *styles) error {
 	inputs := len(rows) // the header of the inputs' table
 	for _, in := range r.Result.Files {
 		rows = append(rows, []any{in.Name, in.SHA256, in.Size})
+	}
+	for _, b := range r.Result.Backups {
+		rows = append(rows, []any{b.Name + ": " + b.Words(), b.SHA256, b.Size})
 	}
 	rows = append(rows, []any{},
 		[]any{"Next step", "On the Users sheet, set Restore to Yes or No for each user and edit any value; hide columns rather than delete them."},
@@ -292,6 +298,9 @@ func writeSignOff(f *excelize.File, r *Review, st *styles) error {
 	marked := inputs - 4 // the row counting Restore when printed
 	for _, in := range res.Files {
 		rows = append(rows, []any{in.Name, in.SHA256})
+	}
+	for _, b := range res.Backups {
+		rows = append(rows, []any{b.Name + ": " + b.Words(), b.SHA256})
 	}
 	rows = append(rows, []any{})
 	sign := len(rows) + 1

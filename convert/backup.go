@@ -1,0 +1,931 @@
+package convert
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jcrestore/jcrestore/convert/jsonstream"
+	"github.com/tidwall/gjson"
+)
+
+// Backups. Directory Insights keeps 90 days and logs only what changed;
+// a backup made before the deletion holds each user whole. Two kinds are
+// read:
+//
+//   - Backup-JCOrganization's: a zip JumpCloud_<date>.zip (or the folder
+//     it was made from) holding <Type>.json or .csv per object type,
+//     Association-<Source>To<Target>.json per pair, and Manifest.json
+//     (date, organizationId). Objects are the SDK's, serialised by
+//     ConvertTo-Json with their property names in PascalCase (Username,
+//     PhoneNumbers, FromId); as CSV, nested values are JSON text.
+//   - Get-JCBackup's CSV files, JumpCloudUsers_<time>.CSV (Get-JCUser's
+//     properties, addresses, phone numbers and attributes as JSON text),
+//     JumpCloudSystemUsers_, JumpCloudUserGroupMembers_ and
+//     JumpCloudSystems_ beside it with the same time.
+//
+// Both write local time without a zone: the date is read as UTC.
+
+// Backup is what a backup made before the deletion holds of one
+// organization's users: each user's values, flags and attributes as of
+// its date, and their groups, devices and direct links.
+type Backup struct {
+	Name string // the zip, folder or users CSV given
+	By   string // the cmdlet that made it: Backup-JCOrganization or Get-JCBackup
+	Org  string // the organization's id: the manifest's, or the users' own; "" when neither says
+	Date time.Time
+	// Size and SHA256 are those of the zip or the users CSV (of a folder,
+	// of its User file), for the review workbook's About sheet.
+	Size   int64
+	SHA256 string
+
+	users []backupUser
+	links associations      // memberships as of Date, by user id or "u:"+username
+	names map[string]string // usernames by user id, for managers
+}
+
+// backupUser is one user of a backup.
+type backupUser struct {
+	id, username, email string
+	sets                *history // every value the backup holds, as of its date
+	at                  string   // where: "JumpCloud_...zip/User.json:12"
+}
+
+// Users is how many users the backup holds.
+func (b *Backup) Users() int { return len(b.users) }
+
+// Memberships is how many groups, devices and direct links of its users
+// the backup holds.
+func (b *Backup) Memberships() int {
+	n := 0
+	for _, ms := range b.links {
+		n += len(ms)
+	}
+	return n
+}
+
+// Words says what the backup is: "a backup of 120 users
+// (Backup-JCOrganization, 2026-11-20 10:15)".
+func (b *Backup) Words() string {
+	return fmt.Sprintf("a backup of %s (%s, %s)", Plural(len(b.users), "user", "users"), b.By, b.Date.Format("2006-01-02 15:04"))
+}
+
+// source is how the audit trail and the workbook name a value taken from
+// the backup: "backup 2026-11-20".
+func (b *Backup) source() string { return "backup " + b.Date.Format("2006-01-02") }
+
+// The limits a backup is read under, those of a review workbook: a zip
+// of at most 256 MB, whose files read unpack to at most 512 MB (tests
+// make them smaller).
+var (
+	maxBackupFile     int64 = 256 << 20
+	maxBackupUnzipped int64 = 512 << 20
+)
+
+// getJCBackup matches the names of Get-JCBackup's files: what they hold,
+// and the time they were made.
+var getJCBackup = regexp.MustCompile(`(?i)^JumpCloud(Users|SystemUsers|UserGroupMembers|SystemGroupMembers|Systems)_(\d{8}T\d{6})\.csv$`)
+
+// BackupPart says what the file or folder at p is of a backup: "backup"
+// for one to read (a zip or folder with Backup-JCOrganization's
+// Manifest.json, Get-JCBackup's users CSV), "part" for another of
+// Get-JCBackup's files, read with its users CSV, and "" for anything
+// else.
+func BackupPart(p string) string {
+	if m := getJCBackup.FindStringSubmatch(filepath.Base(p)); m != nil {
+		if strings.EqualFold(m[1], "Users") {
+			return "backup"
+		}
+		return "part"
+	}
+	fi, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return ""
+	case fi.IsDir():
+		if _, err := os.Stat(filepath.Join(p, "Manifest.json")); err == nil {
+			return "backup"
+		}
+		return ""
+	case !fi.Mode().IsRegular():
+		return ""
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return ""
+	}
+	for _, zf := range zr.File {
+		if path.Base(zf.Name) == "Manifest.json" {
+			return "backup"
+		}
+	}
+	return ""
+}
+
+// bundle is the files of a backup, by their names in lower case: what
+// read gives of one, decoded to UTF-8.
+type bundle struct {
+	name  string // the backup as given
+	files map[string]string
+	read  func(name string) ([]byte, error)
+}
+
+// ReadBackup reads the backup at p: a Backup-JCOrganization zip or folder,
+// or Get-JCBackup's users CSV (its other files are read from beside it).
+// A backup that holds no user, or cannot be read, is an error.
+func ReadBackup(p string) (*Backup, error) {
+	b := &Backup{Name: p}
+	var bu *bundle
+	var err error
+	if m := getJCBackup.FindStringSubmatch(filepath.Base(p)); m != nil {
+		b.By = "Get-JCBackup"
+		b.Date, _ = time.Parse("20060102T150405", m[2])
+		bu, err = csvBackup(p, m[2])
+	} else {
+		b.By = "Backup-JCOrganization"
+		bu, err = organizationBackup(p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := b.digest(p, bu); err != nil {
+		return nil, err
+	}
+	if b.By == "Get-JCBackup" {
+		err = b.readGetJCBackup(bu)
+	} else {
+		err = b.readOrganization(bu)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(b.users) == 0 {
+		return nil, fmt.Errorf("%s: a backup that holds no user", p)
+	}
+	return b, nil
+}
+
+// digest measures the backup's file: the zip, the users CSV, or a
+// folder's User file.
+func (b *Backup) digest(p string, bu *bundle) error {
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		for _, n := range []string{"user.json", "user.csv"} {
+			if f, ok := bu.files[n]; ok {
+				p = filepath.Join(p, f)
+				break
+			}
+		}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	b.Size, b.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// organizationBackup opens a Backup-JCOrganization zip, or its folder.
+func organizationBackup(p string) (*bundle, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	bu := &bundle{name: p, files: map[string]string{}}
+	if fi.IsDir() {
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				bu.files[strings.ToLower(e.Name())] = e.Name()
+			}
+		}
+		bu.read = func(name string) ([]byte, error) {
+			return readDecoded(filepath.Join(p, name), maxBackupFile)
+		}
+		return bu, nil
+	}
+	if fi.Size() > maxBackupFile {
+		return nil, fmt.Errorf("%s: %s bytes, more than a backup of %d MB this reads", p, Count(int(fi.Size())), maxBackupFile>>20)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	// The zip is read whole: it is closed before its files are read.
+	raw, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a zip that can be read (%v)", p, err)
+	}
+	byName := map[string]*zip.File{}
+	for _, zf := range zr.File {
+		// Compress-Archive keeps the folder JumpCloud_<date>/ in the
+		// names; a backup zipped again by hand may not.
+		if base := path.Base(strings.ReplaceAll(zf.Name, `\`, "/")); !strings.HasSuffix(zf.Name, "/") {
+			bu.files[strings.ToLower(base)] = zf.Name
+			byName[zf.Name] = zf
+		}
+	}
+	var unzipped int64
+	bu.read = func(name string) ([]byte, error) {
+		zf := byName[name]
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %v", p, name, err)
+		}
+		defer rc.Close()
+		text, err := decoded(io.LimitReader(rc, maxBackupUnzipped-unzipped+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %v", p, name, err)
+		}
+		if unzipped += int64(len(text)); unzipped > maxBackupUnzipped {
+			return nil, fmt.Errorf("%s: its files unpack to more than the %d MB a backup may", p, maxBackupUnzipped>>20)
+		}
+		return text, nil
+	}
+	return bu, nil
+}
+
+// csvBackup gathers Get-JCBackup's files made at stamp beside the users
+// CSV p.
+func csvBackup(p, stamp string) (*bundle, error) {
+	dir := filepath.Dir(p)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	bu := &bundle{name: p, files: map[string]string{}}
+	for _, e := range entries {
+		if m := getJCBackup.FindStringSubmatch(e.Name()); m != nil && m[2] == stamp && e.Type().IsRegular() {
+			bu.files[strings.ToLower(m[1])] = e.Name()
+		}
+	}
+	if _, err := os.Stat(p); err != nil {
+		return nil, err
+	}
+	bu.files["users"] = filepath.Base(p)
+	bu.read = func(name string) ([]byte, error) {
+		return readDecoded(filepath.Join(dir, name), maxBackupFile)
+	}
+	return bu, nil
+}
+
+// readDecoded reads the file at p, of at most limit bytes, as UTF-8 text.
+func readDecoded(p string, limit int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %s bytes, more than the %d MB a backup's file may", p, Count(int(fi.Size())), limit>>20)
+	}
+	text, err := decoded(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", p, err)
+	}
+	return text, nil
+}
+
+// decoded is r's text as UTF-8 (see jsonstream.Decode).
+func decoded(r io.Reader) ([]byte, error) {
+	d, _, err := jsonstream.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(d)
+}
+
+// objects reads the file name of the bundle as objects, JSON or CSV,
+// with their property names' first letters in lower case
+// (PhoneNumbers, phoneNumbers), and where each is; ok is false when
+// the bundle has no such file.
+func (bu *bundle) objects(name string) (objs []gjson.Result, where []string, ok bool, err error) {
+	file, ok := bu.files[strings.ToLower(name)]
+	if !ok {
+		return nil, nil, false, nil
+	}
+	text, err := bu.read(file)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	at := bu.name + "/" + path.Base(strings.ReplaceAll(file, `\`, "/"))
+	if strings.HasSuffix(bu.name, filepath.Base(file)) {
+		at = bu.name
+	}
+	if LooksJSON(text) {
+		if !gjson.ValidBytes(text) {
+			return nil, nil, true, jsonError(at, text)
+		}
+		v := gjson.ParseBytes(text)
+		add := func(item gjson.Result) {
+			if item.IsObject() {
+				objs = append(objs, gjson.ParseBytes(lowerKeys(item)))
+				where = append(where, fmt.Sprintf("%s:%d", at, lineAt(text, item.Index)))
+			}
+		}
+		if v.IsArray() {
+			v.ForEach(func(_, item gjson.Result) bool { add(item); return true })
+		} else {
+			add(v)
+		}
+		return objs, where, true, nil
+	}
+	objs, where, err = csvObjects(at, text)
+	return objs, where, true, err
+}
+
+// csvObjects reads a CSV of Export-Csv as objects: a cell of JSON text
+// (a nested value, as both backups write them) as the value it says, any
+// other as text.
+func csvObjects(at string, text []byte) (objs []gjson.Result, where []string, err error) {
+	header, cr, skipped, err := usersCSVHeader(text)
+	if errors.Is(err, io.EOF) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, csvError(at, skipped, err)
+	}
+	for {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return objs, where, nil
+		}
+		if err != nil {
+			return nil, nil, csvError(at, skipped, err)
+		}
+		var buf bytes.Buffer
+		buf.WriteByte('{')
+		for i, cell := range row {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(strconv.Quote(lowerFirst(header[i])))
+			buf.WriteByte(':')
+			if c := strings.TrimSpace(cell); LooksJSON([]byte(c)) && gjson.Valid(c) {
+				buf.Write(lowerKeys(gjson.Parse(c)))
+			} else {
+				b, _ := jsonString(cell)
+				buf.Write(b)
+			}
+		}
+		buf.WriteByte('}')
+		line, _ := cr.FieldPos(0)
+		objs = append(objs, gjson.ParseBytes(buf.Bytes()))
+		where = append(where, fmt.Sprintf("%s:%d", at, line+skipped))
+	}
+}
+
+// jsonString is s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func jsonString(s string) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '"' || r == '\\':
+			buf.WriteByte('\\')
+			buf.WriteRune(r)
+		case r < 0x20:
+			fmt.Fprintf(&buf, `\u%04x`, r)
+		default:
+			buf.WriteRune(r)
+		}
+	}
+	buf.WriteByte('"')
+	return buf.Bytes(), nil
+}
+
+// lowerKeys is v's JSON with the first letter of every object key in
+// lower case, at every depth: the SDK's PascalCase as the API spells it.
+func lowerKeys(v gjson.Result) []byte {
+	var buf bytes.Buffer
+	var walk func(v gjson.Result)
+	walk = func(v gjson.Result) {
+		switch {
+		case v.IsObject():
+			buf.WriteByte('{')
+			first := true
+			v.ForEach(func(k, item gjson.Result) bool {
+				if !first {
+					buf.WriteByte(',')
+				}
+				first = false
+				b, _ := jsonString(lowerFirst(k.Str))
+				buf.Write(b)
+				buf.WriteByte(':')
+				walk(item)
+				return true
+			})
+			buf.WriteByte('}')
+		case v.IsArray():
+			buf.WriteByte('[')
+			first := true
+			v.ForEach(func(_, item gjson.Result) bool {
+				if !first {
+					buf.WriteByte(',')
+				}
+				first = false
+				walk(item)
+				return true
+			})
+			buf.WriteByte(']')
+		default:
+			buf.WriteString(cmp.Or(v.Raw, "null"))
+		}
+	}
+	walk(v)
+	return buf.Bytes()
+}
+
+// lowerFirst is s with its first letter in lower case.
+func lowerFirst(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	return string(s[0]+'a'-'A') + s[1:]
+}
+
+// field is the first of the keys v has, compared as Normalize does.
+func field(v gjson.Result, keys ...string) gjson.Result {
+	var found gjson.Result
+	best := len(keys)
+	v.ForEach(func(k, item gjson.Result) bool {
+		if i := slices.Index(keys, Normalize(k.Str)); i >= 0 && i < best {
+			found, best = item, i
+		}
+		return best > 0
+	})
+	return found
+}
+
+// firstText is the first of the keys of v that has a value, as text.
+func firstText(v gjson.Result, keys ...string) string {
+	for _, k := range keys {
+		if s := strings.TrimSpace(scalar(field(v, k))); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// readOrganization reads a Backup-JCOrganization backup.
+func (b *Backup) readOrganization(bu *bundle) error {
+	manifest, where, ok, err := bu.objects("Manifest.json")
+	switch {
+	case err != nil:
+		return err
+	case !ok || len(manifest) == 0:
+		return fmt.Errorf("%s: a backup without its Manifest.json (Backup-JCOrganization writes one)", bu.name)
+	}
+	date := scalar(field(manifest[0], "date"))
+	if b.Date, err = backupDate(date); err != nil {
+		return fmt.Errorf("%s: its date %q cannot be read", where[0], date)
+	}
+	b.Org = strings.ToLower(scalar(field(manifest[0], "organizationid")))
+	var users []gjson.Result
+	for _, ext := range []string{".json", ".csv"} {
+		if users, where, ok, err = bu.objects("User" + ext); ok || err != nil {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s: a backup without users (User.json): make it with Backup-JCOrganization -All, or -Type User", bu.name)
+	}
+	b.readUsers(users, where)
+	names := map[string]string{} // of groups, devices, applications, by id
+	for _, t := range backupTypes {
+		for _, ext := range []string{".json", ".csv"} {
+			objs, _, ok, err := bu.objects(t.file + ext)
+			if err != nil {
+				return err
+			}
+			for _, o := range objs {
+				if id := strings.ToLower(scalar(field(o, "id"))); id != "" {
+					names[t.kind+":"+id] = firstText(o, "displayname", "displaylabel", "name", "hostname")
+				}
+			}
+			if ok {
+				break
+			}
+		}
+	}
+	b.links = associations{}
+	for _, lower := range slices.Sorted(maps.Keys(bu.files)) {
+		if !strings.HasPrefix(lower, "association-") {
+			continue
+		}
+		objs, where, _, err := bu.objects(lower)
+		if err != nil {
+			return err
+		}
+		for i, o := range objs {
+			b.association(o, names, where[i])
+		}
+	}
+	return nil
+}
+
+// backupTypes are the object types whose files name what a user is
+// linked to, by the file Backup-JCOrganization names them and their
+// LinkType.
+var backupTypes = []struct{ file, kind string }{
+	{"UserGroup", "user_group"}, {"System", "system"}, {"SystemGroup", "system_group"}, {"Application", "application"},
+	{"LdapServer", "ldap_server"}, {"RadiusServer", "radius_server"}, {"GSuite", "g_suite"}, {"Office365", "office_365"},
+}
+
+// backupDate reads a backup's date: yyyyMMddTHHmmssffff as
+// Backup-JCOrganization writes it, or a timestamp.
+func backupDate(s string) (time.Time, error) {
+	if len(s) >= 15 && s[8] == 'T' {
+		return time.Parse("20060102T150405", s[:15])
+	}
+	if t := parseTimeText(s); !t.IsZero() {
+		return t, nil
+	}
+	return time.Time{}, errors.New("no date")
+}
+
+// readUsers reads the backup's users: every value, flag and attribute
+// the backup holds of each, as of its date.
+func (b *Backup) readUsers(objs []gjson.Result, where []string) {
+	b.names = map[string]string{}
+	orgs := map[string]bool{}
+	for i, o := range objs {
+		var cu CurrentUser
+		var a attrs
+		o.ForEach(func(k, v gjson.Result) bool {
+			if Normalize(k.Str) == "recoveryemailaddress" { // the SDK's flattening of recoveryEmail.address
+				a.set("recoveryEmail", scalar(v))
+				return true
+			}
+			cu.offer(&a, strings.ToLower(k.Str), v)
+			return true
+		})
+		u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, b.Date), at: where[i]}
+		if u.id == "" && u.username == "" {
+			continue
+		}
+		b.users = append(b.users, u)
+		if u.id != "" && u.username != "" {
+			b.names[u.id] = u.username
+		}
+		if cu.Organization != "" {
+			orgs[cu.Organization] = true
+		}
+	}
+	if b.Org == "" && len(orgs) == 1 {
+		for o := range orgs {
+			b.Org = o
+		}
+	}
+}
+
+// association reads one object of an Association-<Source>To<Target>
+// file: a connection (Get-JcSdk<Type>Association: fromId, toId and
+// their types, attributes) or an object with the paths to it
+// (Get-JcSdkUserMember: id, type, paths). A link between a user and
+// anything else is kept.
+func (b *Backup) association(o gjson.Result, names map[string]string, at string) {
+	side := func(v gjson.Result, prefix string) (typ, id string) {
+		typ, id = scalar(field(v, prefix+"type")), scalar(field(v, prefix+"id"))
+		if nested := field(v, prefix); nested.IsObject() {
+			typ, id = cmp.Or(typ, scalar(field(nested, "type"))), cmp.Or(id, scalar(field(nested, "id")))
+		}
+		return strings.ToLower(typ), strings.ToLower(id)
+	}
+	put := func(fromType, fromID, toType, toID string, attributes gjson.Result) {
+		if fromType != "user" {
+			fromType, fromID, toType, toID = toType, toID, fromType, fromID
+		}
+		i := slices.Index(LinkTypes, toType)
+		if fromType != "user" || fromID == "" || toID == "" || i < 0 {
+			return
+		}
+		m := membership{kind: LinkTypes[i], id: toID, name: names[LinkTypes[i]+":"+toID], added: true, at: b.Date}
+		m.admin, m.noPassword, m.rightsUnknown = backupRights(attributes)
+		b.links.put(fromID, m)
+	}
+	if paths := field(o, "paths"); paths.IsArray() {
+		typ, id := strings.ToLower(scalar(field(o, "type"))), strings.ToLower(scalar(field(o, "id")))
+		paths.ForEach(func(_, p gjson.Result) bool {
+			if steps := p.Array(); len(steps) == 1 { // direct: a group's through another are not the user's own
+				fromType, fromID := side(steps[0], "from")
+				put(cmp.Or(fromType, "user"), fromID, typ, id, field(steps[0], "attributes"))
+			}
+			return true
+		})
+		return
+	}
+	fromType, fromID := side(o, "from")
+	toType, toID := side(o, "to")
+	put(fromType, fromID, toType, toID, field(o, "attributes"))
+}
+
+// backupRights reads the sudo attribute of a binding as the SDK's
+// objects serialise it: under attributes, or under their
+// additionalProperties.
+func backupRights(attributes gjson.Result) (admin, noPassword, unknown bool) {
+	attrs, _ := uncut(attributes)
+	if extra := field(attrs, "additionalproperties"); extra.IsObject() {
+		attrs = extra
+	}
+	sudo, _ := uncut(field(attrs, "sudo"))
+	return field(sudo, "enabled").Bool(), field(sudo, "withoutpassword").Bool(), isCut(attrs) || isCut(sudo)
+}
+
+// readGetJCBackup reads Get-JCBackup's CSV files.
+func (b *Backup) readGetJCBackup(bu *bundle) error {
+	users, where, _, err := bu.objects("users")
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 && !field(users[0], "id").Exists() {
+		return fmt.Errorf("%s: not Get-JCBackup's users: it has no _id column", bu.name)
+	}
+	b.readUsers(users, where)
+	b.links = associations{}
+	// Devices: Get-JCSystemUser's HostName, SystemID, Username,
+	// DirectBind; a binding through a device group is the group's.
+	hosts := map[string]string{}
+	systems, _, _, err := bu.objects("systems")
+	if err != nil {
+		return err
+	}
+	for _, s := range systems {
+		hosts[strings.ToLower(scalar(field(s, "id")))] = firstText(s, "displayname", "hostname")
+	}
+	bound, _, _, err := bu.objects("systemusers")
+	if err != nil {
+		return err
+	}
+	for _, s := range bound {
+		id, user := strings.ToLower(scalar(field(s, "systemid"))), scalar(field(s, "username"))
+		if id == "" || user == "" || strings.EqualFold(scalar(field(s, "directbind")), "false") {
+			continue
+		}
+		m := membership{kind: "system", id: id, name: cmp.Or(hosts[id], firstText(s, "displayname", "hostname")), added: true, at: b.Date}
+		m.admin = flag(field(s, "administrator"))
+		b.links.put(b.userKey(scalar(field(s, "userid")), user), m)
+	}
+	// Groups: Get-JCUserGroupMember's GroupName, Username, UserID.
+	members, _, _, err := bu.objects("usergroupmembers")
+	if err != nil {
+		return err
+	}
+	for _, g := range members {
+		name, user := scalar(field(g, "groupname")), scalar(field(g, "username"))
+		if name == "" || user == "" && scalar(field(g, "userid")) == "" {
+			continue
+		}
+		b.links.put(b.userKey(scalar(field(g, "userid")), user), membership{kind: "user_group", name: name, added: true, at: b.Date})
+	}
+	return nil
+}
+
+// userKey is the key of a user's memberships: their id, found by
+// username where the file gives none.
+func (b *Backup) userKey(id, username string) string {
+	if id != "" {
+		return strings.ToLower(id)
+	}
+	for _, u := range b.users {
+		if strings.EqualFold(u.username, username) && u.id != "" {
+			return u.id
+		}
+	}
+	return "u:" + strings.ToLower(username)
+}
+
+// RefusedError is an input that cannot be read with the others: a
+// backup of another organization than the exports'.
+type RefusedError struct{ Why string }
+
+func (e *RefusedError) Error() string { return e.Why }
+
+// backedUp is a user of a backup, as a ledger finds them.
+type backedUp struct {
+	b *Backup
+	u *backupUser
+}
+
+// addBackups gives each backup to the ledger of its organization, and
+// with Options.Now, makes a deletion of each of its users JumpCloud no
+// longer holds that no event names deleted. A backup of an organization
+// the events do not name, or other than --org's, is refused.
+func (r *reader) addBackups() error {
+	var named []string
+	for org := range r.orgs.ledgers {
+		if org != "" {
+			named = append(named, strings.ToLower(org))
+		}
+	}
+	slices.Sort(named)
+	for _, b := range r.opts.Backups {
+		switch {
+		case b.Org == "":
+		case r.opts.Org != "" && !strings.EqualFold(r.opts.Org, b.Org):
+			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s, not of %s (--org): give that organization's backup", b.Name, b.Org, r.opts.Org)}
+		case len(named) > 0 && !slices.Contains(named, b.Org):
+			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s; the exports are of %s: give the backup of the organization the users were deleted from", b.Name, b.Org, strings.Join(named, ", "))}
+		}
+		org := b.Org
+		if org == "" && len(named) == 1 { // as events that name none
+			org = named[0]
+		}
+		for o := range r.orgs.ledgers { // as the events spell it
+			if strings.EqualFold(o, org) {
+				org = o
+			}
+		}
+		l := r.orgs.of(org)
+		l.addBackup(b)
+		if r.opts.Now != nil {
+			r.order = l.deletedSinceBackup(b, r.opts.Now, r.order)
+		}
+	}
+	return nil
+}
+
+// addBackup keeps the backup b's users, names and memberships.
+func (l *ledger) addBackup(b *Backup) {
+	if l.backed == nil {
+		l.backed = map[string]backedUp{}
+	}
+	for i := range b.users {
+		u := &b.users[i]
+		// The newest backup of a user stands.
+		for _, key := range []string{u.id, "u:" + strings.ToLower(u.username)} {
+			if old, ok := l.backed[key]; key != "" && key != "u:" && (!ok || b.Date.After(old.b.Date)) {
+				l.backed[key] = backedUp{b, u}
+			}
+		}
+		l.names.add(userName{u.id, u.username})
+	}
+	l.assoc.merge(b.links)
+}
+
+// backupOf is the backup of the user of rec: by id, else by username.
+func (l *ledger) backupOf(rec *Record) (backedUp, bool) {
+	if e, ok := l.backed[rec.FormerID]; ok && rec.FormerID != "" {
+		return e, true
+	}
+	e, ok := l.backed["u:"+strings.ToLower(rec.Username)]
+	return e, ok && rec.Username != "" && (rec.FormerID == "" || e.u.id == "" || e.u.id == rec.FormerID)
+}
+
+// deletedSinceBackup makes a deletion of each user of b whom no user of
+// now is (by id, username or email) and no deletion read names; order
+// is the deletions read so far, returned with these counted.
+func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int) int {
+	here := map[string]bool{}
+	for _, u := range now.Users {
+		for _, k := range []string{"id:" + u.ID, "u:" + strings.ToLower(u.Username), "e:" + strings.ToLower(u.Email)} {
+			here[k] = true
+		}
+	}
+	named := map[string]bool{} // the users deletions name
+	for _, m := range []map[string]*candidate{l.deleted.kept, l.deleted.outside} {
+		for _, c := range m {
+			for _, c := range append([]*candidate{c}, c.earlier...) {
+				named["id:"+c.s.userID], named["u:"+c.lower] = true, true
+			}
+		}
+	}
+	for i := range b.users {
+		u := &b.users[i]
+		if here["id:"+u.id] && u.id != "" || here["u:"+strings.ToLower(u.username)] && u.username != "" ||
+			here["e:"+strings.ToLower(u.email)] && u.email != "" || named["id:"+u.id] && u.id != "" || named["u:"+strings.ToLower(u.username)] && u.username != "" {
+			continue
+		}
+		order++
+		s := &summary{kind: kindDeletion, at: Position{File: u.at}, userID: u.id, gone: &gone{}}
+		if u.username != "" {
+			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
+		}
+		l.deleted.add(s, "", order)
+		if l.sinceBackup == nil {
+			l.sinceBackup = map[*summary]*Backup{}
+		}
+		l.sinceBackup[s] = b
+	}
+	return order
+}
+
+// withBackup fills rec from the backup of its user, merged with the
+// user's events: the backup's values as of its date, then what events
+// after it changed. It returns the history to fold into rec and says
+// in rec's details which values came from where, counted in stats.
+func (l *ledger) withBackup(rec *Record, h *history, stats *Stats) (*history, func(filled []string)) {
+	e, ok := l.backupOf(rec)
+	if !ok {
+		return h, func(filled []string) {
+			stats.History += len(filled)
+			if len(filled) > 0 {
+				rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
+			}
+		}
+	}
+	merged := &history{cols: slices.Clone(e.u.sets.cols), attrs: e.u.sets.attrs, attrsAt: e.u.sets.attrsAt, attrsSet: e.u.sets.attrsSet}
+	if h != nil {
+		merged.take(h, false) // what events after the backup set wins; the backup, at a tie
+		merged.lost = h.lost
+	}
+	return merged, func(filled []string) {
+		var backed, events []string
+		for _, f := range filled {
+			if merged.isBackup(f, e.u.sets) {
+				backed = append(backed, f)
+			} else {
+				events = append(events, f)
+			}
+		}
+		stats.Backed += len(backed)
+		stats.History += len(events)
+		if len(backed) > 0 {
+			rec.Details = append(rec.Details, fmt.Sprintf("from the %s (%s): %s", e.b.source(), e.u.at, strings.Join(backed, ", ")))
+		}
+		if len(events) > 0 {
+			rec.Details = append(rec.Details, "from the user's events: "+strings.Join(events, ", "))
+		}
+	}
+}
+
+// isBackup reports whether the value h holds for the column (or custom
+// attribute) filled is the backup's, b.
+func (h *history) isBackup(filled string, b *history) bool {
+	if strings.HasPrefix(filled, "custom attribute ") {
+		return b.attrsSet && h.attrsAt == b.attrsAt
+	}
+	i := ColumnIndex(filled)
+	for _, st := range h.cols {
+		if int(st.col) == i {
+			return slices.Contains(b.cols, st)
+		}
+	}
+	return false
+}
+
+// backupTrail is the audit trail's entry of the backup of rec's user:
+// the values it holds, as of its date.
+func (l *ledger) backupTrail(rec *Record) (AuditEntry, bool) {
+	e, ok := l.backupOf(rec)
+	if !ok {
+		return AuditEntry{}, false
+	}
+	var parts []string
+	for _, st := range e.u.sets.cols {
+		if int(st.col) < len(Columns) && st.value != "" && Columns[st.col] != "Password" {
+			parts = append(parts, Columns[st.col]+" "+st.value)
+		}
+	}
+	for _, a := range e.u.sets.attrs {
+		parts = append(parts, "attribute "+a.Name+" "+a.Value)
+	}
+	links := 0
+	for _, key := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
+		for _, m := range e.b.links[key] {
+			if m.added {
+				links++
+			}
+		}
+	}
+	changes := "held by the backup (" + strings.Join(parts, ", ") + ")"
+	if links > 0 {
+		changes += ", with " + Plural(links, "group, device or link", "groups, devices or links")
+	}
+	return AuditEntry{Time: e.b.Date, Type: "backup", Service: e.b.By, Username: cmp.Or(e.u.username, rec.Username), Changes: changes, Source: e.u.at, Organization: l.org}, true
+}

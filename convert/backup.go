@@ -145,6 +145,7 @@ func BackupPart(p string) string {
 // read gives of one, decoded to UTF-8.
 type bundle struct {
 	name  string // the backup as given
+	dir   string // where its files are named from, for Get-JCBackup's: "" for the others, named inside name
 	files map[string]string
 	read  func(name string) ([]byte, error)
 }
@@ -188,11 +189,15 @@ func ReadBackup(p string) (*Backup, error) {
 // folder's User file.
 func (b *Backup) digest(p string, bu *bundle) error {
 	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		dir := p
 		for _, n := range []string{"user.json", "user.csv"} {
 			if f, ok := bu.files[n]; ok {
-				p = filepath.Join(p, f)
+				p = filepath.Join(dir, f)
 				break
 			}
+		}
+		if p == dir {
+			return nil // no users: said once the backup is read
 		}
 	}
 	f, err := os.Open(p)
@@ -257,7 +262,7 @@ func organizationBackup(p string) (*bundle, error) {
 			byName[zf.Name] = zf
 		}
 	}
-	var unzipped int64
+	var unzipped int64 // by the files read so far
 	bu.read = func(name string) ([]byte, error) {
 		zf := byName[name]
 		rc, err := zf.Open()
@@ -265,12 +270,18 @@ func organizationBackup(p string) (*bundle, error) {
 			return nil, fmt.Errorf("%s: %s: %v", p, name, err)
 		}
 		defer rc.Close()
-		text, err := decoded(io.LimitReader(rc, maxBackupUnzipped-unzipped+1))
+		// Counted as stored, before decoding: a file cut at the limit is
+		// never read as if whole.
+		raw, err := io.ReadAll(io.LimitReader(rc, maxBackupUnzipped-unzipped+1))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %v", p, name, err)
 		}
-		if unzipped += int64(len(text)); unzipped > maxBackupUnzipped {
+		if unzipped += int64(len(raw)); unzipped > maxBackupUnzipped {
 			return nil, fmt.Errorf("%s: its files unpack to more than the %d MB a backup may", p, maxBackupUnzipped>>20)
+		}
+		text, err := decoded(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %v", p, name, err)
 		}
 		return text, nil
 	}
@@ -285,7 +296,7 @@ func csvBackup(p, stamp string) (*bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	bu := &bundle{name: p, files: map[string]string{}}
+	bu := &bundle{name: p, dir: dir, files: map[string]string{}}
 	for _, e := range entries {
 		if m := getJCBackup.FindStringSubmatch(e.Name()); m != nil && m[2] == stamp && e.Type().IsRegular() {
 			bu.files[strings.ToLower(m[1])] = e.Name()
@@ -341,8 +352,8 @@ func (bu *bundle) objects(name string) (objs []gjson.Result, where []string, ok 
 		return nil, nil, true, err
 	}
 	at := bu.name + "/" + path.Base(strings.ReplaceAll(file, `\`, "/"))
-	if strings.HasSuffix(bu.name, filepath.Base(file)) {
-		at = bu.name
+	if bu.dir != "" {
+		at = filepath.Join(bu.dir, file)
 	}
 	if LooksJSON(text) {
 		if !gjson.ValidBytes(text) {
@@ -774,7 +785,7 @@ func (r *reader) addBackups() error {
 		l := r.orgs.of(org)
 		l.addBackup(b)
 		if r.opts.Now != nil {
-			r.order = l.deletedSinceBackup(b, r.opts.Now, r.order)
+			r.order = l.deletedSinceBackup(b, r.opts.Now, r.order, r.filter)
 		}
 	}
 	return nil
@@ -808,9 +819,11 @@ func (l *ledger) backupOf(rec *Record) (backedUp, bool) {
 }
 
 // deletedSinceBackup makes a deletion of each user of b whom no user of
-// now is (by id, username or email) and no deletion read names; order
-// is the deletions read so far, returned with these counted.
-func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int) int {
+// now is (by id, username or email) and no deletion read names, which
+// filter may leave out as it would a deletion with no time and no
+// admin; order is the deletions read so far, returned with these
+// counted.
+func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int, filter func(*summary) string) int {
 	here := map[string]bool{}
 	for _, u := range now.Users {
 		for _, k := range []string{"id:" + u.ID, "u:" + strings.ToLower(u.Username), "e:" + strings.ToLower(u.Email)} {
@@ -836,7 +849,7 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int) int {
 		if u.username != "" {
 			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
 		}
-		l.deleted.add(s, "", order)
+		l.deleted.add(s, filter(s), order)
 		if l.sinceBackup == nil {
 			l.sinceBackup = map[*summary]*Backup{}
 		}

@@ -130,11 +130,11 @@ func BackupPart(p string) string {
 	}
 	defer f.Close()
 	zr, err := zip.NewReader(f, fi.Size())
-	if err != nil {
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names with \ are not extracted here, only read
 		return ""
 	}
 	for _, zf := range zr.File {
-		if path.Base(zf.Name) == "Manifest.json" {
+		if zipBase(zf.Name) == "Manifest.json" {
 			return "backup"
 		}
 	}
@@ -250,15 +250,13 @@ func organizationBackup(p string) (*bundle, error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
-	if err != nil {
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("%s: not a zip that can be read (%v)", p, err)
 	}
 	byName := map[string]*zip.File{}
 	for _, zf := range zr.File {
-		// Compress-Archive keeps the folder JumpCloud_<date>/ in the
-		// names; a backup zipped again by hand may not.
-		if base := path.Base(strings.ReplaceAll(zf.Name, `\`, "/")); !strings.HasSuffix(zf.Name, "/") {
-			bu.files[strings.ToLower(base)] = zf.Name
+		if !strings.HasSuffix(zf.Name, "/") {
+			bu.files[strings.ToLower(zipBase(zf.Name))] = zf.Name
 			byName[zf.Name] = zf
 		}
 	}
@@ -287,6 +285,12 @@ func organizationBackup(p string) (*bundle, error) {
 	}
 	return bu, nil
 }
+
+// zipBase is the name of a file in a zip without its folders:
+// Compress-Archive keeps the folder JumpCloud_<date> in the names, with
+// \ between them in Windows PowerShell 5.1; a backup zipped again by hand
+// may have none.
+func zipBase(name string) string { return path.Base(strings.ReplaceAll(name, `\`, "/")) }
 
 // csvBackup gathers Get-JCBackup's files made at stamp beside the users
 // CSV p.
@@ -338,65 +342,75 @@ func decoded(r io.Reader) ([]byte, error) {
 	return io.ReadAll(d)
 }
 
-// objects reads the file name of the bundle as objects, JSON or CSV,
-// with their property names' first letters in lower case
-// (PhoneNumbers, phoneNumbers), and where each is; ok is false when
-// the bundle has no such file.
-func (bu *bundle) objects(name string) (objs []gjson.Result, where []string, ok bool, err error) {
+// each reads the file name of the bundle as objects, JSON or CSV, with
+// their property names' first letters in lower case (PhoneNumbers,
+// phoneNumbers), and gives f each in turn with where it is; ok is false
+// when the bundle has no such file.
+func (bu *bundle) each(name string, f func(o gjson.Result, at string)) (ok bool, err error) {
 	file, ok := bu.files[strings.ToLower(name)]
 	if !ok {
-		return nil, nil, false, nil
+		return false, nil
 	}
 	text, err := bu.read(file)
 	if err != nil {
-		return nil, nil, true, err
+		return true, err
 	}
-	at := bu.name + "/" + path.Base(strings.ReplaceAll(file, `\`, "/"))
+	at := bu.name + "/" + zipBase(file)
 	if bu.dir != "" {
 		at = filepath.Join(bu.dir, file)
 	}
-	if LooksJSON(text) {
-		if !gjson.ValidBytes(text) {
-			return nil, nil, true, jsonError(at, text)
-		}
-		v := gjson.ParseBytes(text)
-		add := func(item gjson.Result) {
-			if item.IsObject() {
-				objs = append(objs, gjson.ParseBytes(lowerKeys(item)))
-				where = append(where, fmt.Sprintf("%s:%d", at, lineAt(text, item.Index)))
-			}
-		}
-		if v.IsArray() {
-			v.ForEach(func(_, item gjson.Result) bool { add(item); return true })
-		} else {
-			add(v)
-		}
-		return objs, where, true, nil
+	if !LooksJSON(text) {
+		return true, eachCSV(at, text, f)
 	}
-	objs, where, err = csvObjects(at, text)
-	return objs, where, true, err
+	if !gjson.ValidBytes(text) {
+		return true, jsonError(at, text)
+	}
+	v := gjson.ParseBytes(text)
+	// Windows PowerShell 5.1 may write an array as {"value": [...],
+	// "Count": n}.
+	if inner := field(v, "value"); v.IsObject() && inner.IsArray() && field(v, "count").Exists() {
+		v = inner
+	}
+	line, counted := 1, 0 // the line of text[counted]
+	give := func(item gjson.Result) {
+		if !item.IsObject() {
+			return
+		}
+		if i := min(max(item.Index, counted), len(text)); i > counted {
+			line += bytes.Count(text[counted:i], []byte("\n"))
+			counted = i
+		}
+		f(gjson.ParseBytes(lowerKeys(item)), fmt.Sprintf("%s:%d", at, line))
+	}
+	if v.IsArray() {
+		v.ForEach(func(_, item gjson.Result) bool { give(item); return true })
+	} else {
+		give(v)
+	}
+	return true, nil
 }
 
-// csvObjects reads a CSV of Export-Csv as objects: a cell of JSON text
-// (a nested value, as both backups write them) as the value it says, any
-// other as text.
-func csvObjects(at string, text []byte) (objs []gjson.Result, where []string, err error) {
+// eachCSV reads a CSV of Export-Csv as objects, given to f in turn: a
+// cell of JSON text (a nested value, as both backups write them) as the
+// value it says, any other as text.
+func eachCSV(at string, text []byte, f func(o gjson.Result, at string)) error {
 	header, cr, skipped, err := usersCSVHeader(text)
 	if errors.Is(err, io.EOF) {
-		return nil, nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, nil, csvError(at, skipped, err)
+		return csvError(at, skipped, err)
 	}
+	var buf bytes.Buffer
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return objs, where, nil
+			return nil
 		}
 		if err != nil {
-			return nil, nil, csvError(at, skipped, err)
+			return csvError(at, skipped, err)
 		}
-		var buf bytes.Buffer
+		buf.Reset()
 		buf.WriteByte('{')
 		for i, cell := range row {
 			if i > 0 {
@@ -413,8 +427,7 @@ func csvObjects(at string, text []byte) (objs []gjson.Result, where []string, er
 		}
 		buf.WriteByte('}')
 		line, _ := cr.FieldPos(0)
-		objs = append(objs, gjson.ParseBytes(buf.Bytes()))
-		where = append(where, fmt.Sprintf("%s:%d", at, line+skipped))
+		f(gjson.ParseBytes(buf.Bytes()), fmt.Sprintf("%s:%d", at, line+skipped))
 	}
 }
 
@@ -512,21 +525,23 @@ func firstText(v gjson.Result, keys ...string) string {
 
 // readOrganization reads a Backup-JCOrganization backup.
 func (b *Backup) readOrganization(bu *bundle) error {
-	manifest, where, ok, err := bu.objects("Manifest.json")
+	var manifest gjson.Result
+	var where string
+	ok, err := bu.each("Manifest.json", func(o gjson.Result, at string) { manifest, where = o, at })
 	switch {
 	case err != nil:
 		return err
-	case !ok || len(manifest) == 0:
+	case !ok || !manifest.Exists():
 		return fmt.Errorf("%s: a backup without its Manifest.json (Backup-JCOrganization writes one)", bu.name)
 	}
-	date := scalar(field(manifest[0], "date"))
+	date := scalar(field(manifest, "date"))
 	if b.Date, err = backupDate(date); err != nil {
-		return fmt.Errorf("%s: its date %q cannot be read", where[0], date)
+		return fmt.Errorf("%s: its date %q cannot be read", where, date)
 	}
-	b.Org = strings.ToLower(scalar(field(manifest[0], "organizationid")))
-	var users []gjson.Result
+	b.Org = strings.ToLower(scalar(field(manifest, "organizationid")))
+	users := b.userReader()
 	for _, ext := range []string{".json", ".csv"} {
-		if users, where, ok, err = bu.objects("User" + ext); ok || err != nil {
+		if ok, err = bu.each("User"+ext, users.add); ok || err != nil {
 			break
 		}
 	}
@@ -536,18 +551,17 @@ func (b *Backup) readOrganization(bu *bundle) error {
 	if !ok {
 		return fmt.Errorf("%s: a backup without users (User.json): make it with Backup-JCOrganization -All, or -Type User", bu.name)
 	}
-	b.readUsers(users, where)
+	users.done()
 	names := map[string]string{} // of groups, devices, applications, by id
 	for _, t := range backupTypes {
 		for _, ext := range []string{".json", ".csv"} {
-			objs, _, ok, err := bu.objects(t.file + ext)
-			if err != nil {
-				return err
-			}
-			for _, o := range objs {
+			ok, err := bu.each(t.file+ext, func(o gjson.Result, _ string) {
 				if id := strings.ToLower(scalar(field(o, "id"))); id != "" {
 					names[t.kind+":"+id] = firstText(o, "displayname", "displaylabel", "name", "hostname")
 				}
+			})
+			if err != nil {
+				return err
 			}
 			if ok {
 				break
@@ -559,12 +573,8 @@ func (b *Backup) readOrganization(bu *bundle) error {
 		if !strings.HasPrefix(lower, "association-") {
 			continue
 		}
-		objs, where, _, err := bu.objects(lower)
-		if err != nil {
+		if _, err := bu.each(lower, func(o gjson.Result, _ string) { b.association(o, names) }); err != nil {
 			return err
-		}
-		for i, o := range objs {
-			b.association(o, names, where[i])
 		}
 	}
 	return nil
@@ -590,39 +600,65 @@ func backupDate(s string) (time.Time, error) {
 	return time.Time{}, errors.New("no date")
 }
 
-// readUsers reads the backup's users: every value, flag and attribute
-// the backup holds of each, as of its date.
-func (b *Backup) readUsers(objs []gjson.Result, where []string) {
+// users reads the backup's users, one object at a time: every value,
+// flag and attribute the backup holds of each, as of its date.
+type users struct {
+	b      *Backup
+	orgs   map[string]bool   // the organizations the users name
+	byName map[string]string // user ids by username in lower case
+}
+
+func (b *Backup) userReader() *users {
 	b.names = map[string]string{}
-	orgs := map[string]bool{}
-	for i, o := range objs {
-		var cu CurrentUser
-		var a attrs
-		o.ForEach(func(k, v gjson.Result) bool {
-			if Normalize(k.Str) == "recoveryemailaddress" { // the SDK's flattening of recoveryEmail.address
-				a.set("recoveryEmail", scalar(v))
-				return true
-			}
-			cu.offer(&a, strings.ToLower(k.Str), v)
+	return &users{b: b, orgs: map[string]bool{}, byName: map[string]string{}}
+}
+
+// add reads the user o, found at at.
+func (us *users) add(o gjson.Result, at string) {
+	var cu CurrentUser
+	var a attrs
+	o.ForEach(func(k, v gjson.Result) bool {
+		if Normalize(k.Str) == "recoveryemailaddress" { // the SDK's flattening of recoveryEmail.address
+			a.set("recoveryEmail", scalar(v))
 			return true
-		})
-		u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, b.Date), at: where[i]}
-		if u.id == "" && u.username == "" {
-			continue
 		}
-		b.users = append(b.users, u)
-		if u.id != "" && u.username != "" {
-			b.names[u.id] = u.username
-		}
-		if cu.Organization != "" {
-			orgs[cu.Organization] = true
+		cu.offer(&a, strings.ToLower(k.Str), v)
+		return true
+	})
+	u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, us.b.Date), at: at}
+	if u.id == "" && u.username == "" {
+		return
+	}
+	us.b.users = append(us.b.users, u)
+	if u.id != "" && u.username != "" {
+		us.b.names[u.id] = u.username
+		us.byName[strings.ToLower(u.username)] = u.id
+	}
+	if cu.Organization != "" {
+		us.orgs[cu.Organization] = true
+	}
+}
+
+// done takes the organization the users name, where the backup names
+// none and they all name one.
+func (us *users) done() {
+	if us.b.Org == "" && len(us.orgs) == 1 {
+		for o := range us.orgs {
+			us.b.Org = o
 		}
 	}
-	if b.Org == "" && len(orgs) == 1 {
-		for o := range orgs {
-			b.Org = o
-		}
+}
+
+// key is the key of a user's memberships: their id, found by username
+// where the file gives none.
+func (us *users) key(id, username string) string {
+	if id != "" {
+		return strings.ToLower(id)
 	}
+	if id := us.byName[strings.ToLower(username)]; id != "" {
+		return id
+	}
+	return "u:" + strings.ToLower(username)
 }
 
 // association reads one object of an Association-<Source>To<Target>
@@ -630,7 +666,7 @@ func (b *Backup) readUsers(objs []gjson.Result, where []string) {
 // their types, attributes) or an object with the paths to it
 // (Get-JcSdkUserMember: id, type, paths). A link between a user and
 // anything else is kept.
-func (b *Backup) association(o gjson.Result, names map[string]string, at string) {
+func (b *Backup) association(o gjson.Result, names map[string]string) {
 	side := func(v gjson.Result, prefix string) (typ, id string) {
 		typ, id = scalar(field(v, prefix+"type")), scalar(field(v, prefix+"id"))
 		if nested := field(v, prefix); nested.IsObject() {
@@ -680,65 +716,46 @@ func backupRights(attributes gjson.Result) (admin, noPassword, unknown bool) {
 
 // readGetJCBackup reads Get-JCBackup's CSV files.
 func (b *Backup) readGetJCBackup(bu *bundle) error {
-	users, where, _, err := bu.objects("users")
-	if err != nil {
+	users := b.userReader()
+	noID := false
+	if _, err := bu.each("users", func(o gjson.Result, at string) {
+		noID = noID || !field(o, "id").Exists()
+		users.add(o, at)
+	}); err != nil {
 		return err
 	}
-	if len(users) > 0 && !field(users[0], "id").Exists() {
+	if noID {
 		return fmt.Errorf("%s: not Get-JCBackup's users: it has no _id column", bu.name)
 	}
-	b.readUsers(users, where)
+	users.done()
 	b.links = associations{}
 	// Devices: Get-JCSystemUser's HostName, SystemID, Username,
 	// DirectBind; a binding through a device group is the group's.
 	hosts := map[string]string{}
-	systems, _, _, err := bu.objects("systems")
-	if err != nil {
-		return err
-	}
-	for _, s := range systems {
+	if _, err := bu.each("systems", func(s gjson.Result, _ string) {
 		hosts[strings.ToLower(scalar(field(s, "id")))] = firstText(s, "displayname", "hostname")
-	}
-	bound, _, _, err := bu.objects("systemusers")
-	if err != nil {
+	}); err != nil {
 		return err
 	}
-	for _, s := range bound {
+	if _, err := bu.each("systemusers", func(s gjson.Result, _ string) {
 		id, user := strings.ToLower(scalar(field(s, "systemid"))), scalar(field(s, "username"))
 		if id == "" || user == "" || strings.EqualFold(scalar(field(s, "directbind")), "false") {
-			continue
+			return
 		}
 		m := membership{kind: "system", id: id, name: cmp.Or(hosts[id], firstText(s, "displayname", "hostname")), added: true, at: b.Date}
 		m.admin = flag(field(s, "administrator"))
-		b.links.put(b.userKey(scalar(field(s, "userid")), user), m)
-	}
-	// Groups: Get-JCUserGroupMember's GroupName, Username, UserID.
-	members, _, _, err := bu.objects("usergroupmembers")
-	if err != nil {
+		b.links.put(users.key(scalar(field(s, "userid")), user), m)
+	}); err != nil {
 		return err
 	}
-	for _, g := range members {
-		name, user := scalar(field(g, "groupname")), scalar(field(g, "username"))
-		if name == "" || user == "" && scalar(field(g, "userid")) == "" {
-			continue
+	// Groups: Get-JCUserGroupMember's GroupName, Username, UserID.
+	_, err := bu.each("usergroupmembers", func(g gjson.Result, _ string) {
+		name, user, id := scalar(field(g, "groupname")), scalar(field(g, "username")), scalar(field(g, "userid"))
+		if name != "" && (user != "" || id != "") {
+			b.links.put(users.key(id, user), membership{kind: "user_group", name: name, added: true, at: b.Date})
 		}
-		b.links.put(b.userKey(scalar(field(g, "userid")), user), membership{kind: "user_group", name: name, added: true, at: b.Date})
-	}
-	return nil
-}
-
-// userKey is the key of a user's memberships: their id, found by
-// username where the file gives none.
-func (b *Backup) userKey(id, username string) string {
-	if id != "" {
-		return strings.ToLower(id)
-	}
-	for _, u := range b.users {
-		if strings.EqualFold(u.username, username) && u.id != "" {
-			return u.id
-		}
-	}
-	return "u:" + strings.ToLower(username)
+	})
+	return err
 }
 
 // RefusedError is an input that cannot be read with the others: a

@@ -23,8 +23,9 @@ import (
 const backupDir = "../testdata/shared/backup-org/JumpCloud_20261120T1015004321"
 
 // zipBackup writes the files of dir into a zip at p as Compress-Archive
-// does, under the folder's name; enc turns each file's bytes.
-func zipBackup(t testing.TB, dir, p string, enc func([]byte) []byte) {
+// does, under the folder's name, sep between them; enc turns each file's
+// bytes.
+func zipBackup(t testing.TB, dir, p, sep string, enc func([]byte) []byte) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -37,7 +38,8 @@ func zipBackup(t testing.TB, dir, p string, enc func([]byte) []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := zw.Create(filepath.Base(dir) + "/" + e.Name())
+		// Windows PowerShell 5.1's Compress-Archive separates with \.
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: filepath.Base(dir) + sep + e.Name(), Method: zip.Deflate})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,11 +121,18 @@ func TestReadBackup(t *testing.T) {
 	}
 	want := describeBackup(folder)
 	zipped := filepath.Join(dir, "JumpCloud_20261120T1015004321.zip")
-	zipBackup(t, backupDir, zipped, same)
+	zipBackup(t, backupDir, zipped, "/", same)
 	zipped16 := filepath.Join(dir, "utf16.zip")
-	zipBackup(t, backupDir, zipped16, utf16LE)
+	zipBackup(t, backupDir, zipped16, `\`, utf16LE)
 	folder16 := copyDir(t, backupDir, filepath.Join(dir, "utf16"), utf16LE)
-	for _, p := range []string{zipped, zipped16, folder16} {
+	// Windows PowerShell 5.1's envelope around an array.
+	wrapped := copyDir(t, backupDir, filepath.Join(dir, "wrapped"), func(b []byte) []byte {
+		if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
+			return append(append([]byte(`{"value": `), b...), `, "Count": 3}`...)
+		}
+		return b
+	})
+	for _, p := range []string{zipped, zipped16, folder16, wrapped} {
 		if BackupPart(p) != "backup" {
 			t.Errorf("%s is not known as a backup", p)
 		}
@@ -203,7 +212,7 @@ func TestBackupLimits(t *testing.T) {
 	defer func(f, u int64) { maxBackupFile, maxBackupUnzipped = f, u }(maxBackupFile, maxBackupUnzipped)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "JumpCloud_20261120T1015004321.zip")
-	zipBackup(t, backupDir, p, func(b []byte) []byte { return append(b, bytes.Repeat([]byte(" "), 4096)...) })
+	zipBackup(t, backupDir, p, "/", func(b []byte) []byte { return append(b, bytes.Repeat([]byte(" "), 4096)...) })
 	maxBackupUnzipped = 8 << 10
 	if _, err := ReadBackup(p); err == nil || !strings.Contains(err.Error(), "unpack to more than") {
 		t.Errorf("a zip unpacking past the limit: %v", err)

@@ -145,7 +145,7 @@ func BackupPart(p string) string {
 // read gives of one, decoded to UTF-8.
 type bundle struct {
 	name  string // the backup as given
-	dir   string // where its files are named from, for Get-JCBackup's: "" for the others, named inside name
+	dir   string // the folder its files are in; "" for a zip's, named inside it (zip/User.json)
 	files map[string]string
 	read  func(name string) ([]byte, error)
 }
@@ -222,6 +222,7 @@ func organizationBackup(p string) (*bundle, error) {
 	}
 	bu := &bundle{name: p, files: map[string]string{}}
 	if fi.IsDir() {
+		bu.dir = p
 		entries, err := os.ReadDir(p)
 		if err != nil {
 			return nil, err

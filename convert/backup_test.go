@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,7 +115,7 @@ func describeBackup(b *Backup) string {
 // folder, its zip, and both in UTF-16; its users, their values and their
 // links are those the files hold.
 func TestReadBackup(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	folder, err := ReadBackup(backupDir)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +176,7 @@ func TestReadBackup(t *testing.T) {
 func TestReadGetJCBackup(t *testing.T) {
 	src := "../testdata/shared/backup-csv"
 	for name, enc := range map[string]func([]byte) []byte{"utf8": same, "utf16": utf16LE} {
-		dir := copyDir(t, src, filepath.Join(t.TempDir(), name), enc)
+		dir := copyDir(t, src, filepath.Join(tempDir(t), name), enc)
 		users := filepath.Join(dir, "JumpCloudUsers_20261120T101500.CSV")
 		if BackupPart(users) != "backup" || BackupPart(filepath.Join(dir, "JumpCloudSystemUsers_20261120T101500.CSV")) != "part" {
 			t.Fatal("Get-JCBackup's files are not told by their names")
@@ -210,7 +211,7 @@ func TestReadGetJCBackup(t *testing.T) {
 // is refused, as is a zip larger than one may be.
 func TestBackupLimits(t *testing.T) {
 	defer func(f, u int64) { maxBackupFile, maxBackupUnzipped = f, u }(maxBackupFile, maxBackupUnzipped)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	p := filepath.Join(dir, "JumpCloud_20261120T1015004321.zip")
 	zipBackup(t, backupDir, p, "/", func(b []byte) []byte { return append(b, bytes.Repeat([]byte(" "), 4096)...) })
 	maxBackupUnzipped = 8 << 10
@@ -249,10 +250,10 @@ func TestBackupRefused(t *testing.T) {
 	// The trail tells what the backup held, at its date, before the
 	// deletion; the record, which values came from it.
 	if len(res.Trail) != 2 || res.Trail[0].Type != "backup" || !strings.Contains(res.Trail[0].Changes, "jobTitle Engineer") ||
-		res.Trail[0].Source != backupDir+"/User.json:2" || res.Trail[1].Type != "user_delete" {
+		res.Trail[0].Source != filepath.Join(backupDir, "User.json")+":2" || res.Trail[1].Type != "user_delete" {
 		t.Errorf("trail %+v", res.Trail)
 	}
-	if d := strings.Join(res.Records[0].Details, "; "); !strings.Contains(d, "from the backup 2026-11-20 ("+backupDir+"/User.json:2): ") || !strings.Contains(d, "jobTitle") {
+	if d := strings.Join(res.Records[0].Details, "; "); !strings.Contains(d, "from the backup 2026-11-20 ("+filepath.Join(backupDir, "User.json")+":2): ") || !strings.Contains(d, "jobTitle") {
 		t.Errorf("details %q", d)
 	}
 	b.Org = ""
@@ -383,7 +384,7 @@ func TestReadBackupCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := csvBackupDir(t, backupDir, t.TempDir())
+	p := csvBackupDir(t, backupDir, tempDir(t))
 	b, err := ReadBackup(p)
 	if err != nil {
 		t.Fatal(err)
@@ -399,4 +400,29 @@ func TestReadBackupCSV(t *testing.T) {
 	if got, want := describeBackup(b), describeBackup(folder); got != want {
 		t.Errorf("the CSV backup reads\n%s\nwant, as the JSON one\n%s", got, want)
 	}
+}
+
+// tempDir is t.TempDir without os.RemoveAll, which fails under Wine 8
+// ("Invalid function"): its files are removed one by one.
+func tempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "jcrestore-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var dirs []string
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, path)
+			} else {
+				os.Remove(path)
+			}
+			return nil
+		})
+		for _, d := range slices.Backward(dirs) {
+			os.Remove(d)
+		}
+	})
+	return dir
 }

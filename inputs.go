@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -29,8 +31,9 @@ func inputFiles(c *cli.Context, rep *reporter) ([]string, []*convert.Backup, err
 	for _, n := range notes {
 		rep.message(convert.Notef("%s", n))
 	}
-	var files []string
+	var files, parts []string
 	var backups []*convert.Backup
+	read := map[string]bool{} // the backups read, by name in lower case
 	for _, f := range all {
 		switch convert.BackupPart(f) {
 		case "backup":
@@ -39,14 +42,28 @@ func inputFiles(c *cli.Context, rep *reporter) ([]string, []*convert.Backup, err
 				return nil, nil, fail(exitUsage, "%s", export.PathError(err))
 			}
 			backups = append(backups, b)
+			read[strings.ToLower(filepath.Clean(f))] = true
 			continue
 		case "part": // read with its users CSV
+			parts = append(parts, f)
 			continue
 		}
 		if kind := zipKind(f); kind != "" {
 			return nil, nil, fail(exitNoInput, "%s %s", f, export.NotAnExport(kind, f))
 		}
 		files = append(files, f)
+	}
+	var unread []string
+	for _, p := range parts {
+		if users := convert.UsersOfPart(p); !read[strings.ToLower(users)] {
+			unread = append(unread, fmt.Sprintf("%s: skipped, a file of Get-JCBackup's backup, read only with its users file %s", p, filepath.Base(users)))
+		}
+	}
+	if len(files) == 0 && len(backups) == 0 && len(unread) > 0 {
+		return nil, nil, fail(exitNoInput, "nothing to read: %s", strings.Join(unread, "; "))
+	}
+	for _, u := range unread {
+		rep.message(convert.Notef("%s", u))
 	}
 	return files, backups, nil
 }

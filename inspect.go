@@ -26,7 +26,7 @@ func inspectAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if s, path, err := restoreScript(names); err != nil || s != nil {
+	if s, path, err := restoreScript(names, len(backups)); err != nil || s != nil {
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func inspectAction(c *cli.Context) error {
 // restoreScript is the restore script among the inputs, read, where one
 // is: inspect then prints its plan, and it must come alone. A script is
 // known by its first lines.
-func restoreScript(names []string) (*export.Script, string, error) {
+func restoreScript(names []string, backups int) (*export.Script, string, error) {
 	for _, n := range names {
 		if n == "-" {
 			continue
@@ -72,7 +72,7 @@ func restoreScript(names []string) (*export.Script, string, error) {
 		if !bytes.Contains(head[:k], []byte("Written by jcrestore")) {
 			continue
 		}
-		if len(names) > 1 {
+		if len(names)+backups > 1 {
 			return nil, "", fail(exitUsage, "%s is a restore script: inspect it alone to see its plan", n)
 		}
 		b, err := os.ReadFile(n)

@@ -97,8 +97,9 @@ var (
 )
 
 // getJCBackup matches the names of Get-JCBackup's files: what they hold,
-// and the time they were made.
-var getJCBackup = regexp.MustCompile(`(?i)^JumpCloud(Users|SystemUsers|UserGroupMembers|SystemGroupMembers|Systems)_(\d{8}T\d{6})\.csv$`)
+// and the time they were made (yyyyMMddTHHmmss, or MMddyyyy in older
+// modules).
+var getJCBackup = regexp.MustCompile(`(?i)^JumpCloud(Users|SystemUsers|UserGroupMembers|SystemGroupMembers|Systems)_(\d{8}T\d{6}|\d{8})\.csv$`)
 
 // BackupPart says what the file or folder at p is of a backup: "backup"
 // for one to read (a zip or folder with Backup-JCOrganization's
@@ -141,6 +142,17 @@ func BackupPart(p string) string {
 	return ""
 }
 
+// UsersOfPart is, for a file BackupPart calls a part, the name of the
+// users CSV of the same Get-JCBackup run that reads it
+// (JumpCloudUsers_<time>.CSV), in the same folder.
+func UsersOfPart(p string) string {
+	m := getJCBackup.FindStringSubmatch(filepath.Base(p))
+	if m == nil {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(p), "JumpCloudUsers_"+m[2]+".CSV")
+}
+
 // bundle is the files of a backup, by their names in lower case: what
 // read gives of one, decoded to UTF-8.
 type bundle struct {
@@ -159,7 +171,13 @@ func ReadBackup(p string) (*Backup, error) {
 	var err error
 	if m := getJCBackup.FindStringSubmatch(filepath.Base(p)); m != nil {
 		b.By = "Get-JCBackup"
-		b.Date, _ = time.Parse("20060102T150405", m[2])
+		layout := "20060102T150405"
+		if len(m[2]) == 8 {
+			layout = "01022006" // a day, no time: the day's start
+		}
+		if b.Date, err = time.Parse(layout, m[2]); err != nil {
+			return nil, fmt.Errorf("%s: the time in its name cannot be read as Get-JCBackup writes it (%s)", p, layout)
+		}
 		bu, err = csvBackup(p, m[2])
 	} else {
 		b.By = "Backup-JCOrganization"
@@ -626,7 +644,7 @@ func (us *users) add(o gjson.Result, at string) {
 		cu.offer(&a, strings.ToLower(k.Str), v)
 		return true
 	})
-	u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, us.b.Date), at: at}
+	u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, us.b.Date).from(fromBackup), at: at}
 	if u.id == "" && u.username == "" {
 		return
 	}
@@ -771,10 +789,11 @@ type backedUp struct {
 	u *backupUser
 }
 
-// addBackups gives each backup to the ledger of its organization, and
-// with Options.Now, makes a deletion of each of its users JumpCloud no
-// longer holds that no event names deleted. A backup of an organization
-// the events do not name, or other than --org's, is refused.
+// addBackups gives each backup to the ledger of its organization: one
+// that names none to --org's, or to the one organization the events
+// name. A backup of an organization the events do not name, or other
+// than --org's, is refused, as is one that names none among events of
+// several without --org.
 func (r *reader) addBackups() error {
 	var named []string
 	for org := range r.orgs.ledgers {
@@ -784,39 +803,38 @@ func (r *reader) addBackups() error {
 	}
 	slices.Sort(named)
 	for _, b := range r.opts.Backups {
-		switch {
-		case b.Org == "":
-		case r.opts.Org != "" && !strings.EqualFold(r.opts.Org, b.Org):
-			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s, not of %s (--org): give that organization's backup", b.Name, b.Org, r.opts.Org)}
-		case len(named) > 0 && !slices.Contains(named, b.Org):
-			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s; the exports are of %s: give the backup of the organization the users were deleted from", b.Name, b.Org, strings.Join(named, ", "))}
-		}
 		org := b.Org
-		if org == "" && len(named) == 1 { // as events that name none
+		switch {
+		case org == "" && r.opts.Org != "":
+			org = strings.ToLower(r.opts.Org)
+		case org == "" && len(named) == 1: // as events that name none
 			org = named[0]
+		case org == "" && len(named) > 1:
+			return &RefusedError{fmt.Sprintf("%s names no organization, and the exports hold several (%s): give --org, the organization it is a backup of", b.Name, strings.Join(named, ", "))}
+		case r.opts.Org != "" && !strings.EqualFold(r.opts.Org, org):
+			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s, not of %s (--org): give that organization's backup", b.Name, org, r.opts.Org)}
+		case len(named) > 0 && !slices.Contains(named, org):
+			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s; the exports are of %s: give the backup of the organization the users were deleted from", b.Name, org, strings.Join(named, ", "))}
 		}
 		for o := range r.orgs.ledgers { // as the events spell it
 			if strings.EqualFold(o, org) {
 				org = o
 			}
 		}
-		l := r.orgs.of(org)
-		l.addBackup(b)
-		if r.opts.Now != nil {
-			r.order = l.deletedSinceBackup(b, r.opts.Now, r.order, r.filter)
-		}
+		r.orgs.of(org).addBackup(b)
 	}
 	return nil
 }
 
-// addBackup keeps the backup b's users, names and memberships.
+// addBackup keeps the backup b's users and names: of a user in several
+// backups, the newest backup's.
 func (l *ledger) addBackup(b *Backup) {
 	if l.backed == nil {
 		l.backed = map[string]backedUp{}
 	}
+	l.backups = append(l.backups, b)
 	for i := range b.users {
 		u := &b.users[i]
-		// The newest backup of a user stands.
 		for _, key := range []string{u.id, "u:" + strings.ToLower(u.username)} {
 			if old, ok := l.backed[key]; key != "" && key != "u:" && (!ok || b.Date.After(old.b.Date)) {
 				l.backed[key] = backedUp{b, u}
@@ -824,7 +842,31 @@ func (l *ledger) addBackup(b *Backup) {
 		}
 		l.names.add(userName{u.id, u.username})
 	}
-	l.assoc.merge(b.links)
+}
+
+// newestBackup is the newest backup of the ledger, or nil.
+func (l *ledger) newestBackup() *Backup {
+	var newest *Backup
+	for _, b := range l.backups {
+		if newest == nil || b.Date.After(newest.Date) {
+			newest = b
+		}
+	}
+	return newest
+}
+
+// links puts the memberships the backup of e holds of its user under
+// key, the user's as the ledger knows them: at the backup's date, so
+// that later events change them.
+func (l *ledger) backupLinks(e backedUp, key string) {
+	for _, k := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
+		if k == "" || k == "u:" {
+			continue
+		}
+		for _, m := range e.b.links[k] {
+			l.assoc.put(key, m)
+		}
+	}
 }
 
 // backupOf is the backup of the user of rec: by id, else by username.
@@ -836,11 +878,32 @@ func (l *ledger) backupOf(rec *Record) (backedUp, bool) {
 	return e, ok && rec.Username != "" && (rec.FormerID == "" || e.u.id == "" || e.u.id == rec.FormerID)
 }
 
+// nowOf refuses the users now as the users of b's organization when they
+// cannot be: none at all (every user of the backup would be taken for
+// deleted), or of another organization.
+func nowOf(now *Current, b *Backup) error {
+	if len(now.Users) == 0 {
+		return &RefusedError{fmt.Sprintf("--deleted-since-backup: %s holds no user, so every user of %s would be restored: give what Get-JCUser returns now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", now.Name, b.Name)}
+	}
+	orgs := map[string]bool{}
+	for _, u := range now.Users {
+		if u.Organization != "" {
+			orgs[u.Organization] = true
+		}
+	}
+	if len(orgs) > 0 && b.Org != "" && !orgs[b.Org] {
+		return &RefusedError{fmt.Sprintf("--deleted-since-backup: %s holds the users of %s, and %s is a backup of %s: give the users of the backup's organization",
+			now.Name, strings.Join(slices.Sorted(maps.Keys(orgs)), ", "), b.Name, b.Org)}
+	}
+	return nil
+}
+
 // deletedSinceBackup makes a deletion of each user of b whom no user of
-// now is (by id, username or email) and no deletion read names, which
-// filter may leave out as it would a deletion with no time and no
+// now is (by id, username or email) and no deletion of the ledger names,
+// which filter may leave out as it would a deletion with no time and no
 // admin; order is the deletions read so far, returned with these
-// counted.
+// counted. Call it once the events that name no organization have
+// joined their ledger (orgs.place).
 func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int, filter func(*summary) string) int {
 	here := map[string]bool{}
 	for _, u := range now.Users {
@@ -874,60 +937,6 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int, filter f
 		l.sinceBackup[s] = b
 	}
 	return order
-}
-
-// withBackup fills rec from the backup of its user, merged with the
-// user's events: the backup's values as of its date, then what events
-// after it changed. It returns the history to fold into rec and says
-// in rec's details which values came from where, counted in stats.
-func (l *ledger) withBackup(rec *Record, h *history, stats *Stats) (*history, func(filled []string)) {
-	e, ok := l.backupOf(rec)
-	if !ok {
-		return h, func(filled []string) {
-			stats.History += len(filled)
-			if len(filled) > 0 {
-				rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(filled, ", "))
-			}
-		}
-	}
-	merged := &history{cols: slices.Clone(e.u.sets.cols), attrs: e.u.sets.attrs, attrsAt: e.u.sets.attrsAt, attrsSet: e.u.sets.attrsSet}
-	if h != nil {
-		merged.take(h, false) // what events after the backup set wins; the backup, at a tie
-		merged.lost = h.lost
-	}
-	return merged, func(filled []string) {
-		var backed, events []string
-		for _, f := range filled {
-			if merged.isBackup(f, e.u.sets) {
-				backed = append(backed, f)
-			} else {
-				events = append(events, f)
-			}
-		}
-		stats.Backed += len(backed)
-		stats.History += len(events)
-		if len(backed) > 0 {
-			rec.Details = append(rec.Details, fmt.Sprintf("from the %s (%s): %s", e.b.source(), e.u.at, strings.Join(backed, ", ")))
-		}
-		if len(events) > 0 {
-			rec.Details = append(rec.Details, "from the user's events: "+strings.Join(events, ", "))
-		}
-	}
-}
-
-// isBackup reports whether the value h holds for the column (or custom
-// attribute) filled is the backup's, b.
-func (h *history) isBackup(filled string, b *history) bool {
-	if strings.HasPrefix(filled, "custom attribute ") {
-		return b.attrsSet && h.attrsAt == b.attrsAt
-	}
-	i := ColumnIndex(filled)
-	for _, st := range h.cols {
-		if int(st.col) == i {
-			return slices.Contains(b.cols, st)
-		}
-	}
-	return false
 }
 
 // backupTrail is the audit trail's entry of the backup of rec's user:

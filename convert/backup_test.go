@@ -426,3 +426,237 @@ func tempDir(t testing.TB) string {
 	})
 	return dir
 }
+
+// readWithBackup reads the events (NDJSON text) with the backups given
+// and the options.
+func readWithBackup(t *testing.T, events string, opts Options, backups ...*Backup) *Result {
+	t.Helper()
+	opts.Backups = backups
+	res, err := Read(context.Background(), []Input{{Name: "events.ndjson", R: strings.NewReader(events)}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// diEvent is one event of the organization org ("" for none) at the day
+// of November 2026.
+func diEvent(org string, day int, typ, rest string) string {
+	o := ""
+	if org != "" {
+		o = fmt.Sprintf(`"organization": %q, `, org)
+	}
+	return fmt.Sprintf(`{"event_type": %q, %s"id": "69%022d", "timestamp": "2026-11-%02dT09:00:00Z", %s}`+"\n", typ, o, day*100+len(rest), day, rest)
+}
+
+const (
+	orgA = "5a1b2c3d4e5f60718293a4b5"
+	orgB = "5a1b2c3d4e5f60718293ffff"
+	dana = `"resource": {"id": "660000000000000000000001", "type": "user", "username": "dana"}`
+	sam  = `"resource": {"id": "660000000000000000000002", "type": "user", "username": "sam"}`
+)
+
+// recordOf is the record of username in res, or fails.
+func recordOf(t *testing.T, res *Result, username string) Record {
+	t.Helper()
+	var found []Record
+	for _, r := range res.Records {
+		if r.Username == username {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d records of %s: %+v", len(found), username, res.Records)
+	}
+	return found[0]
+}
+
+func backupLinkWords(r Record) []string {
+	var w []string
+	for _, l := range r.Links {
+		w = append(w, l.Type+" "+cmp.Or(l.Name, l.ID))
+	}
+	slices.Sort(w)
+	return w
+}
+
+// TestBackupMerged holds what a second read of the backups found: each
+// a way the backup's values or links could come from the wrong place.
+func TestBackupMerged(t *testing.T) {
+	org, err := ReadBackup(backupDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := &Current{Name: "users.json", Users: []CurrentUser{{ID: "660000000000000000000003", Record: Record{User: User{Username: "lee", Email: "lee@example.com"}}, Organization: orgA}}}
+
+	t.Run("a deletion by username alone takes the backup's id, links and events", func(t *testing.T) {
+		events := diEvent(orgA, 25, "user_update", dana+`, "changes": [{"field": "jobTitle", "from": "Engineer", "to": "Senior Engineer"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"type": "user", "username": "dana"}, "changes": [{"field": "email", "from": "dana@example.com"}]`)
+		r := recordOf(t, readWithBackup(t, events, Options{}, org), "dana")
+		if r.FormerID != "660000000000000000000001" || r.JobTitle != "Senior Engineer" || r.SystemID != "6a0000000000000000000001" {
+			t.Errorf("id %q, jobTitle %q, SystemID %q", r.FormerID, r.JobTitle, r.SystemID)
+		}
+		if got := backupLinkWords(r); !slices.Equal(got, []string{"application 6c0000000000000000000001", "system DANA-MBP", "user_group Engineering"}) {
+			t.Errorf("links %q", got)
+		}
+	})
+
+	t.Run("of several backups, the newest's links; an older one's group does not come back", func(t *testing.T) {
+		dir := copyDir(t, backupDir, tempDir(t), same)
+		older := filepath.Join(filepath.Dir(dir), "JumpCloud_20261101T0900000000")
+		if err := os.Rename(dir, older); err != nil {
+			t.Fatal(err)
+		}
+		manifest := filepath.Join(older, "Manifest.json")
+		b, _ := os.ReadFile(manifest)
+		os.WriteFile(manifest, bytes.Replace(b, []byte("20261120T1015004321"), []byte("20261101T0900000000"), 1), 0o644)
+		groups := filepath.Join(older, "Association-UserToUserGroup.json")
+		b, _ = os.ReadFile(groups)
+		os.WriteFile(groups, bytes.Replace(b, []byte(`"660000000000000000000002"`), []byte(`"660000000000000000000001"`), 1), 0o644) // dana in Sales then
+		old, err := ReadBackup(older)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := diEvent(orgA, 28, "user_delete", dana)
+		for _, order := range [][]*Backup{{org, old}, {old, org}} {
+			r := recordOf(t, readWithBackup(t, events, Options{}, order...), "dana")
+			if slices.Contains(backupLinkWords(r), "user_group Sales") || !slices.Contains(backupLinkWords(r), "user_group Engineering") {
+				t.Errorf("links %q: the older backup's Sales came back", backupLinkWords(r))
+			}
+		}
+		// --deleted-since-backup compares the newest: lee is here now, sam
+		// is in both.
+		res := readWithBackup(t, events, Options{Now: now}, old, org)
+		if len(res.Records) != 2 || recordOf(t, res, "sam").Username != "sam" {
+			t.Errorf("records %+v", res.Records)
+		}
+	})
+
+	t.Run("Get-JCBackup's group by name meets the events' by id", func(t *testing.T) {
+		csvB, err := ReadBackup("../testdata/shared/backup-csv/JumpCloudUsers_20261120T101500.CSV")
+		if err != nil {
+			t.Fatal(err)
+		}
+		removed := diEvent(orgA, 27, "association_change", `"association": {"op": "remove", "connection": {"from": {"type": "user_group", "object_id": "6b0000000000000000000001", "name": "Engineering"}, "to": {"type": "user", "object_id": "660000000000000000000001", "name": "dana"}}}`)
+		added := strings.ReplaceAll(removed, `"remove"`, `"add"`)
+		del := diEvent(orgA, 28, "user_delete", dana)
+		if r := recordOf(t, readWithBackup(t, removed+del, Options{}, csvB), "dana"); slices.Contains(r.Groups, "Engineering") {
+			t.Errorf("removed after the backup, still a member: %q", r.Groups)
+		}
+		if r := recordOf(t, readWithBackup(t, added+del, Options{}, csvB), "dana"); !slices.Equal(r.Groups, []string{"Engineering"}) {
+			t.Errorf("added again after the backup: groups %q, want Engineering once", r.Groups)
+		}
+	})
+
+	t.Run("a deletion naming no organization is the backup's user's, not a second one", func(t *testing.T) {
+		events := diEvent(orgA, 27, "user_update", dana+`, "changes": [{"field": "jobTitle", "from": "Engineer", "to": "Lead"}]`) +
+			diEvent("", 28, "user_delete", sam)
+		res := readWithBackup(t, events, Options{Now: now}, org)
+		if r := recordOf(t, res, "sam"); !r.DeletedAt.Equal(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)) || slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "also deleted earlier") }) {
+			t.Errorf("sam: deleted %v, notes %q", r.DeletedAt, r.Notes)
+		}
+	})
+
+	t.Run("a creation before the backup does not make a user deleted since it back", func(t *testing.T) {
+		events := diEvent(orgA, 5, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
+		res := readWithBackup(t, events, Options{Now: now}, org)
+		recordOf(t, res, "sam")
+		for _, l := range res.LeftOut {
+			if l.Username == "sam" {
+				t.Errorf("sam left out: %s %s", l.Reason, l.Detail)
+			}
+		}
+	})
+
+	t.Run("values PowerShell wrote as System.Object[] in the backup are said lost", func(t *testing.T) {
+		dir := copyDir(t, backupDir, tempDir(t), same)
+		users := filepath.Join(dir, "User.json")
+		b, _ := os.ReadFile(users)
+		i := bytes.Index(b, []byte(`"PhoneNumbers": [`))
+		j := i + bytes.Index(b[i:], []byte("],")) + 1
+		b = append(append(b[:i:i], `"PhoneNumbers": "System.Object[]"`...), b[j:]...)
+		os.WriteFile(users, b, 0o644)
+		cut, err := ReadBackup(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), Options{}, cut), "dana")
+		if !slices.ContainsFunc(r.CutLost, func(s string) bool { return strings.EqualFold(s, "phoneNumbers") }) {
+			t.Errorf("lost %q", r.CutLost)
+		}
+	})
+
+	t.Run("an earlier deletion's values are as old as it is", func(t *testing.T) {
+		earlier := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000099", "timestamp": "2026-09-01T09:00:00Z", ` +
+			dana + `, "changes": [{"field": "department", "from": "Old Dept"}, {"field": "jobTitle", "from": "Intern"}, {"field": "company", "from": "Then Co"}]}` + "\n"
+		events := earlier + diEvent(orgA, 25, "user_update", dana+`, "changes": [{"field": "jobTitle", "from": "Engineer", "to": "Senior Engineer"}]`) +
+			diEvent(orgA, 28, "user_delete", dana+`, "changes": [{"field": "email", "from": "dana@example.com"}]`)
+		r := recordOf(t, readWithBackup(t, events, Options{}, org), "dana")
+		if r.Department != "Platform" || r.JobTitle != "Senior Engineer" || r.Company != "Example Co" {
+			t.Errorf("with the backup: department %q, jobTitle %q, company %q", r.Department, r.JobTitle, r.Company)
+		}
+		// Without it, the earlier deletion against an event between.
+		between := `{"event_type": "user_update", "organization": "` + orgA + `", "id": "690000000000000000000098", "timestamp": "2026-10-01T09:00:00Z", ` +
+			dana + `, "changes": [{"field": "jobTitle", "from": "Intern", "to": "Staff"}]}` + "\n"
+		r = recordOf(t, readWithBackup(t, earlier+between+diEvent(orgA, 28, "user_delete", dana), Options{}), "dana")
+		if r.JobTitle != "Staff" || r.Department != "Old Dept" || !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "department, company taken from that deletion") }) {
+			t.Errorf("without: jobTitle %q, department %q, notes %q", r.JobTitle, r.Department, r.Notes)
+		}
+	})
+
+	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
+		b := *org
+		b.Org = ""
+		events := diEvent(orgA, 28, "user_delete", dana) + diEvent(orgB, 28, "user_delete", sam)
+		var refused *RefusedError
+		if _, err := Read(context.Background(), []Input{{Name: "e", R: strings.NewReader(events)}}, Options{Backups: []*Backup{&b}}); !errors.As(err, &refused) {
+			t.Errorf("among several organizations: %v", err)
+		}
+		res := readWithBackup(t, events, Options{Org: orgA}, &b)
+		if r := recordOf(t, res, "dana"); r.JobTitle != "Engineer" {
+			t.Errorf("with --org: jobTitle %q", r.JobTitle)
+		}
+	})
+
+	t.Run("users now: none, or of another organization, are refused", func(t *testing.T) {
+		events := diEvent(orgA, 28, "user_delete", dana)
+		for _, n := range []*Current{{Name: "empty.json"}, {Name: "other.json", Users: []CurrentUser{{ID: "660000000000000000000009", Organization: orgB}}}} {
+			var refused *RefusedError
+			if _, err := Read(context.Background(), []Input{{Name: "e", R: strings.NewReader(events)}}, Options{Backups: []*Backup{org}, Now: n}); !errors.As(err, &refused) {
+				t.Errorf("%s: %v", n.Name, err)
+			}
+		}
+	})
+}
+
+// TestReadGetJCBackupDay: older modules named Get-JCBackup's files by the
+// day alone (MMddyyyy): the backup is of that day's start.
+func TestReadGetJCBackupDay(t *testing.T) {
+	src := "../testdata/shared/backup-csv"
+	dir := tempDir(t)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), b, 0o644)
+	}
+	users := filepath.Join(dir, "JumpCloudUsers_11202026.CSV")
+	if BackupPart(users) != "backup" || UsersOfPart(filepath.Join(dir, "JumpCloudSystemUsers_11202026.CSV")) != users {
+		t.Fatal("the older names are not told")
+	}
+	b, err := ReadBackup(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Date.Equal(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)) || b.Users() != 2 || b.Memberships() != 3 {
+		t.Errorf("date %v, %d users, %d memberships", b.Date, b.Users(), b.Memberships())
+	}
+	if _, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_13452026.CSV")); err == nil || !strings.Contains(err.Error(), "cannot be read") {
+		t.Errorf("an impossible day: %v", err)
+	}
+}

@@ -123,39 +123,6 @@ func inOrder(m map[string]*candidate) []*candidate {
 	return cs
 }
 
-// record is the record of the deleted user c: its latest deletion, with
-// the gaps filled from the earlier ones, which are noted.
-func (c *candidate) record() Record {
-	rec := c.s.record()
-	slices.SortStableFunc(c.earlier, func(a, b *candidate) int { return b.at.Compare(a.at) })
-	for _, old := range c.earlier {
-		e := old.s.record()
-		note := "also deleted earlier: " + when(e.DeletedAt) + " (event " + e.EventID + ", " + e.Source + ")"
-		if filled := fillGaps(&rec, &e); len(filled) > 0 {
-			note += "; " + strings.Join(filled, ", ") + " taken from that deletion"
-		}
-		rec.Notes = append(rec.Notes, note)
-	}
-	return rec
-}
-
-// fillGaps copies into dst the values src has where dst has none, and
-// returns the columns it filled.
-func fillGaps(dst, src *Record) []string {
-	var filled []string
-	for i, col := range Columns {
-		if v := src.User.Cell(i); v != "" && dst.User.Cell(i) == "" {
-			dst.User.SetCell(i, v)
-			filled = append(filled, col)
-		}
-	}
-	if len(dst.Attributes) == 0 && len(src.Attributes) > 0 {
-		dst.Attributes = src.Attributes
-		filled = append(filled, "custom attributes")
-	}
-	return filled
-}
-
 func when(t time.Time) string {
 	if t.IsZero() {
 		return "at an unknown time"
@@ -207,12 +174,13 @@ func (cs creations) merge(o creations) {
 	}
 }
 
-// after finds a user_create for the record's username or email after the
-// deletion: the latest for the username, else for the email; ok is false
-// when there is none.
-func (cs creations) after(rec *Record) (c created, ok bool) {
+// after finds a user_create for the record's username or email after
+// since (the deletion, or the backup a user deleted since was in): the
+// latest for the username, else for the email; ok is false when there is
+// none.
+func (cs creations) after(rec *Record, since time.Time) (c created, ok bool) {
 	for _, key := range cs.keys(rec.Username, rec.Email) {
-		if c := cs[key]; key.name != "" && c.at > unixNano(rec.DeletedAt) {
+		if c := cs[key]; key.name != "" && c.at > unixNano(since) {
 			return c, true
 		}
 	}

@@ -25,9 +25,25 @@ type membership struct {
 	rightsUnknown bool
 }
 
-// same reports whether m and o are about the same group or device.
+// same reports whether m and o are about the same group or device: by
+// id, or by name where one of them has no id (Get-JCBackup names groups
+// by name alone).
 func (m membership) same(o membership) bool {
-	return m.kind == o.kind && m.id == o.id && (m.id != "" || m.name == o.name)
+	switch {
+	case m.kind != o.kind:
+		return false
+	case m.id != "" && o.id != "":
+		return m.id == o.id
+	case m.id == "" && o.id == "":
+		return m.name == o.name
+	}
+	return m.name != "" && strings.EqualFold(m.name, o.name)
+}
+
+// over is nm, which stands over m, with the id or name only m has.
+func (nm membership) over(m membership) membership {
+	nm.id, nm.name = cmp.Or(nm.id, m.id), cmp.Or(nm.name, m.name)
+	return nm
 }
 
 // associations are the memberships of the users, by user id or by
@@ -153,7 +169,9 @@ func (as associations) put(key string, nm membership) {
 	for i := range ms {
 		if ms[i].same(nm) {
 			if !nm.at.Before(ms[i].at) {
-				ms[i] = nm
+				ms[i] = nm.over(ms[i])
+			} else {
+				ms[i] = ms[i].over(nm)
 			}
 			return
 		}
@@ -196,7 +214,9 @@ func (as associations) rebuild(r *Record) {
 			case i < 0:
 				newest = append(newest, m)
 			case m.at.After(newest[i].at):
-				newest[i] = m
+				newest[i] = m.over(newest[i])
+			default:
+				newest[i] = newest[i].over(m)
 			}
 		}
 	}

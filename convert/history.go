@@ -3,6 +3,7 @@ package convert
 import (
 	"math/bits"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,7 @@ type history struct {
 	attrs    []Attribute
 	attrsAt  int64 // Unix nanoseconds; 0 when unknown
 	attrsSet bool
+	attrsSrc uint8 // where attrs are from (see stamp.src)
 	// lost are the fields PowerShell's ConvertTo-Json wrote as
 	// System.Object[] in one of the events (see attrs.lost).
 	lost []string
@@ -73,7 +75,7 @@ func (h *history) take(o *history, ties bool) {
 		}
 	}
 	if o.attrsSet && (!h.attrsSet || newer(o.attrsAt, h.attrsAt)) {
-		h.attrs, h.attrsAt, h.attrsSet = o.attrs, o.attrsAt, true
+		h.attrs, h.attrsAt, h.attrsSet, h.attrsSrc = o.attrs, o.attrsAt, true, o.attrsSrc
 	}
 	for _, l := range o.lost {
 		if !slices.Contains(h.lost, l) {
@@ -96,8 +98,57 @@ func (h *history) value(column string) string {
 // stamp is a value a column was set to, and when.
 type stamp struct {
 	col   uint8
+	src   uint8 // where the value is from: fromEvents, fromBackup, or fromEarlier+i
 	value string
 	at    int64 // Unix nanoseconds; 0 when unknown
+}
+
+// Where a stamp's value is from: the user's events, a backup, or the
+// i-th earlier deletion of the user (fromEarlier+i).
+const (
+	fromEvents uint8 = iota
+	fromBackup
+	fromEarlier
+)
+
+// from marks every value of h as from src.
+func (h *history) from(src uint8) *history {
+	for i := range h.cols {
+		h.cols[i].src = src
+	}
+	h.attrsSrc = src
+	return h
+}
+
+// source is where the value h holds for the column (or custom
+// attribute) filled is from.
+func (h *history) source(filled string) uint8 {
+	if strings.HasPrefix(filled, "custom attribute ") {
+		return h.attrsSrc
+	}
+	i := ColumnIndex(filled)
+	for _, st := range h.cols {
+		if int(st.col) == i {
+			return st.src
+		}
+	}
+	return fromEvents
+}
+
+// historyOfRecord is the history of what rec, an earlier deletion at t,
+// held: its columns with a value, and its custom attributes.
+func historyOfRecord(rec *Record, t time.Time, src uint8) *history {
+	at := unixNano(t)
+	h := &history{}
+	for i := range Columns {
+		if v := rec.User.Cell(i); v != "" {
+			h.cols = append(h.cols, stamp{col: uint8(i), src: src, value: v, at: at})
+		}
+	}
+	if len(rec.Attributes) > 0 {
+		h.attrs, h.attrsAt, h.attrsSet, h.attrsSrc = rec.Attributes, at, true, src
+	}
+	return h
 }
 
 func unixNano(t time.Time) int64 {
@@ -115,7 +166,7 @@ func historyOf(a *attrs, t time.Time) *history {
 	h := &history{cols: make([]stamp, 0, bits.OnesCount64(a.touched)+bits.OnesCount16(a.account.touched))}
 	for i := range Columns {
 		if a.touched&(1<<i) != 0 {
-			h.cols = append(h.cols, stamp{uint8(i), a.user.Cell(i), at})
+			h.cols = append(h.cols, stamp{col: uint8(i), value: a.user.Cell(i), at: at})
 		}
 	}
 	for k := range 16 {
@@ -124,7 +175,7 @@ func historyOf(a *attrs, t time.Time) *history {
 			if a.account.set&bit != 0 {
 				value = "1"
 			}
-			h.cols = append(h.cols, stamp{accountStamp + uint8(k), value, at})
+			h.cols = append(h.cols, stamp{col: accountStamp + uint8(k), value: value, at: at})
 		}
 	}
 	if a.attributesTouched {

@@ -36,6 +36,7 @@ type ledger struct {
 	// "u:"+username (backup.go); sinceBackup the deletions made of those
 	// JumpCloud no longer holds, which no event names.
 	backed      map[string]backedUp
+	backups     []*Backup
 	sinceBackup map[*summary]*Backup
 	trail       []AuditEntry // of the backups of the users rebuilt
 }
@@ -138,6 +139,7 @@ func (l *ledger) absorb(o *ledger) {
 			l.backed[key] = e
 		}
 	}
+	l.backups = append(l.backups, o.backups...)
 	for s, b := range o.sinceBackup {
 		if l.sinceBackup == nil {
 			l.sinceBackup = map[*summary]*Backup{}
@@ -157,10 +159,17 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 	kept, outside := l.deleted.users()
 	recs = make([]Record, 0, len(kept))
 	for _, c := range kept {
+		since := time.Time{} // the deletion's time, or the backup's for one made since it
+		if b := l.sinceBackup[c.s]; b != nil {
+			since = b.Date
+		}
 		rec := l.user(c, stats)
 		c.s, c.earlier = nil, nil // in rec now: their memory goes as the records come
 		rec.Organization = l.org
-		if back, ok := l.created.after(&rec); ok {
+		if since.IsZero() {
+			since = rec.DeletedAt
+		}
+		if back, ok := l.created.after(&rec, since); ok {
 			left = append(left, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(time.Unix(0, back.at).UTC()), Position{File: back.file, Line: back.line})})
 		} else if why := existing.Taken(&rec); why != "" {
 			left = append(left, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
@@ -184,10 +193,11 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 }
 
 // user makes the record of the deleted user c: the latest deletion,
-// gaps filled from the earlier ones and from the user's earlier events,
-// their account settings, groups and devices.
+// its gaps filled with the newest of what the user's backup, earlier
+// events and earlier deletions held, their account settings, groups and
+// devices.
 func (l *ledger) user(c *candidate, stats *Stats) Record {
-	rec := c.record()
+	rec := c.s.record()
 	ac := c.s.gone.account
 	for _, old := range c.earlier {
 		ac.fill(old.s.gone.account)
@@ -195,24 +205,79 @@ func (l *ledger) user(c *candidate, stats *Stats) Record {
 	if b := l.sinceBackup[c.s]; b != nil {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", b.source()))
 	}
-	if h, tell := l.withBackup(&rec, l.history[rec.FormerID], stats); h != nil {
-		tell(h.fold(&rec, &ac))
+	e, backed := l.backupOf(&rec)
+	if backed && rec.FormerID == "" { // named by username: the backup knows the id
+		rec.FormerID = e.u.id
 	}
-	if e, ok := l.backupTrail(&rec); ok {
-		l.trail = append(l.trail, e)
-	}
+	l.fill(&rec, &ac, c, e, backed, stats)
 	rec.account = ac.set
 	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {
 		rec.EnableUserPortalMultifactor = "True"
 		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
 	}
+	if backed {
+		l.backupLinks(e, cmp.Or(rec.FormerID, "u:"+strings.ToLower(rec.Username)))
+	}
 	l.assoc.rebuild(&rec)
+	if e, ok := l.backupTrail(&rec); ok {
+		l.trail = append(l.trail, e)
+	}
 	rec.Beyond = beyond(l.asides, &rec)
 	if rec.Reports = l.reports(&rec); len(rec.Reports) > 0 {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("managed %s until the deletion changed their manager: the restore script (--script) makes the user their manager again when run with -RestoreReports, if that is meant",
 			strings.Join(rec.Reports, ", ")))
 	}
 	return rec
+}
+
+// fill fills the gaps of rec, the latest deletion of c, with the newest
+// value of each column among what the backup e held (when backed), the
+// user's events and c's earlier deletions, each at its time; the
+// deletion's own values win. The details say which came from where, the
+// notes each earlier deletion, counted in stats.
+func (l *ledger) fill(rec *Record, ac *account, c *candidate, e backedUp, backed bool, stats *Stats) {
+	h := l.history[rec.FormerID]
+	if backed || len(c.earlier) > 0 {
+		merged := &history{}
+		if backed {
+			b := e.u.sets
+			merged = &history{cols: slices.Clone(b.cols), attrs: b.attrs, attrsAt: b.attrsAt, attrsSet: b.attrsSet, attrsSrc: b.attrsSrc, lost: slices.Clone(b.lost)}
+		}
+		if h != nil {
+			merged.take(h, false) // what events after the backup set wins; the backup, at a tie
+		}
+		slices.SortStableFunc(c.earlier, func(a, b *candidate) int { return b.at.Compare(a.at) })
+		for i, old := range c.earlier[:min(len(c.earlier), 255-int(fromEarlier))] {
+			o := old.s.record()
+			merged.take(historyOfRecord(&o, old.at, fromEarlier+uint8(i)), false)
+		}
+		h = merged
+	}
+	var filled []string
+	if h != nil {
+		filled = h.fold(rec, ac)
+	}
+	by := map[uint8][]string{}
+	for _, f := range filled {
+		src := h.source(f)
+		by[src] = append(by[src], f)
+	}
+	stats.History += len(by[fromEvents])
+	stats.Backed += len(by[fromBackup])
+	if backed && len(by[fromBackup]) > 0 {
+		rec.Details = append(rec.Details, fmt.Sprintf("from the %s (%s): %s", e.b.source(), e.u.at, strings.Join(by[fromBackup], ", ")))
+	}
+	if f := by[fromEvents]; len(f) > 0 {
+		rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(f, ", "))
+	}
+	for i, old := range c.earlier {
+		o := old.s.record()
+		note := "also deleted earlier: " + when(o.DeletedAt) + " (event " + o.EventID + ", " + o.Source + ")"
+		if f := by[fromEarlier+uint8(min(i, 255-int(fromEarlier)))]; len(f) > 0 && i < 255-int(fromEarlier) {
+			note += "; " + strings.Join(f, ", ") + " taken from that deletion"
+		}
+		rec.Notes = append(rec.Notes, note)
+	}
 }
 
 // orgOrder orders organizations by id, and "" (none named) last.

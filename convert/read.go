@@ -503,7 +503,19 @@ func (r *reader) filter(s *summary) string {
 // organizations.
 func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	res := &Result{}
-	for _, l := range r.orgs.place() {
+	ledgers := r.orgs.place()
+	if r.opts.Now != nil {
+		// Of several backups, the newest says who was deleted since.
+		for _, l := range ledgers {
+			if b := l.newestBackup(); b != nil {
+				if err := nowOf(r.opts.Now, b); err != nil {
+					return nil, err
+				}
+				r.order = l.deletedSinceBackup(b, r.opts.Now, r.order, r.filter)
+			}
+		}
+	}
+	for _, l := range ledgers {
 		recs, left, err := r.orgs.rebuild(ctx, l, inputs, r.opts.Existing, &r.stats)
 		if err != nil {
 			return nil, err

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -296,7 +295,7 @@ func organizationBackup(p string) (*bundle, error) {
 		if unzipped += int64(len(raw)); unzipped > maxBackupUnzipped {
 			return nil, fmt.Errorf("%s: its files unpack to more than the %d MB a backup may", p, maxBackupUnzipped>>20)
 		}
-		text, err := decoded(bytes.NewReader(raw))
+		text, err := decoded(bytes.NewReader(raw), int64(len(raw)))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %v", p, name, err)
 		}
@@ -342,23 +341,30 @@ func readDecoded(p string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
 		return nil, fmt.Errorf("%s: %s bytes, more than the %d MB a backup's file may", p, Count(int(fi.Size())), limit>>20)
 	}
-	text, err := decoded(f)
+	text, err := decoded(f, fi.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", p, err)
 	}
 	return text, nil
 }
 
-// decoded is r's text as UTF-8 (see jsonstream.Decode).
-func decoded(r io.Reader) ([]byte, error) {
+// decoded is r's text as UTF-8 (see jsonstream.Decode), read into a
+// buffer of size, r's size as far as it is known.
+func decoded(r io.Reader, size int64) ([]byte, error) {
 	d, _, err := jsonstream.Decode(r)
 	if err != nil {
 		return nil, err
 	}
-	return io.ReadAll(d)
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err = buf.ReadFrom(d)
+	return buf.Bytes(), err
 }
 
 // each reads the file name of the bundle as objects, JSON or CSV, with
@@ -391,6 +397,7 @@ func (bu *bundle) each(name string, f func(o gjson.Result, at string)) (ok bool,
 		v = inner
 	}
 	line, counted := 1, 0 // the line of text[counted]
+	var buf bytes.Buffer
 	give := func(item gjson.Result) {
 		if !item.IsObject() {
 			return
@@ -399,7 +406,9 @@ func (bu *bundle) each(name string, f func(o gjson.Result, at string)) (ok bool,
 			line += bytes.Count(text[counted:i], []byte("\n"))
 			counted = i
 		}
-		f(gjson.ParseBytes(lowerKeys(item)), fmt.Sprintf("%s:%d", at, line))
+		buf.Reset() // ParseBytes copies
+		writeLowered(&buf, item)
+		f(gjson.ParseBytes(buf.Bytes()), fmt.Sprintf("%s:%d", at, line))
 	}
 	if v.IsArray() {
 		v.ForEach(func(_, item gjson.Result) bool { give(item); return true })
@@ -435,13 +444,12 @@ func eachCSV(at string, text []byte, f func(o gjson.Result, at string)) error {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			buf.WriteString(strconv.Quote(lowerFirst(header[i])))
+			writeString(&buf, header[i], true)
 			buf.WriteByte(':')
 			if c := strings.TrimSpace(cell); LooksJSON([]byte(c)) && gjson.Valid(c) {
-				buf.Write(lowerKeys(gjson.Parse(c)))
+				writeLowered(&buf, gjson.Parse(c))
 			} else {
-				b, _ := jsonString(cell)
-				buf.Write(b)
+				writeString(&buf, cell, false)
 			}
 		}
 		buf.WriteByte('}')
@@ -450,73 +458,61 @@ func eachCSV(at string, text []byte, f func(o gjson.Result, at string)) error {
 	}
 }
 
-// jsonString is s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func jsonString(s string) ([]byte, error) {
-	var buf bytes.Buffer
+// writeString writes s to buf as a JSON string, its first letter in
+// lower case with lower; invalid UTF-8 becomes U+FFFD (as range reads
+// it).
+func writeString(buf *bytes.Buffer, s string, lower bool) {
 	buf.WriteByte('"')
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+	for i, r := range s {
 		switch {
 		case r == '"' || r == '\\':
 			buf.WriteByte('\\')
 			buf.WriteRune(r)
 		case r < 0x20:
-			fmt.Fprintf(&buf, `\u%04x`, r)
+			fmt.Fprintf(buf, `\u%04x`, r)
+		case i == 0 && lower && 'A' <= r && r <= 'Z':
+			buf.WriteRune(r + 'a' - 'A')
 		default:
 			buf.WriteRune(r)
 		}
 	}
 	buf.WriteByte('"')
-	return buf.Bytes(), nil
 }
 
-// lowerKeys is v's JSON with the first letter of every object key in
-// lower case, at every depth: the SDK's PascalCase as the API spells it.
-func lowerKeys(v gjson.Result) []byte {
-	var buf bytes.Buffer
-	var walk func(v gjson.Result)
-	walk = func(v gjson.Result) {
-		switch {
-		case v.IsObject():
-			buf.WriteByte('{')
-			first := true
-			v.ForEach(func(k, item gjson.Result) bool {
-				if !first {
-					buf.WriteByte(',')
-				}
-				first = false
-				b, _ := jsonString(lowerFirst(k.Str))
-				buf.Write(b)
-				buf.WriteByte(':')
-				walk(item)
-				return true
-			})
-			buf.WriteByte('}')
-		case v.IsArray():
-			buf.WriteByte('[')
-			first := true
-			v.ForEach(func(_, item gjson.Result) bool {
-				if !first {
-					buf.WriteByte(',')
-				}
-				first = false
-				walk(item)
-				return true
-			})
-			buf.WriteByte(']')
-		default:
-			buf.WriteString(cmp.Or(v.Raw, "null"))
-		}
+// writeLowered writes v's JSON to buf with the first letter of every
+// object key in lower case, at every depth: the SDK's PascalCase as the
+// API spells it.
+func writeLowered(buf *bytes.Buffer, v gjson.Result) {
+	switch {
+	case v.IsObject():
+		buf.WriteByte('{')
+		first := true
+		v.ForEach(func(k, item gjson.Result) bool {
+			if !first {
+				buf.WriteByte(',')
+			}
+			first = false
+			writeString(buf, k.Str, true)
+			buf.WriteByte(':')
+			writeLowered(buf, item)
+			return true
+		})
+		buf.WriteByte('}')
+	case v.IsArray():
+		buf.WriteByte('[')
+		first := true
+		v.ForEach(func(_, item gjson.Result) bool {
+			if !first {
+				buf.WriteByte(',')
+			}
+			first = false
+			writeLowered(buf, item)
+			return true
+		})
+		buf.WriteByte(']')
+	default:
+		buf.WriteString(cmp.Or(v.Raw, "null"))
 	}
-	walk(v)
-	return buf.Bytes()
-}
-
-// lowerFirst is s with its first letter in lower case.
-func lowerFirst(s string) string {
-	if s == "" || s[0] < 'A' || s[0] > 'Z' {
-		return s
-	}
-	return string(s[0]+'a'-'A') + s[1:]
 }
 
 // field is the first of the keys v has, compared as Normalize does.

@@ -293,7 +293,9 @@ func FuzzReadBackup(f *testing.F) {
 			"users", "systems", "systemusers", "usergroupmembers"} {
 			files[name] = data
 		}
-		bu := &bundle{name: "backup", files: map[string]string{}, read: func(name string) ([]byte, error) { return decoded(bytes.NewReader(files[name])) }}
+		bu := &bundle{name: "backup", files: map[string]string{}, read: func(name string) ([]byte, error) {
+			return decoded(bytes.NewReader(files[name]), int64(len(files[name])))
+		}}
 		for name := range files {
 			bu.files[strings.ToLower(name)] = name
 		}

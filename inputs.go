@@ -42,7 +42,7 @@ func inputFiles(c *cli.Context, rep *reporter) ([]string, []*convert.Backup, err
 				return nil, nil, fail(exitUsage, "%s", export.PathError(err))
 			}
 			backups = append(backups, b)
-			read[strings.ToLower(filepath.Clean(f))] = true
+			read[absLower(f)] = true
 			continue
 		case "part": // read with its users CSV
 			parts = append(parts, f)
@@ -55,7 +55,7 @@ func inputFiles(c *cli.Context, rep *reporter) ([]string, []*convert.Backup, err
 	}
 	var unread []string
 	for _, p := range parts {
-		if users := convert.UsersOfPart(p); !read[strings.ToLower(users)] {
+		if users := convert.UsersOfPart(p); !read[absLower(users)] {
 			unread = append(unread, fmt.Sprintf("%s: skipped, a file of Get-JCBackup's backup, read only with its users file %s", p, filepath.Base(users)))
 		}
 	}
@@ -66,6 +66,15 @@ func inputFiles(c *cli.Context, rep *reporter) ([]string, []*convert.Backup, err
 		rep.message(convert.Notef("%s", u))
 	}
 	return files, backups, nil
+}
+
+// absLower is the absolute path of p in lower case, to tell two names of
+// one file as the same.
+func absLower(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		p = a
+	}
+	return strings.ToLower(p)
 }
 
 // zipKind is what the file at path is when it is a zip archive (a

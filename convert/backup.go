@@ -52,9 +52,10 @@ type Backup struct {
 	Size   int64
 	SHA256 string
 
-	users []backupUser
-	links associations      // memberships as of Date, by user id or "u:"+username
-	names map[string]string // usernames by user id, for managers
+	users  []backupUser
+	links  associations      // memberships as of Date, by user id or "u:"+username
+	covers map[string]bool   // the LinkTypes whose memberships it holds (the others it does not speak of)
+	names  map[string]string // usernames by user id, for managers
 }
 
 // backupUser is one user of a backup.
@@ -583,16 +584,39 @@ func (b *Backup) readOrganization(bu *bundle) error {
 			}
 		}
 	}
-	b.links = associations{}
+	b.links, b.covers = associations{}, map[string]bool{}
 	for _, lower := range slices.Sorted(maps.Keys(bu.files)) {
 		if !strings.HasPrefix(lower, "association-") {
 			continue
+		}
+		if kind := associationKind(lower); kind != "" {
+			b.covers[kind] = true
 		}
 		if _, err := bu.each(lower, func(o gjson.Result, _ string) { b.association(o, names) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// associationKind is the LinkType of the user's memberships an
+// association file holds by its name (association-usertosystem.json,
+// association-usergrouptouser.csv), or "".
+func associationKind(lower string) string {
+	name := strings.TrimPrefix(strings.TrimSuffix(strings.TrimSuffix(lower, ".json"), ".csv"), "association-")
+	var other string
+	switch {
+	case strings.HasPrefix(name, "userto"):
+		other = strings.TrimPrefix(name, "userto")
+	case strings.HasSuffix(name, "touser"):
+		other = strings.TrimSuffix(name, "touser")
+	}
+	for _, t := range backupTypes {
+		if other != "" && strings.EqualFold(t.file, other) {
+			return t.kind
+		}
+	}
+	return ""
 }
 
 // backupTypes are the object types whose files name what a user is
@@ -743,7 +767,9 @@ func (b *Backup) readGetJCBackup(bu *bundle) error {
 		return fmt.Errorf("%s: not Get-JCBackup's users: it has no _id column", bu.name)
 	}
 	users.done()
-	b.links = associations{}
+	b.links, b.covers = associations{}, map[string]bool{}
+	b.covers["system"] = bu.files["systemusers"] != ""
+	b.covers["user_group"] = bu.files["usergroupmembers"] != ""
 	// Devices: Get-JCSystemUser's HostName, SystemID, Username,
 	// DirectBind; a binding through a device group is the group's.
 	hosts := map[string]string{}
@@ -778,190 +804,3 @@ func (b *Backup) readGetJCBackup(bu *bundle) error {
 type RefusedError struct{ Why string }
 
 func (e *RefusedError) Error() string { return e.Why }
-
-// backedUp is a user of a backup, as a ledger finds them.
-type backedUp struct {
-	b *Backup
-	u *backupUser
-}
-
-// addBackups gives each backup to the ledger of its organization: one
-// that names none to --org's, or to the one organization the events
-// name. A backup of an organization the events do not name, or other
-// than --org's, is refused, as is one that names none among events of
-// several without --org.
-func (r *reader) addBackups() error {
-	var named []string
-	for org := range r.orgs.ledgers {
-		if org != "" {
-			named = append(named, strings.ToLower(org))
-		}
-	}
-	slices.Sort(named)
-	for _, b := range r.opts.Backups {
-		org := b.Org
-		switch {
-		case org == "" && r.opts.Org != "":
-			org = strings.ToLower(r.opts.Org)
-		case org == "" && len(named) == 1: // as events that name none
-			org = named[0]
-		case org == "" && len(named) > 1:
-			return &RefusedError{fmt.Sprintf("%s names no organization, and the exports hold several (%s): give --org, the organization it is a backup of", b.Name, strings.Join(named, ", "))}
-		case r.opts.Org != "" && !strings.EqualFold(r.opts.Org, org):
-			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s, not of %s (--org): give that organization's backup", b.Name, org, r.opts.Org)}
-		case len(named) > 0 && !slices.Contains(named, org):
-			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s; the exports are of %s: give the backup of the organization the users were deleted from", b.Name, org, strings.Join(named, ", "))}
-		}
-		for o := range r.orgs.ledgers { // as the events spell it
-			if strings.EqualFold(o, org) {
-				org = o
-			}
-		}
-		r.orgs.of(org).addBackup(b)
-	}
-	return nil
-}
-
-// addBackup keeps the backup b's users and names: of a user in several
-// backups, the newest backup's.
-func (l *ledger) addBackup(b *Backup) {
-	if l.backed == nil {
-		l.backed = map[string]backedUp{}
-	}
-	l.backups = append(l.backups, b)
-	for i := range b.users {
-		u := &b.users[i]
-		for _, key := range []string{u.id, "u:" + strings.ToLower(u.username)} {
-			if old, ok := l.backed[key]; key != "" && key != "u:" && (!ok || b.Date.After(old.b.Date)) {
-				l.backed[key] = backedUp{b, u}
-			}
-		}
-		l.names.add(userName{u.id, u.username})
-	}
-}
-
-// newestBackup is the newest backup of the ledger, or nil.
-func (l *ledger) newestBackup() *Backup {
-	var newest *Backup
-	for _, b := range l.backups {
-		if newest == nil || b.Date.After(newest.Date) {
-			newest = b
-		}
-	}
-	return newest
-}
-
-// links puts the memberships the backup of e holds of its user under
-// key, the user's as the ledger knows them: at the backup's date, so
-// that later events change them.
-func (l *ledger) backupLinks(e backedUp, key string) {
-	for _, k := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
-		if k == "" || k == "u:" {
-			continue
-		}
-		for _, m := range e.b.links[k] {
-			l.assoc.put(key, m)
-		}
-	}
-}
-
-// backupOf is the backup of the user of rec: by id, else by username.
-func (l *ledger) backupOf(rec *Record) (backedUp, bool) {
-	if e, ok := l.backed[rec.FormerID]; ok && rec.FormerID != "" {
-		return e, true
-	}
-	e, ok := l.backed["u:"+strings.ToLower(rec.Username)]
-	return e, ok && rec.Username != "" && (rec.FormerID == "" || e.u.id == "" || e.u.id == rec.FormerID)
-}
-
-// nowOf refuses the users now as the users of b's organization when they
-// cannot be: none at all (every user of the backup would be taken for
-// deleted), or of another organization.
-func nowOf(now *Current, b *Backup) error {
-	if len(now.Users) == 0 {
-		return &RefusedError{fmt.Sprintf("--deleted-since-backup: %s holds no user, so every user of %s would be restored: give what Get-JCUser returns now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", now.Name, b.Name)}
-	}
-	orgs := map[string]bool{}
-	for _, u := range now.Users {
-		if u.Organization != "" {
-			orgs[u.Organization] = true
-		}
-	}
-	if len(orgs) > 0 && b.Org != "" && !orgs[b.Org] {
-		return &RefusedError{fmt.Sprintf("--deleted-since-backup: %s holds the users of %s, and %s is a backup of %s: give the users of the backup's organization",
-			now.Name, strings.Join(slices.Sorted(maps.Keys(orgs)), ", "), b.Name, b.Org)}
-	}
-	return nil
-}
-
-// deletedSinceBackup makes a deletion of each user of b whom no user of
-// now is (by id, username or email) and no deletion of the ledger names,
-// which filter may leave out as it would a deletion with no time and no
-// admin; order is the deletions read so far, returned with these
-// counted. Call it once the events that name no organization have
-// joined their ledger (orgs.place).
-func (l *ledger) deletedSinceBackup(b *Backup, now *Current, order int, filter func(*summary) string) int {
-	here := map[string]bool{}
-	for _, u := range now.Users {
-		for _, k := range []string{"id:" + u.ID, "u:" + strings.ToLower(u.Username), "e:" + strings.ToLower(u.Email)} {
-			here[k] = true
-		}
-	}
-	named := map[string]bool{} // the users deletions name
-	for _, m := range []map[string]*candidate{l.deleted.kept, l.deleted.outside} {
-		for _, c := range m {
-			for _, c := range append([]*candidate{c}, c.earlier...) {
-				named["id:"+c.s.userID], named["u:"+c.lower] = true, true
-			}
-		}
-	}
-	for i := range b.users {
-		u := &b.users[i]
-		if here["id:"+u.id] && u.id != "" || here["u:"+strings.ToLower(u.username)] && u.username != "" ||
-			here["e:"+strings.ToLower(u.email)] && u.email != "" || named["id:"+u.id] && u.id != "" || named["u:"+strings.ToLower(u.username)] && u.username != "" {
-			continue
-		}
-		order++
-		s := &summary{kind: kindDeletion, at: Position{File: u.at}, userID: u.id, gone: &gone{}}
-		if u.username != "" {
-			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
-		}
-		l.deleted.add(s, filter(s), order)
-		if l.sinceBackup == nil {
-			l.sinceBackup = map[*summary]*Backup{}
-		}
-		l.sinceBackup[s] = b
-	}
-	return order
-}
-
-// backupTrail is the audit trail's entry of the backup of rec's user:
-// the values it holds, as of its date.
-func (l *ledger) backupTrail(rec *Record) (AuditEntry, bool) {
-	e, ok := l.backupOf(rec)
-	if !ok {
-		return AuditEntry{}, false
-	}
-	var parts []string
-	for _, st := range e.u.sets.cols {
-		if int(st.col) < len(Columns) && st.value != "" && Columns[st.col] != "Password" {
-			parts = append(parts, Columns[st.col]+" "+st.value)
-		}
-	}
-	for _, a := range e.u.sets.attrs {
-		parts = append(parts, "attribute "+a.Name+" "+a.Value)
-	}
-	links := 0
-	for _, key := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
-		for _, m := range e.b.links[key] {
-			if m.added {
-				links++
-			}
-		}
-	}
-	changes := "held by the backup (" + strings.Join(parts, ", ") + ")"
-	if links > 0 {
-		changes += ", with " + Plural(links, "group, device or link", "groups, devices or links")
-	}
-	return AuditEntry{Time: e.b.Date, Type: "backup", Service: e.b.By, Username: cmp.Or(e.u.username, rec.Username), Changes: changes, Source: e.u.at, Organization: l.org}, true
-}

@@ -448,8 +448,12 @@ func diEvent(org string, day int, typ, rest string) string {
 	if org != "" {
 		o = fmt.Sprintf(`"organization": %q, `, org)
 	}
-	return fmt.Sprintf(`{"event_type": %q, %s"id": "69%022d", "timestamp": "2026-11-%02dT09:00:00Z", %s}`+"\n", typ, o, day*100+len(rest), day, rest)
+	events++
+	return fmt.Sprintf(`{"event_type": %q, %s"id": "69%022d", "timestamp": "2026-11-%02dT09:00:00Z", %s}`+"\n", typ, o, events, day, rest)
 }
+
+// events counts the events diEvent made, for their ids.
+var events int
 
 const (
 	orgA = "5a1b2c3d4e5f60718293a4b5"
@@ -603,6 +607,76 @@ func TestBackupMerged(t *testing.T) {
 		r = recordOf(t, readWithBackup(t, earlier+between+diEvent(orgA, 28, "user_delete", dana), Options{}), "dana")
 		if r.JobTitle != "Staff" || r.Department != "Old Dept" || !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "department, company taken from that deletion") }) {
 			t.Errorf("without: jobTitle %q, department %q, notes %q", r.JobTitle, r.Department, r.Notes)
+		}
+	})
+
+	suspended := func(r Record) bool { return strings.Contains(r.AfterImport().String(), "suspend") }
+	t.Run("account settings of earlier deletions count as of their time, in any order", func(t *testing.T) {
+		del := func(day int, from string) string {
+			return diEvent(orgA, day, "user_delete", dana+`, "changes": [{"field": "suspended", "from": `+from+`}]`)
+		}
+		sept := strings.Replace(del(1, "true"), "2026-11-01", "2026-09-01", 1)
+		oct := strings.Replace(del(1, "false"), "2026-11-01", "2026-10-01", 1)
+		last := diEvent(orgA, 28, "user_delete", dana)
+		for _, events := range []string{sept + oct + last, sept + last + oct, oct + last + sept} {
+			if r := recordOf(t, readWithBackup(t, events, Options{}), "dana"); suspended(r) {
+				t.Errorf("suspended, though the newest earlier deletion says not: %q", r.AfterImport().String())
+			}
+		}
+		// A backup newer than the earlier deletion says not suspended.
+		if r := recordOf(t, readWithBackup(t, sept+last, Options{}, org), "dana"); suspended(r) {
+			t.Errorf("suspended, though the newer backup says not")
+		}
+	})
+
+	t.Run("a username deleted, created again and deleted by username: not the backup's user", func(t *testing.T) {
+		events := diEvent(orgA, 22, "user_delete", dana) +
+			diEvent(orgA, 23, "user_create", `"resource": {"id": "660000000000000000000009", "type": "user", "username": "dana"}, "changes": [{"field": "jobTitle", "to": "Chef"}, {"field": "email", "to": "dana.new@example.com"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"type": "user", "username": "dana"}, "changes": [{"field": "email", "from": "dana.new@example.com"}]`)
+		r := recordOf(t, readWithBackup(t, events, Options{}, org), "dana")
+		if r.FormerID == "660000000000000000000001" || r.JobTitle == "Engineer" || r.SystemID != "" {
+			t.Errorf("took the backup's earlier user: id %q, jobTitle %q, SystemID %q", r.FormerID, r.JobTitle, r.SystemID)
+		}
+	})
+
+	t.Run("a backup dated after the deletion (local time read as UTC) is read as made just before it", func(t *testing.T) {
+		events := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000097", "timestamp": "2026-11-20T09:00:00Z", ` + dana + "}\n"
+		r := recordOf(t, readWithBackup(t, events, Options{}, org), "dana")
+		if r.JobTitle != "Engineer" || r.SystemID != "6a0000000000000000000001" || !slices.ContainsFunc(r.Details, func(d string) bool { return strings.Contains(d, "dated after the deletion") }) {
+			t.Errorf("jobTitle %q, SystemID %q, details %q", r.JobTitle, r.SystemID, r.Details)
+		}
+	})
+
+	t.Run("a newer backup without associations leaves the memberships to the one with them", func(t *testing.T) {
+		dir := copyDir(t, backupDir, tempDir(t), same)
+		for _, name := range []string{"Association-UserToSystem.json", "Association-UserToUserGroup.json", "Association-UserToApplication.json"} {
+			os.Remove(filepath.Join(dir, name))
+		}
+		manifest := filepath.Join(dir, "Manifest.json")
+		b, _ := os.ReadFile(manifest)
+		os.WriteFile(manifest, bytes.Replace(b, []byte("20261120T1015004321"), []byte("20261125T1015004321"), 1), 0o644)
+		bare, err := ReadBackup(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), Options{}, bare, org), "dana")
+		if got := backupLinkWords(r); !slices.Equal(got, []string{"application 6c0000000000000000000001", "system DANA-MBP", "user_group Engineering"}) {
+			t.Errorf("links %q", got)
+		}
+	})
+
+	t.Run("a deletion naming no organization among several is not made again from the backup", func(t *testing.T) {
+		events := diEvent(orgA, 27, "user_delete", sam) + diEvent(orgB, 27, "user_delete", `"resource": {"id": "660000000000000000000008", "type": "user", "username": "ola"}`) +
+			diEvent("", 28, "user_delete", dana)
+		res := readWithBackup(t, events, Options{Now: now}, org)
+		n := 0
+		for _, r := range res.Records {
+			if r.Username == "dana" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("dana restored %d times", n)
 		}
 	})
 

@@ -26,8 +26,9 @@ type membership struct {
 }
 
 // same reports whether m and o are about the same group or device: by
-// id, or by name where one of them has no id (Get-JCBackup names groups
-// by name alone).
+// id, or by name where neither has one; a user group by its name also
+// where one of them has no id (Get-JCBackup names groups by name alone,
+// and their names are unique; devices' are not).
 func (m membership) same(o membership) bool {
 	switch {
 	case m.kind != o.kind:
@@ -37,7 +38,7 @@ func (m membership) same(o membership) bool {
 	case m.id == "" && o.id == "":
 		return m.name == o.name
 	}
-	return m.name != "" && strings.EqualFold(m.name, o.name)
+	return m.kind == "user_group" && m.name != "" && strings.EqualFold(m.name, o.name)
 }
 
 // over is nm, which stands over m, with the id or name only m has.

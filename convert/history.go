@@ -103,12 +103,13 @@ type stamp struct {
 	at    int64 // Unix nanoseconds; 0 when unknown
 }
 
-// Where a stamp's value is from: the user's events, a backup, or the
-// i-th earlier deletion of the user (fromEarlier+i).
+// Where a stamp's value is from: the user's events, the i-th newest
+// backup of the user (fromBackup+i), or the i-th newest earlier deletion
+// (fromEarlier+i).
 const (
-	fromEvents uint8 = iota
-	fromBackup
-	fromEarlier
+	fromEvents  uint8 = 0
+	fromBackup  uint8 = 1
+	fromEarlier       = fromBackup + maxBackups
 )
 
 // from marks every value of h as from src.
@@ -135,14 +136,24 @@ func (h *history) source(filled string) uint8 {
 	return fromEvents
 }
 
-// historyOfRecord is the history of what rec, an earlier deletion at t,
-// held: its columns with a value, and its custom attributes.
-func historyOfRecord(rec *Record, t time.Time, src uint8) *history {
+// historyOfRecord is the history of what rec, an earlier deletion at t
+// with the account settings ac, held: its columns with a value, its
+// settings, and its custom attributes.
+func historyOfRecord(rec *Record, ac account, t time.Time, src uint8) *history {
 	at := unixNano(t)
 	h := &history{}
 	for i := range Columns {
 		if v := rec.User.Cell(i); v != "" {
 			h.cols = append(h.cols, stamp{col: uint8(i), src: src, value: v, at: at})
+		}
+	}
+	for k := range 16 {
+		if bit := uint16(1) << k; ac.touched&bit != 0 {
+			value := ""
+			if ac.set&bit != 0 {
+				value = "1"
+			}
+			h.cols = append(h.cols, stamp{col: accountStamp + uint8(k), src: src, value: value, at: at})
 		}
 	}
 	if len(rec.Attributes) > 0 {

@@ -35,7 +35,7 @@ type ledger struct {
 	// backed are the users of the backups given, by id and by
 	// "u:"+username (backup.go); sinceBackup the deletions made of those
 	// JumpCloud no longer holds, which no event names.
-	backed      map[string]backedUp
+	backed      map[string][]backedUp
 	backups     []*Backup
 	sinceBackup map[*summary]*Backup
 	trail       []AuditEntry // of the backups of the users rebuilt
@@ -131,13 +131,11 @@ func (l *ledger) absorb(o *ledger) {
 	l.names.merge(o.names)
 	l.reassigned = append(l.reassigned, o.reassigned...)
 	l.asides = append(l.asides, o.asides...)
-	for key, e := range o.backed {
-		if old, ok := l.backed[key]; !ok || e.b.Date.After(old.b.Date) {
-			if l.backed == nil {
-				l.backed = map[string]backedUp{}
-			}
-			l.backed[key] = e
+	for key, es := range o.backed {
+		if l.backed == nil {
+			l.backed = map[string][]backedUp{}
 		}
+		l.backed[key] = append(l.backed[key], es...)
 	}
 	l.backups = append(l.backups, o.backups...)
 	for s, b := range o.sinceBackup {
@@ -193,34 +191,28 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 }
 
 // user makes the record of the deleted user c: the latest deletion,
-// its gaps filled with the newest of what the user's backup, earlier
+// its gaps filled with the newest of what the user's backups, earlier
 // events and earlier deletions held, their account settings, groups and
 // devices.
 func (l *ledger) user(c *candidate, stats *Stats) Record {
 	rec := c.s.record()
 	ac := c.s.gone.account
-	for _, old := range c.earlier {
-		ac.fill(old.s.gone.account)
-	}
 	if b := l.sinceBackup[c.s]; b != nil {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", b.source()))
 	}
-	e, backed := l.backupOf(&rec)
-	if backed && rec.FormerID == "" { // named by username: the backup knows the id
-		rec.FormerID = e.u.id
-	}
-	l.fill(&rec, &ac, c, e, backed, stats)
+	bs := l.backupsOf(&rec, c) // rec takes the backups' user id where the deletion gives none
+	l.fill(&rec, &ac, c, bs, stats)
 	rec.account = ac.set
 	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {
 		rec.EnableUserPortalMultifactor = "True"
 		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
 	}
-	if backed {
-		l.backupLinks(e, cmp.Or(rec.FormerID, "u:"+strings.ToLower(rec.Username)))
+	if len(bs) > 0 {
+		l.backupLinks(bs, &rec, cmp.Or(rec.FormerID, "u:"+strings.ToLower(rec.Username)))
 	}
 	l.assoc.rebuild(&rec)
-	if e, ok := l.backupTrail(&rec); ok {
-		l.trail = append(l.trail, e)
+	for _, e := range bs {
+		l.trail = append(l.trail, l.backupTrail(e, &rec))
 	}
 	rec.Beyond = beyond(l.asides, &rec)
 	if rec.Reports = l.reports(&rec); len(rec.Reports) > 0 {
@@ -230,26 +222,26 @@ func (l *ledger) user(c *candidate, stats *Stats) Record {
 	return rec
 }
 
-// fill fills the gaps of rec, the latest deletion of c, with the newest
-// value of each column among what the backup e held (when backed), the
-// user's events and c's earlier deletions, each at its time; the
-// deletion's own values win. The details say which came from where, the
-// notes each earlier deletion, counted in stats.
-func (l *ledger) fill(rec *Record, ac *account, c *candidate, e backedUp, backed bool, stats *Stats) {
+// fill fills the gaps of rec, the latest deletion of c, and of its
+// account settings ac, with the newest of each among what the backups bs
+// (newest first), the user's events and c's earlier deletions held, each
+// as of its time; the deletion's own values win. The details say which
+// came from where, the notes each earlier deletion, counted in stats.
+func (l *ledger) fill(rec *Record, ac *account, c *candidate, bs []backedUp, stats *Stats) {
 	h := l.history[rec.FormerID]
-	if backed || len(c.earlier) > 0 {
+	slices.SortStableFunc(c.earlier, func(a, b *candidate) int { return b.at.Compare(a.at) })
+	earlier := c.earlier[:min(len(c.earlier), 255-int(fromEarlier))]
+	if len(bs) > 0 || len(earlier) > 0 {
 		merged := &history{}
-		if backed {
-			b := e.u.sets
-			merged = &history{cols: slices.Clone(b.cols), attrs: b.attrs, attrsAt: b.attrsAt, attrsSet: b.attrsSet, attrsSrc: b.attrsSrc, lost: slices.Clone(b.lost)}
+		for i := len(bs) - 1; i >= 0; i-- { // the oldest first: newer values win
+			merged.take(bs[i].u.sets.restamped(fromBackup+uint8(i), unixNano(backupTime(bs[i].b, rec))), false)
 		}
 		if h != nil {
-			merged.take(h, false) // what events after the backup set wins; the backup, at a tie
+			merged.take(h, false) // what events after a backup set wins; the backup, at a tie
 		}
-		slices.SortStableFunc(c.earlier, func(a, b *candidate) int { return b.at.Compare(a.at) })
-		for i, old := range c.earlier[:min(len(c.earlier), 255-int(fromEarlier))] {
+		for i, old := range earlier {
 			o := old.s.record()
-			merged.take(historyOfRecord(&o, old.at, fromEarlier+uint8(i)), false)
+			merged.take(historyOfRecord(&o, old.s.gone.account, old.at, fromEarlier+uint8(i)), false)
 		}
 		h = merged
 	}
@@ -263,9 +255,15 @@ func (l *ledger) fill(rec *Record, ac *account, c *candidate, e backedUp, backed
 		by[src] = append(by[src], f)
 	}
 	stats.History += len(by[fromEvents])
-	stats.Backed += len(by[fromBackup])
-	if backed && len(by[fromBackup]) > 0 {
-		rec.Details = append(rec.Details, fmt.Sprintf("from the %s (%s): %s", e.b.source(), e.u.at, strings.Join(by[fromBackup], ", ")))
+	for i, e := range bs {
+		f := by[fromBackup+uint8(i)]
+		stats.Backed += len(f)
+		if len(f) > 0 {
+			rec.Details = append(rec.Details, fmt.Sprintf("from the %s (%s): %s", e.b.source(), e.u.at, strings.Join(f, ", ")))
+		}
+		if !backupTime(e.b, rec).Equal(e.b.Date) {
+			rec.Details = append(rec.Details, fmt.Sprintf("the %s is dated after the deletion (its date has no time zone): read as made just before it", e.b.source()))
+		}
 	}
 	if f := by[fromEvents]; len(f) > 0 {
 		rec.Details = append(rec.Details, "from the user's earlier events: "+strings.Join(f, ", "))
@@ -273,7 +271,7 @@ func (l *ledger) fill(rec *Record, ac *account, c *candidate, e backedUp, backed
 	for i, old := range c.earlier {
 		o := old.s.record()
 		note := "also deleted earlier: " + when(o.DeletedAt) + " (event " + o.EventID + ", " + o.Source + ")"
-		if f := by[fromEarlier+uint8(min(i, 255-int(fromEarlier)))]; len(f) > 0 && i < 255-int(fromEarlier) {
+		if f := by[fromEarlier+uint8(i)]; i < len(earlier) && len(f) > 0 {
 			note += "; " + strings.Join(f, ", ") + " taken from that deletion"
 		}
 		rec.Notes = append(rec.Notes, note)

@@ -511,7 +511,11 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 				if err := nowOf(r.opts.Now, b); err != nil {
 					return nil, err
 				}
-				r.order = l.deletedSinceBackup(b, r.opts.Now, r.order, r.filter)
+				var apart *deletions // of events that name no organization, among several
+				if none := r.orgs.ledgers[""]; none != nil && none != l {
+					apart = none.deleted
+				}
+				r.order = l.deletedSinceBackup(b, r.opts.Now, apart, r.order, r.filter)
 			}
 		}
 	}

@@ -1,0 +1,269 @@
+package convert
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// How a ledger restores a user from backups (backup.go reads them). A
+// backup's values, flags and attributes are stamped with its date and
+// merged by time with the user's events and earlier deletions (ledger.fill):
+// what is newer wins, the deletion's own values win over all. Of each
+// kind of membership (devices, groups, ...) the newest backup that holds
+// that kind gives the user's, at its date, and later association_change
+// events change them.
+
+// backedUp is a user of a backup, as a ledger finds them.
+type backedUp struct {
+	b *Backup
+	u *backupUser
+}
+
+// maxBackups is how many backups of one user are merged, the newest.
+const maxBackups = 16
+
+// addBackups gives each backup to the ledger of its organization: one
+// that names none to --org's, or to the one organization the events
+// name. A backup of an organization the events do not name, or other
+// than --org's, is refused, as is one that names none among events of
+// several without --org.
+func (r *reader) addBackups() error {
+	var named []string
+	for org := range r.orgs.ledgers {
+		if org != "" {
+			named = append(named, strings.ToLower(org))
+		}
+	}
+	slices.Sort(named)
+	for _, b := range r.opts.Backups {
+		org := b.Org
+		switch {
+		case org == "" && r.opts.Org != "":
+			org = strings.ToLower(r.opts.Org)
+		case org == "" && len(named) == 1: // as events that name none
+			org = named[0]
+		case org == "" && len(named) > 1:
+			return &RefusedError{fmt.Sprintf("%s names no organization, and the exports hold several (%s): give --org, the organization it is a backup of", b.Name, strings.Join(named, ", "))}
+		case r.opts.Org != "" && !strings.EqualFold(r.opts.Org, org):
+			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s, not of %s (--org): give that organization's backup", b.Name, org, r.opts.Org)}
+		case len(named) > 0 && !slices.Contains(named, org):
+			return &RefusedError{fmt.Sprintf("%s is a backup of the organization %s; the exports are of %s: give the backup of the organization the users were deleted from", b.Name, org, strings.Join(named, ", "))}
+		}
+		for o := range r.orgs.ledgers { // as the events spell it
+			if strings.EqualFold(o, org) {
+				org = o
+			}
+		}
+		r.orgs.of(org).addBackup(b)
+	}
+	return nil
+}
+
+// addBackup keeps the backup b's users, by id and by "u:"+username, and
+// their names.
+func (l *ledger) addBackup(b *Backup) {
+	if l.backed == nil {
+		l.backed = map[string][]backedUp{}
+	}
+	l.backups = append(l.backups, b)
+	for i := range b.users {
+		u := &b.users[i]
+		for _, key := range []string{u.id, "u:" + strings.ToLower(u.username)} {
+			if key != "" && key != "u:" {
+				l.backed[key] = append(l.backed[key], backedUp{b, u})
+			}
+		}
+		l.names.add(userName{u.id, u.username})
+	}
+}
+
+// newestBackup is the newest backup of the ledger, or nil.
+func (l *ledger) newestBackup() *Backup {
+	var newest *Backup
+	for _, b := range l.backups {
+		if newest == nil || b.Date.After(newest.Date) {
+			newest = b
+		}
+	}
+	return newest
+}
+
+// backupsOf are the backups of the user of rec, the deletion c, newest
+// first: by the user's id; where the deletion names the user by username
+// alone, those of that username made before the deletion, whose user id
+// no earlier deletion of c names (that user was deleted then, and the
+// username came back as another), and rec takes their user id.
+func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
+	var found []backedUp
+	if rec.FormerID != "" {
+		found = slices.Clone(l.backed[rec.FormerID])
+	} else if rec.Username != "" {
+		gone := map[string]bool{}
+		for _, old := range c.earlier {
+			gone[old.s.userID] = true
+		}
+		for _, e := range l.backed["u:"+strings.ToLower(rec.Username)] {
+			if !gone[e.u.id] && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
+				found = append(found, e)
+			}
+		}
+	}
+	slices.SortStableFunc(found, func(a, b backedUp) int { return b.b.Date.Compare(a.b.Date) })
+	if len(found) > maxBackups {
+		found = found[:maxBackups]
+	}
+	if rec.FormerID == "" && len(found) > 0 {
+		rec.FormerID = found[0].u.id
+		found = slices.DeleteFunc(found, func(e backedUp) bool { return e.u.id != rec.FormerID })
+	}
+	return found
+}
+
+// backupTime is when the backup's values stand for rec: its date, or,
+// for a backup dated after the deletion, the deletion's time. The user
+// was in it, so it was made before the deletion: its date, local time
+// without a zone, reads as later.
+func backupTime(b *Backup, rec *Record) time.Time {
+	if !rec.DeletedAt.IsZero() && b.Date.After(rec.DeletedAt) {
+		return rec.DeletedAt
+	}
+	return b.Date
+}
+
+// restamped is a copy of h with every value from src, at (Unix
+// nanoseconds).
+func (h *history) restamped(src uint8, at int64) *history {
+	c := &history{cols: slices.Clone(h.cols), attrs: h.attrs, attrsAt: at, attrsSet: h.attrsSet, attrsSrc: src, lost: slices.Clone(h.lost)}
+	for i := range c.cols {
+		c.cols[i].src, c.cols[i].at = src, at
+	}
+	return c
+}
+
+// backupLinks puts the memberships the backups bs (newest first) hold of
+// rec's user under key, the user's as the ledger knows them: of each
+// kind, the newest backup's that holds that kind, as of its time, so that
+// later events change them.
+func (l *ledger) backupLinks(bs []backedUp, rec *Record, key string) {
+	for _, kind := range LinkTypes {
+		i := slices.IndexFunc(bs, func(e backedUp) bool { return e.b.covers[kind] })
+		if i < 0 {
+			continue
+		}
+		e := bs[i]
+		at := backupTime(e.b, rec)
+		for _, k := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
+			if k == "" || k == "u:" {
+				continue
+			}
+			for _, m := range e.b.links[k] {
+				if m.kind == kind {
+					m.at = at
+					l.assoc.put(key, m)
+				}
+			}
+		}
+	}
+}
+
+// nowOf refuses the users now as the users of b's organization when they
+// cannot be: none at all (every user of the backup would be taken for
+// deleted), or of another organization.
+func nowOf(now *Current, b *Backup) error {
+	if len(now.Users) == 0 {
+		return &RefusedError{fmt.Sprintf("--deleted-since-backup: %s holds no user, so every user of %s would be restored: give what Get-JCUser returns now (Get-JCUser | ConvertTo-Json -Depth 6 > users.json)", now.Name, b.Name)}
+	}
+	orgs := map[string]bool{}
+	for _, u := range now.Users {
+		if u.Organization != "" {
+			orgs[u.Organization] = true
+		}
+	}
+	if len(orgs) > 0 && b.Org != "" && !orgs[b.Org] {
+		return &RefusedError{fmt.Sprintf("--deleted-since-backup: %s holds the users of %s, and %s is a backup of %s: give the users of the backup's organization",
+			now.Name, strings.Join(slices.Sorted(maps.Keys(orgs)), ", "), b.Name, b.Org)}
+	}
+	return nil
+}
+
+// deletedSinceBackup makes a deletion of each user of b whom no user of
+// now is (by id, username or email) and no deletion of the ledger, or of
+// apart (the deletions of events that name no organization, kept apart
+// among several; by id alone), names; filter may leave them out as it
+// would a deletion with no time and no admin. order is the deletions
+// read so far, returned with these counted. Call it once the events that
+// name no organization have joined their ledger (orgs.place).
+func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, order int, filter func(*summary) string) int {
+	here := map[string]bool{}
+	for _, u := range now.Users {
+		for _, k := range []string{"id:" + u.ID, "u:" + strings.ToLower(u.Username), "e:" + strings.ToLower(u.Email)} {
+			here[k] = true
+		}
+	}
+	named := map[string]bool{} // the users deletions name
+	name := func(d *deletions, byName bool) {
+		for _, m := range []map[string]*candidate{d.kept, d.outside} {
+			for _, c := range m {
+				for _, c := range append([]*candidate{c}, c.earlier...) {
+					named["id:"+c.s.userID] = true
+					if byName {
+						named["u:"+c.lower] = true
+					}
+				}
+			}
+		}
+	}
+	name(l.deleted, true)
+	if apart != nil {
+		name(apart, false) // user ids are JumpCloud's own, whatever the organization
+	}
+	for i := range b.users {
+		u := &b.users[i]
+		if here["id:"+u.id] && u.id != "" || here["u:"+strings.ToLower(u.username)] && u.username != "" ||
+			here["e:"+strings.ToLower(u.email)] && u.email != "" || named["id:"+u.id] && u.id != "" || named["u:"+strings.ToLower(u.username)] && u.username != "" {
+			continue
+		}
+		order++
+		s := &summary{kind: kindDeletion, at: Position{File: u.at}, userID: u.id, gone: &gone{}}
+		if u.username != "" {
+			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
+		}
+		l.deleted.add(s, filter(s), order)
+		if l.sinceBackup == nil {
+			l.sinceBackup = map[*summary]*Backup{}
+		}
+		l.sinceBackup[s] = b
+	}
+	return order
+}
+
+// backupTrail is the audit trail's entry of the backup e of rec's user:
+// the values it holds, as of its date.
+func (l *ledger) backupTrail(e backedUp, rec *Record) AuditEntry {
+	var parts []string
+	for _, st := range e.u.sets.cols {
+		if int(st.col) < len(Columns) && st.value != "" && Columns[st.col] != "Password" {
+			parts = append(parts, Columns[st.col]+" "+st.value)
+		}
+	}
+	for _, a := range e.u.sets.attrs {
+		parts = append(parts, "attribute "+a.Name+" "+a.Value)
+	}
+	links := 0
+	for _, key := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
+		for _, m := range e.b.links[key] {
+			if m.added {
+				links++
+			}
+		}
+	}
+	changes := "held by the backup (" + strings.Join(parts, ", ") + ")"
+	if links > 0 {
+		changes += ", with " + Plural(links, "group, device or link", "groups, devices or links")
+	}
+	return AuditEntry{Time: e.b.Date, Type: "backup", Service: e.b.By, Username: cmp.Or(e.u.username, rec.Username), Changes: changes, Source: e.u.at, Organization: l.org}
+}

@@ -589,6 +589,17 @@ func (b *Backup) readOrganization(bu *bundle) error {
 		if !strings.HasPrefix(lower, "association-") {
 			continue
 		}
+		if len(b.covers) == 0 {
+			// With associations backed up, Backup-JCOrganization reads
+			// those of the users with every type backed up too, and
+			// writes a file only when some exist: a type's file without
+			// its association file says the users had none of that type.
+			for _, t := range backupTypes {
+				if bu.files[strings.ToLower(t.file)+".json"] != "" || bu.files[strings.ToLower(t.file)+".csv"] != "" {
+					b.covers[t.kind] = true
+				}
+			}
+		}
 		if kind := associationKind(lower); kind != "" {
 			b.covers[kind] = true
 		}

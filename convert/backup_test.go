@@ -680,6 +680,83 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	// withDate is a copy of the backup folder dated date (its manifest's
+	// yyyyMMddTHHmmssffff), with edit applied to its files.
+	withDate := func(t *testing.T, date string, edit func(dir string)) *Backup {
+		dir := copyDir(t, backupDir, tempDir(t), same)
+		manifest := filepath.Join(dir, "Manifest.json")
+		b, _ := os.ReadFile(manifest)
+		os.WriteFile(manifest, bytes.Replace(b, []byte("20261120T1015004321"), []byte(date), 1), 0o644)
+		if edit != nil {
+			edit(dir)
+		}
+		bk, err := ReadBackup(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bk
+	}
+
+	t.Run("two backups dated after the deletion: the newer's values", func(t *testing.T) {
+		later := withDate(t, "20261120T1115000000", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"JobTitle": "Engineer"`), []byte(`"JobTitle": "Principal"`), 1), 0o644)
+		})
+		events := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000096", "timestamp": "2026-11-20T09:00:00Z", ` + dana + "}\n"
+		for _, order := range [][]*Backup{{org, later}, {later, org}} {
+			if r := recordOf(t, readWithBackup(t, events, Options{}, order...), "dana"); r.JobTitle != "Principal" {
+				t.Errorf("jobTitle %q", r.JobTitle)
+			}
+		}
+	})
+
+	t.Run("a username created again before its deletion by username is not the backup's earlier user", func(t *testing.T) {
+		created := diEvent(orgA, 23, "user_create", `"resource": {"id": "660000000000000000000009", "type": "user", "username": "dana"}, "changes": [{"field": "jobTitle", "to": "Chef"}, {"field": "email", "to": "dana.new@example.com"}]`)
+		byName := diEvent(orgA, 28, "user_delete", `"resource": {"type": "user", "username": "dana"}, "changes": [{"field": "email", "from": "dana.new@example.com"}]`)
+		for name, c := range map[string]struct {
+			events string
+			opts   Options
+		}{
+			"the first deletion not in the export":   {created + byName, Options{}},
+			"the first deletion left out by --since": {diEvent(orgA, 22, "user_delete", dana) + created + byName, Options{Since: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}},
+		} {
+			r := recordOf(t, readWithBackup(t, c.events, c.opts, org), "dana")
+			if r.FormerID == "660000000000000000000001" || r.JobTitle == "Engineer" || r.SystemID != "" {
+				t.Errorf("%s: took the backup's earlier user: id %q, jobTitle %q, SystemID %q", name, r.FormerID, r.JobTitle, r.SystemID)
+			}
+		}
+	})
+
+	t.Run("what an event sets after the deletion does not hide an earlier deletion's value", func(t *testing.T) {
+		earlier := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000095", "timestamp": "2026-09-01T09:00:00Z", ` +
+			dana + `, "changes": [{"field": "department", "from": "Old Dept"}]}` + "\n"
+		events := earlier + diEvent(orgA, 28, "user_delete", dana) + diEvent(orgA, 29, "user_update", dana+`, "changes": [{"field": "department", "from": "", "to": "New"}]`)
+		if r := recordOf(t, readWithBackup(t, events, Options{}), "dana"); r.Department != "Old Dept" {
+			t.Errorf("department %q", r.Department)
+		}
+	})
+
+	t.Run("a username deleted, then created again and deleted since the backup, comes back", func(t *testing.T) {
+		events := diEvent(orgA, 3, "user_delete", `"resource": {"id": "660000000000000000000007", "type": "user", "username": "sam"}`) +
+			diEvent(orgA, 4, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
+		r := recordOf(t, readWithBackup(t, events, Options{Now: now}, org), "sam")
+		if r.FormerID != "660000000000000000000002" || r.JobTitle != "Account Executive" {
+			t.Errorf("sam: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+		}
+	})
+
+	t.Run("a newer backup with associations but none of a kind: the user had none", func(t *testing.T) {
+		newer := withDate(t, "20261125T1015004321", func(dir string) {
+			os.Remove(filepath.Join(dir, "Association-UserToApplication.json"))
+			os.WriteFile(filepath.Join(dir, "Application.json"), []byte(`[{"Id": "6c0000000000000000000001", "DisplayLabel": "Slack"}]`), 0o644)
+		})
+		r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), Options{}, newer, org), "dana")
+		if got := backupLinkWords(r); slices.Contains(got, "application 6c0000000000000000000001") || !slices.Contains(got, "system DANA-MBP") {
+			t.Errorf("links %q", got)
+		}
+	})
+
 	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
 		b := *org
 		b.Org = ""

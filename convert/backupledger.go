@@ -39,7 +39,11 @@ func (r *reader) addBackups() error {
 		}
 	}
 	slices.Sort(named)
-	for _, b := range r.opts.Backups {
+	// Newest first, ties by name: which backup a tie or a name comes from
+	// does not hang on the order of the arguments.
+	backups := slices.Clone(r.opts.Backups)
+	slices.SortStableFunc(backups, func(a, b *Backup) int { return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Name, b.Name)) })
+	for _, b := range backups {
 		org := b.Org
 		switch {
 		case org == "" && r.opts.Org != "":
@@ -93,21 +97,34 @@ func (l *ledger) newestBackup() *Backup {
 }
 
 // backupsOf are the backups of the user of rec, the deletion c, newest
-// first: by the user's id; where the deletion names the user by username
-// alone, those of that username made before the deletion, whose user id
-// no earlier deletion of c names (that user was deleted then, and the
-// username came back as another), and rec takes their user id.
+// first: by the user's id. Where the deletion names the user by username
+// alone, those of that username made before the deletion, and after the
+// username's latest user_create before it, whose user id no other
+// deletion of that username names (that user was deleted, and the
+// username came back as another); rec takes their user id.
 func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	var found []backedUp
 	if rec.FormerID != "" {
 		found = slices.Clone(l.backed[rec.FormerID])
 	} else if rec.Username != "" {
+		lower := strings.ToLower(rec.Username)
 		gone := map[string]bool{}
 		for _, old := range c.earlier {
 			gone[old.s.userID] = true
 		}
-		for _, e := range l.backed["u:"+strings.ToLower(rec.Username)] {
-			if !gone[e.u.id] && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
+		for _, id := range l.outsideIDs()[lower] {
+			gone[id] = true
+		}
+		var createdAt int64
+		if cr, ok := l.created[creationKey{name: lower}]; ok && (rec.DeletedAt.IsZero() || cr.at <= unixNano(rec.DeletedAt)) {
+			createdAt = cr.at
+		}
+		for _, e := range l.backed["u:"+lower] {
+			switch {
+			case gone[e.u.id] || unixNano(e.b.Date) < createdAt:
+			case !rec.DeletedAt.IsZero() && !e.b.Date.Before(rec.DeletedAt):
+				rec.Details = append(rec.Details, fmt.Sprintf("the %s holds a user %s, but is dated after the deletion, which names no user id: not used", e.b.source(), rec.Username))
+			default:
 				found = append(found, e)
 			}
 		}
@@ -121,6 +138,22 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 		found = slices.DeleteFunc(found, func(e backedUp) bool { return e.u.id != rec.FormerID })
 	}
 	return found
+}
+
+// outsideIDs are the user ids of the deletions the filters left out, by
+// username in lower case: made once, on first use.
+func (l *ledger) outsideIDs() map[string][]string {
+	if l.outside == nil {
+		l.outside = map[string][]string{}
+		for _, c := range l.deleted.outside {
+			for _, c := range append([]*candidate{c}, c.earlier...) {
+				if c.s.userID != "" && c.lower != "" {
+					l.outside[c.lower] = append(l.outside[c.lower], c.s.userID)
+				}
+			}
+		}
+	}
+	return l.outside
 }
 
 // backupTime is when the backup's values stand for rec: its date, or,
@@ -204,13 +237,15 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 			here[k] = true
 		}
 	}
-	named := map[string]bool{} // the users deletions name
+	named := map[string]bool{} // the users deletions name: by id, or by username where they give none
 	name := func(d *deletions, byName bool) {
 		for _, m := range []map[string]*candidate{d.kept, d.outside} {
 			for _, c := range m {
 				for _, c := range append([]*candidate{c}, c.earlier...) {
-					named["id:"+c.s.userID] = true
-					if byName {
+					switch {
+					case c.s.userID != "":
+						named["id:"+c.s.userID] = true
+					case byName:
 						named["u:"+c.lower] = true
 					}
 				}
@@ -232,7 +267,9 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 		if u.username != "" {
 			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
 		}
-		l.deleted.add(s, filter(s), order)
+		// Of the deletions of its username, it is the latest (it was in
+		// the backup): ordered at the backup's date, its time unknown.
+		l.deleted.addAt(s, filter(s), order, b.Date)
 		if l.sinceBackup == nil {
 			l.sinceBackup = map[*summary]*Backup{}
 		}

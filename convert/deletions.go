@@ -34,7 +34,10 @@ func newDeletions() *deletions {
 
 // add takes a deletion, the order-th of the read; reason is why the
 // filters leave it out, or "".
-func (d *deletions) add(s *summary, reason string, order int) {
+func (d *deletions) add(s *summary, reason string, order int) { d.addAt(s, reason, order, s.time) }
+
+// addAt is add of a deletion ordered among a user's as if at at.
+func (d *deletions) addAt(s *summary, reason string, order int, at time.Time) {
 	name := s.gone.value("Username")
 	key := "id:" + s.userID
 	switch {
@@ -44,7 +47,7 @@ func (d *deletions) add(s *summary, reason string, order int) {
 	default:
 		key = "event:" + s.at.String() + ":" + s.id
 	}
-	c := &candidate{s: s, at: s.time, username: name, lower: strings.ToLower(name), order: order, reason: reason}
+	c := &candidate{s: s, at: at, username: name, lower: strings.ToLower(name), order: order, reason: reason}
 	if reason != "" {
 		merge(d.outside, key, c)
 		return

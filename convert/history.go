@@ -136,6 +136,20 @@ func (h *history) source(filled string) uint8 {
 	return fromEvents
 }
 
+// until is h without what was set after t (none when t is zero).
+func (h *history) until(t time.Time) *history {
+	if t.IsZero() {
+		return h
+	}
+	at := unixNano(t)
+	c := *h
+	c.cols = slices.DeleteFunc(slices.Clone(h.cols), func(st stamp) bool { return st.at > at })
+	if c.attrsSet && c.attrsAt > at {
+		c.attrs, c.attrsAt, c.attrsSet = nil, 0, false
+	}
+	return &c
+}
+
 // historyOfRecord is the history of what rec, an earlier deletion at t
 // with the account settings ac, held: its columns with a value, its
 // settings, and its custom attributes.

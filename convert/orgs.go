@@ -38,7 +38,8 @@ type ledger struct {
 	backed      map[string][]backedUp
 	backups     []*Backup
 	sinceBackup map[*summary]*Backup
-	trail       []AuditEntry // of the backups of the users rebuilt
+	outside     map[string][]string // see outsideIDs
+	trail       []AuditEntry        // of the backups of the users rebuilt
 }
 
 // reassignment is a user_update that moved a report away from their
@@ -233,11 +234,13 @@ func (l *ledger) fill(rec *Record, ac *account, c *candidate, bs []backedUp, sta
 	earlier := c.earlier[:min(len(c.earlier), 255-int(fromEarlier))]
 	if len(bs) > 0 || len(earlier) > 0 {
 		merged := &history{}
-		for i := len(bs) - 1; i >= 0; i-- { // the oldest first: newer values win
-			merged.take(bs[i].u.sets.restamped(fromBackup+uint8(i), unixNano(backupTime(bs[i].b, rec))), false)
+		for i := len(bs) - 1; i >= 0; i-- { // the oldest first: newer values win, at a tie too
+			merged.take(bs[i].u.sets.restamped(fromBackup+uint8(i), unixNano(backupTime(bs[i].b, rec))), true)
 		}
 		if h != nil {
-			merged.take(h, false) // what events after a backup set wins; the backup, at a tie
+			// What events after a backup set wins, the backup at a tie;
+			// what they set after the deletion is not the user's.
+			merged.take(h.until(rec.DeletedAt), false)
 		}
 		for i, old := range earlier {
 			o := old.s.record()
@@ -262,7 +265,7 @@ func (l *ledger) fill(rec *Record, ac *account, c *candidate, bs []backedUp, sta
 			rec.Details = append(rec.Details, fmt.Sprintf("from the %s (%s): %s", e.b.source(), e.u.at, strings.Join(f, ", ")))
 		}
 		if !backupTime(e.b, rec).Equal(e.b.Date) {
-			rec.Details = append(rec.Details, fmt.Sprintf("the %s is dated after the deletion (its date has no time zone): read as made just before it", e.b.source()))
+			rec.Details = append(rec.Details, fmt.Sprintf("the %s (%s) is dated after the deletion (its date has no time zone): read as made just before it", e.b.source(), e.u.at))
 		}
 	}
 	if f := by[fromEvents]; len(f) > 0 {
@@ -272,10 +275,25 @@ func (l *ledger) fill(rec *Record, ac *account, c *candidate, bs []backedUp, sta
 		o := old.s.record()
 		note := "also deleted earlier: " + when(o.DeletedAt) + " (event " + o.EventID + ", " + o.Source + ")"
 		if f := by[fromEarlier+uint8(i)]; i < len(earlier) && len(f) > 0 {
-			note += "; " + strings.Join(f, ", ") + " taken from that deletion"
+			note += "; " + strings.Join(attributesOnce(f), ", ") + " taken from that deletion"
 		}
 		rec.Notes = append(rec.Notes, note)
 	}
+}
+
+// attributesOnce is filled with its custom attributes named once, as
+// "custom attributes".
+func attributesOnce(filled []string) []string {
+	var out []string
+	for _, f := range filled {
+		if strings.HasPrefix(f, "custom attribute ") {
+			f = "custom attributes"
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // orgOrder orders organizations by id, and "" (none named) last.

@@ -61,8 +61,9 @@ type Backup struct {
 // backupUser is one user of a backup.
 type backupUser struct {
 	id, username, email string
-	sets                *history // every value the backup holds, as of its date
-	at                  string   // where: "JumpCloud_...zip/User.json:12"
+	sets                *history  // every value the backup holds, as of its date
+	at                  string    // where: "JumpCloud_...zip/User.json:12"
+	created             time.Time // when the account was created (its Created, in UTC); zero when the backup does not say
 }
 
 // Users is how many users the backup holds.
@@ -675,7 +676,8 @@ func (us *users) add(o gjson.Result, at string) {
 		cu.offer(&a, strings.ToLower(k.Str), v)
 		return true
 	})
-	u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, us.b.Date).from(fromBackup), at: at}
+	u := backupUser{id: cu.ID, username: a.user.Username, email: a.user.Email, sets: historyOf(&a, us.b.Date).from(fromBackup), at: at,
+		created: parseTimeText(scalar(field(o, "created")))}
 	if u.id == "" && u.username == "" {
 		return
 	}

@@ -757,6 +757,48 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("a backup's user without an id, deleted by an event with one, is not deleted twice", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", sam), Options{Now: now}, noID), "sam")
+		if slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "also deleted earlier") }) {
+			t.Errorf("notes %q", r.Notes)
+		}
+	})
+
+	t.Run("a backup's date in local time: the account's own creation orders it", func(t *testing.T) {
+		// Written 11:00 in UTC-5 (16:00Z), read as 11:00Z: sam's first
+		// account was deleted at 14:00Z, the second created at 14:30Z and
+		// is the backup's, deleted since.
+		local := withDate(t, "20261120T1100000000", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002",`), []byte(`"Id": "660000000000000000000002", "Created": "2026-11-20T14:30:00.000Z",`), 1), 0o644)
+		})
+		at := func(hhmm, typ, rest string) string {
+			events++
+			return fmt.Sprintf(`{"event_type": %q, "organization": %q, "id": "68%022d", "timestamp": "2026-11-20T%s:00Z", %s}`+"\n", typ, orgA, events, hhmm, rest)
+		}
+		events := at("14:00", "user_delete", `"resource": {"id": "660000000000000000000007", "type": "user", "username": "sam"}`) +
+			at("14:30", "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
+		r := recordOf(t, readWithBackup(t, events, Options{Now: now}, local), "sam")
+		if r.FormerID != "660000000000000000000002" {
+			t.Errorf("sam: id %q", r.FormerID)
+		}
+	})
+
+	t.Run("a user deleted by id, that deletion left out, is not the backup's user of a deletion by username", func(t *testing.T) {
+		events := diEvent(orgA, 22, "user_delete", `"resource": {"id": "660000000000000000000001", "type": "user"}`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"type": "user", "username": "dana"}, "changes": [{"field": "email", "from": "dana.new@example.com"}]`)
+		r := recordOf(t, readWithBackup(t, events, Options{Since: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}, org), "dana")
+		if r.FormerID == "660000000000000000000001" || r.SystemID != "" {
+			t.Errorf("took the deleted user: id %q, SystemID %q", r.FormerID, r.SystemID)
+		}
+	})
+
 	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
 		b := *org
 		b.Org = ""

@@ -98,30 +98,31 @@ func (l *ledger) newestBackup() *Backup {
 
 // backupsOf are the backups of the user of rec, the deletion c, newest
 // first: by the user's id. Where the deletion names the user by username
-// alone, those of that username made before the deletion, and after the
-// username's latest user_create before it, whose user id no other
-// deletion of that username names (that user was deleted, and the
-// username came back as another); rec takes their user id.
+// alone, those of that username made before the deletion whose user was
+// not created before the username's latest user_create (an earlier user
+// of the name) and whose user id no other deletion names (that user was
+// deleted, and the username came back as another); rec takes their user
+// id.
 func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	var found []backedUp
 	if rec.FormerID != "" {
 		found = slices.Clone(l.backed[rec.FormerID])
 	} else if rec.Username != "" {
 		lower := strings.ToLower(rec.Username)
-		gone := map[string]bool{}
+		gone := l.deletedIDs()
+		same := map[string]bool{} // the ids of this very deletion, read twice with and without one
 		for _, old := range c.earlier {
-			gone[old.s.userID] = true
+			if old.at.Equal(c.at) && old.s.userID != "" {
+				same[old.s.userID] = true
+			}
 		}
-		for _, id := range l.outsideIDs()[lower] {
-			gone[id] = true
-		}
-		var createdAt int64
+		var createdAt time.Time
 		if cr, ok := l.created[creationKey{name: lower}]; ok && (rec.DeletedAt.IsZero() || cr.at <= unixNano(rec.DeletedAt)) {
-			createdAt = cr.at
+			createdAt = time.Unix(0, cr.at).UTC()
 		}
 		for _, e := range l.backed["u:"+lower] {
 			switch {
-			case gone[e.u.id] || unixNano(e.b.Date) < createdAt:
+			case gone[e.u.id] && !same[e.u.id], earlierUser(e, createdAt):
 			case !rec.DeletedAt.IsZero() && !e.b.Date.Before(rec.DeletedAt):
 				rec.Details = append(rec.Details, fmt.Sprintf("the %s holds a user %s, but is dated after the deletion, which names no user id: not used", e.b.source(), rec.Username))
 			default:
@@ -140,20 +141,49 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	return found
 }
 
-// outsideIDs are the user ids of the deletions the filters left out, by
-// username in lower case: made once, on first use.
-func (l *ledger) outsideIDs() map[string][]string {
-	if l.outside == nil {
-		l.outside = map[string][]string{}
-		for _, c := range l.deleted.outside {
-			for _, c := range append([]*candidate{c}, c.earlier...) {
-				if c.s.userID != "" && c.lower != "" {
-					l.outside[c.lower] = append(l.outside[c.lower], c.s.userID)
+// earlierUser reports whether the user of e was created before the
+// username's latest user_create, at createdAt (zero for none): an
+// earlier user of the name. By the account's own creation time where the
+// backup gives it (in UTC), else by the backup's date (local time: an
+// offset of hours may blur it).
+func earlierUser(e backedUp, createdAt time.Time) bool {
+	if createdAt.IsZero() {
+		return false
+	}
+	if !e.u.created.IsZero() {
+		return e.u.created.Before(createdAt.Add(-time.Minute)) // the event and the account's own time differ a little
+	}
+	return e.b.Date.Before(createdAt)
+}
+
+// deletedIDs are the user ids every deletion of the ledger names, kept
+// or left out by the filters: made once, on first use (once all is read).
+func (l *ledger) deletedIDs() map[string]bool {
+	if l.gone == nil {
+		l.gone = map[string]bool{}
+		for _, m := range []map[string]*candidate{l.deleted.kept, l.deleted.outside} {
+			for _, c := range m {
+				for _, c := range append([]*candidate{c}, c.earlier...) {
+					if c.s != nil && c.s.userID != "" {
+						l.gone[c.s.userID] = true
+					}
 				}
 			}
 		}
 	}
-	return l.outside
+	return l.gone
+}
+
+// since is the time after which a user_create of the user of e, deleted
+// since the backup, made them back: the backup's date, or where the
+// backup gives the account's creation (in UTC) and it is later, just
+// after it (the backup's date is local time, and its own user_create
+// must not count).
+func (e backedUp) since() time.Time {
+	if t := e.u.created.Add(time.Minute); !e.u.created.IsZero() && t.After(e.b.Date) {
+		return t
+	}
+	return e.b.Date
 }
 
 // backupTime is when the backup's values stand for rec: its date, or,
@@ -237,7 +267,10 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 			here[k] = true
 		}
 	}
-	named := map[string]bool{} // the users deletions name: by id, or by username where they give none
+	// The users deletions name: by id; by username where they give no
+	// id ("u:"), or where they give one ("U:"), for a backup's user
+	// without one.
+	named := map[string]bool{}
 	name := func(d *deletions, byName bool) {
 		for _, m := range []map[string]*candidate{d.kept, d.outside} {
 			for _, c := range m {
@@ -245,6 +278,9 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 					switch {
 					case c.s.userID != "":
 						named["id:"+c.s.userID] = true
+						if byName {
+							named["U:"+c.lower] = true
+						}
 					case byName:
 						named["u:"+c.lower] = true
 					}
@@ -258,8 +294,9 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 	}
 	for i := range b.users {
 		u := &b.users[i]
-		if here["id:"+u.id] && u.id != "" || here["u:"+strings.ToLower(u.username)] && u.username != "" ||
-			here["e:"+strings.ToLower(u.email)] && u.email != "" || named["id:"+u.id] && u.id != "" || named["u:"+strings.ToLower(u.username)] && u.username != "" {
+		lower := strings.ToLower(u.username)
+		if here["id:"+u.id] && u.id != "" || here["u:"+lower] && u.username != "" || here["e:"+strings.ToLower(u.email)] && u.email != "" ||
+			named["id:"+u.id] && u.id != "" || named["u:"+lower] && u.username != "" || named["U:"+lower] && u.id == "" && u.username != "" {
 			continue
 		}
 		order++
@@ -267,13 +304,15 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 		if u.username != "" {
 			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
 		}
-		// Of the deletions of its username, it is the latest (it was in
-		// the backup): ordered at the backup's date, its time unknown.
-		l.deleted.addAt(s, filter(s), order, b.Date)
+		// Of the deletions of its username, it is the latest (its user
+		// was in the backup): ordered at the account's creation where the
+		// backup gives it (in UTC), else at the backup's date; its time
+		// is unknown.
+		l.deleted.addAt(s, filter(s), order, cmp.Or(u.created, b.Date))
 		if l.sinceBackup == nil {
-			l.sinceBackup = map[*summary]*Backup{}
+			l.sinceBackup = map[*summary]backedUp{}
 		}
-		l.sinceBackup[s] = b
+		l.sinceBackup[s] = backedUp{b, u}
 	}
 	return order
 }

@@ -37,9 +37,9 @@ type ledger struct {
 	// JumpCloud no longer holds, which no event names.
 	backed      map[string][]backedUp
 	backups     []*Backup
-	sinceBackup map[*summary]*Backup
-	outside     map[string][]string // see outsideIDs
-	trail       []AuditEntry        // of the backups of the users rebuilt
+	sinceBackup map[*summary]backedUp
+	gone        map[string]bool // see deletedIDs
+	trail       []AuditEntry    // of the backups of the users rebuilt
 }
 
 // reassignment is a user_update that moved a report away from their
@@ -139,11 +139,11 @@ func (l *ledger) absorb(o *ledger) {
 		l.backed[key] = append(l.backed[key], es...)
 	}
 	l.backups = append(l.backups, o.backups...)
-	for s, b := range o.sinceBackup {
+	for s, e := range o.sinceBackup {
 		if l.sinceBackup == nil {
-			l.sinceBackup = map[*summary]*Backup{}
+			l.sinceBackup = map[*summary]backedUp{}
 		}
-		l.sinceBackup[s] = b
+		l.sinceBackup[s] = e
 	}
 }
 
@@ -159,8 +159,8 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 	recs = make([]Record, 0, len(kept))
 	for _, c := range kept {
 		since := time.Time{} // the deletion's time, or the backup's for one made since it
-		if b := l.sinceBackup[c.s]; b != nil {
-			since = b.Date
+		if e, ok := l.sinceBackup[c.s]; ok {
+			since = e.since()
 		}
 		rec := l.user(c, stats)
 		c.s, c.earlier = nil, nil // in rec now: their memory goes as the records come
@@ -198,8 +198,8 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 func (l *ledger) user(c *candidate, stats *Stats) Record {
 	rec := c.s.record()
 	ac := c.s.gone.account
-	if b := l.sinceBackup[c.s]; b != nil {
-		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", b.source()))
+	if e, ok := l.sinceBackup[c.s]; ok {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", e.b.source()))
 	}
 	bs := l.backupsOf(&rec, c) // rec takes the backups' user id where the deletion gives none
 	l.fill(&rec, &ac, c, bs, stats)

@@ -799,6 +799,63 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("a user renamed since the backup, deleted by the new username alone, comes back once, whole", func(t *testing.T) {
+		events := diEvent(orgA, 25, "user_update", dana+`, "changes": [{"field": "username", "from": "dana", "to": "dana2"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"type": "user", "username": "dana2"}`)
+		for _, opts := range []Options{{}, {Now: now}} {
+			res := readWithBackup(t, events, opts, org)
+			r := recordOf(t, res, "dana2")
+			if r.FormerID != "660000000000000000000001" || r.SystemID != "6a0000000000000000000001" || r.Email != "dana@example.com" {
+				t.Errorf("dana2: id %q, SystemID %q, email %q", r.FormerID, r.SystemID, r.Email)
+			}
+			for _, other := range res.Records {
+				if other.Username == "dana" {
+					t.Errorf("dana restored again from the backup alone: %q", other.Notes)
+				}
+			}
+		}
+	})
+
+	t.Run("a group added before the backup and not in it had ended", func(t *testing.T) {
+		events := diEvent(orgA, 2, "association_change", `"association": {"op": "add", "connection": {"from": {"type": "user_group", "object_id": "6b0000000000000000000009", "name": "Old Group"}, "to": {"type": "user", "object_id": "660000000000000000000001", "name": "dana"}}}`) +
+			diEvent(orgA, 28, "user_delete", dana)
+		if r := recordOf(t, readWithBackup(t, events, Options{}, org), "dana"); !slices.Equal(r.Groups, []string{"Engineering"}) {
+			t.Errorf("groups %q", r.Groups)
+		}
+	})
+
+	t.Run("a backup's user without an id serves a deletion with one", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		if r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", sam), Options{}, noID), "sam"); r.JobTitle != "Account Executive" {
+			t.Errorf("sam: jobTitle %q", r.JobTitle)
+		}
+	})
+
+	t.Run("the same backup twice (its zip and its folder) is read once", func(t *testing.T) {
+		p := filepath.Join(tempDir(t), "JumpCloud_20261120T1015004321.zip")
+		zipBackup(t, backupDir, p, "/", same)
+		zipped, err := ReadBackup(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notices []string
+		opts := Options{Trail: true, Report: func(p Problem) { notices = append(notices, p.Message) }}
+		res := readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), opts, org, zipped)
+		n := 0
+		for _, e := range res.Trail {
+			if e.Type == "backup" {
+				n++
+			}
+		}
+		if n != 1 || !slices.ContainsFunc(notices, func(m string) bool { return strings.Contains(m, "read once") }) {
+			t.Errorf("%d backup rows in the trail; notices %q", n, notices)
+		}
+	})
+
 	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
 		b := *org
 		b.Org = ""

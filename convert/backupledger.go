@@ -43,7 +43,11 @@ func (r *reader) addBackups() error {
 	// does not hang on the order of the arguments.
 	backups := slices.Clone(r.opts.Backups)
 	slices.SortStableFunc(backups, func(a, b *Backup) int { return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Name, b.Name)) })
-	for _, b := range backups {
+	for i, b := range backups {
+		if j := slices.IndexFunc(backups[:i], b.same); j >= 0 {
+			r.problem(Problem{Kind: Notice, Message: fmt.Sprintf("%s is the backup %s holds (the same date, organization and users): read once", b.Name, backups[j].Name)})
+			continue
+		}
 		org := b.Org
 		switch {
 		case org == "" && r.opts.Org != "":
@@ -65,6 +69,20 @@ func (r *reader) addBackups() error {
 		r.orgs.of(org).addBackup(b)
 	}
 	return nil
+}
+
+// same reports whether b and o are one backup given twice (a zip and its
+// folder): the same maker, date, organization and user ids.
+func (b *Backup) same(o *Backup) bool {
+	if b.By != o.By || !b.Date.Equal(o.Date) || b.Org != o.Org || len(b.users) != len(o.users) {
+		return false
+	}
+	for i := range b.users {
+		if b.users[i].id != o.users[i].id || b.users[i].username != o.users[i].username {
+			return false
+		}
+	}
+	return true
 }
 
 // addBackup keeps the backup b's users, by id and by "u:"+username, and
@@ -107,6 +125,13 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	var found []backedUp
 	if rec.FormerID != "" {
 		found = slices.Clone(l.backed[rec.FormerID])
+		// A backup that gives no user ids (an older Get-JCBackup's):
+		// the user of that username, made before the deletion.
+		for _, e := range l.backed["u:"+strings.ToLower(rec.Username)] {
+			if e.u.id == "" && rec.Username != "" && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
+				found = append(found, e)
+			}
+		}
 	} else if rec.Username != "" {
 		lower := strings.ToLower(rec.Username)
 		gone := l.deletedIDs()
@@ -136,7 +161,7 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	}
 	if rec.FormerID == "" && len(found) > 0 {
 		rec.FormerID = found[0].u.id
-		found = slices.DeleteFunc(found, func(e backedUp) bool { return e.u.id != rec.FormerID })
+		found = slices.DeleteFunc(found, func(e backedUp) bool { return e.u.id != rec.FormerID && e.u.id != "" })
 	}
 	return found
 }
@@ -156,8 +181,34 @@ func earlierUser(e backedUp, createdAt time.Time) bool {
 	return e.b.Date.Before(createdAt)
 }
 
+// idByName is the user id that held username (in lower case) last
+// before t, as the users' events set it (a user renamed since a backup is
+// deleted under the new name), or "".
+func (l *ledger) idByName(lower string, t time.Time) string {
+	if l.renamed == nil {
+		l.renamed = map[string][]stamp{}
+		col := uint8(ColumnIndex("Username"))
+		for id, h := range l.history {
+			for _, st := range h.cols {
+				if st.col == col && st.value != "" {
+					k := strings.ToLower(st.value)
+					l.renamed[k] = append(l.renamed[k], stamp{value: id, at: st.at})
+				}
+			}
+		}
+	}
+	id, latest := "", int64(-1)
+	for _, st := range l.renamed[lower] {
+		if (t.IsZero() || st.at <= unixNano(t)) && (st.at > latest || st.at == latest && st.value < id) {
+			id, latest = st.value, st.at
+		}
+	}
+	return id
+}
+
 // deletedIDs are the user ids every deletion of the ledger names, kept
-// or left out by the filters: made once, on first use (once all is read).
+// or left out by the filters: made once, before the users are rebuilt
+// (rebuild lets each deletion go as its record is made).
 func (l *ledger) deletedIDs() map[string]bool {
 	if l.gone == nil {
 		l.gone = map[string]bool{}
@@ -210,7 +261,9 @@ func (h *history) restamped(src uint8, at int64) *history {
 // backupLinks puts the memberships the backups bs (newest first) hold of
 // rec's user under key, the user's as the ledger knows them: of each
 // kind, the newest backup's that holds that kind, as of its time, so that
-// later events change them.
+// later events change them. A membership of that kind that events added
+// well before the backup (zone slack: its date is local time) and the
+// backup does not hold had ended by then: it is removed as of the backup.
 func (l *ledger) backupLinks(bs []backedUp, rec *Record, key string) {
 	for _, kind := range LinkTypes {
 		i := slices.IndexFunc(bs, func(e backedUp) bool { return e.b.covers[kind] })
@@ -219,6 +272,7 @@ func (l *ledger) backupLinks(bs []backedUp, rec *Record, key string) {
 		}
 		e := bs[i]
 		at := backupTime(e.b, rec)
+		var held []membership
 		for _, k := range []string{e.u.id, "u:" + strings.ToLower(e.u.username)} {
 			if k == "" || k == "u:" {
 				continue
@@ -226,12 +280,27 @@ func (l *ledger) backupLinks(bs []backedUp, rec *Record, key string) {
 			for _, m := range e.b.links[k] {
 				if m.kind == kind {
 					m.at = at
-					l.assoc.put(key, m)
+					held = append(held, m)
 				}
 			}
 		}
+		for _, k := range []string{key, "u:" + strings.ToLower(rec.Username)} {
+			for _, m := range l.assoc[k] {
+				if m.kind == kind && m.added && m.at.Before(at.Add(-zoneSlack)) && !slices.ContainsFunc(held, m.same) {
+					m.added, m.at = false, at
+					l.assoc.put(k, m)
+				}
+			}
+		}
+		for _, m := range held {
+			l.assoc.put(key, m)
+		}
 	}
 }
+
+// zoneSlack is how far a backup's date, local time read as UTC, may be
+// from the time it was made.
+const zoneSlack = 14 * time.Hour
 
 // nowOf refuses the users now as the users of b's organization when they
 // cannot be: none at all (every user of the backup would be taken for
@@ -283,6 +352,9 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 						}
 					case byName:
 						named["u:"+c.lower] = true
+						if id := l.idByName(c.lower, c.s.time); id != "" { // renamed since the backup
+							named["id:"+id] = true
+						}
 					}
 				}
 			}

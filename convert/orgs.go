@@ -38,8 +38,9 @@ type ledger struct {
 	backed      map[string][]backedUp
 	backups     []*Backup
 	sinceBackup map[*summary]backedUp
-	gone        map[string]bool // see deletedIDs
-	trail       []AuditEntry    // of the backups of the users rebuilt
+	gone        map[string]bool    // see deletedIDs
+	renamed     map[string][]stamp // see idByName
+	trail       []AuditEntry       // of the backups of the users rebuilt
 }
 
 // reassignment is a user_update that moved a report away from their
@@ -155,6 +156,9 @@ func (l *ledger) absorb(o *ledger) {
 // leaves out those already back or taken by a current user (existing).
 // The values filled from earlier events are counted in stats.
 func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing *Existing, stats *Stats) (recs []Record, left []LeftOut, err error) {
+	if len(l.backed) > 0 {
+		l.deletedIDs() // now: rebuilding lets each deletion go as its record is made
+	}
 	kept, outside := l.deleted.users()
 	recs = make([]Record, 0, len(kept))
 	for _, c := range kept {
@@ -200,6 +204,9 @@ func (l *ledger) user(c *candidate, stats *Stats) Record {
 	ac := c.s.gone.account
 	if e, ok := l.sinceBackup[c.s]; ok {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", e.b.source()))
+	}
+	if rec.FormerID == "" && rec.Username != "" { // the id that held the username, by the events
+		rec.FormerID = l.idByName(strings.ToLower(rec.Username), rec.DeletedAt)
 	}
 	bs := l.backupsOf(&rec, c) // rec takes the backups' user id where the deletion gives none
 	l.fill(&rec, &ac, c, bs, stats)

@@ -835,6 +835,65 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("a deletion by username alone takes no id a deletion removed or the username had before it was created again", func(t *testing.T) {
+		// No backup: bob's first account (…07) had a job title and a
+		// group; the username deleted later is another account.
+		bob := `"resource": {"id": "660000000000000000000007", "type": "user", "username": "bob"}`
+		first := diEvent(orgA, 2, "user_create", bob+`, "changes": [{"field": "jobTitle", "to": "Chef"}, {"field": "email", "to": "bob@example.com"}]`) +
+			diEvent(orgA, 3, "association_change", `"association": {"op": "add", "connection": {"from": {"type": "user_group", "object_id": "6b0000000000000000000007", "name": "Kitchen"}, "to": {"type": "user", "object_id": "660000000000000000000007", "name": "bob"}}}`)
+		byName := diEvent(orgA, 20, "user_delete", `"resource": {"type": "user", "username": "bob"}, "changes": [{"field": "email", "from": "bob.new@example.com"}]`)
+		for name, events := range map[string]string{
+			"deleted by id before":       first + diEvent(orgA, 10, "user_delete", bob) + byName,
+			"the username created again": first + diEvent(orgA, 12, "user_create", `"resource": {"type": "user", "username": "bob"}, "changes": [{"field": "email", "to": "bob.new@example.com"}]`) + byName,
+		} {
+			r := recordOf(t, readWithBackup(t, events, Options{}), "bob")
+			if r.FormerID != "" || r.JobTitle == "Chef" || slices.Contains(r.Groups, "Kitchen") {
+				t.Errorf("%s: took the first account: id %q, jobTitle %q, groups %q", name, r.FormerID, r.JobTitle, r.Groups)
+			}
+		}
+	})
+
+	t.Run("a backup's user without an id is not a later account of the username", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		third := `"resource": {"id": "660000000000000000000003", "type": "user", "username": "sam"}`
+		for name, events := range map[string]string{
+			"created again after the backup": diEvent(orgA, 21, "user_delete", sam) +
+				diEvent(orgA, 24, "user_create", third+`, "changes": [{"field": "email", "to": "sam.new@example.com"}]`) + diEvent(orgA, 27, "user_delete", third),
+			"another account deleted since the backup": diEvent(orgA, 21, "user_delete", sam) + diEvent(orgA, 27, "user_delete", third),
+		} {
+			if r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam"); r.FormerID != "660000000000000000000003" || r.JobTitle == "Account Executive" {
+				t.Errorf("%s: id %q, jobTitle %q: the backup's earlier sam", name, r.FormerID, r.JobTitle)
+			}
+		}
+	})
+
+	t.Run("backups of one date and organization that hold different things are both read", func(t *testing.T) {
+		partial := withDate(t, "20261120T1015004321", func(dir string) { os.Remove(filepath.Join(dir, "Association-UserToSystem.json")) })
+		changed := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"JobTitle": "Engineer"`), []byte(`"JobTitle": "Principal"`), 1), 0o644)
+		})
+		for _, other := range []*Backup{partial, changed} {
+			var notices []string
+			opts := Options{Trail: true, Report: func(p Problem) { notices = append(notices, p.Message) }}
+			res := readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), opts, org, other)
+			n := 0
+			for _, e := range res.Trail {
+				if e.Type == "backup" {
+					n++
+				}
+			}
+			if n != 2 || slices.ContainsFunc(notices, func(m string) bool { return strings.Contains(m, "read once") }) {
+				t.Errorf("%d backup rows in the trail; notices %q", n, notices)
+			}
+		}
+	})
+
 	t.Run("the same backup twice (its zip and its folder) is read once", func(t *testing.T) {
 		p := filepath.Join(tempDir(t), "JumpCloud_20261120T1015004321.zip")
 		zipBackup(t, backupDir, p, "/", same)

@@ -45,7 +45,7 @@ func (r *reader) addBackups() error {
 	slices.SortStableFunc(backups, func(a, b *Backup) int { return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Name, b.Name)) })
 	for i, b := range backups {
 		if j := slices.IndexFunc(backups[:i], b.same); j >= 0 {
-			r.problem(Problem{Kind: Notice, Message: fmt.Sprintf("%s is the backup %s holds (the same date, organization and users): read once", b.Name, backups[j].Name)})
+			r.problem(Problem{Kind: Notice, Message: fmt.Sprintf("%s is the backup %s holds (the same date, organization, users and memberships): read once", b.Name, backups[j].Name)})
 			continue
 		}
 		org := b.Org
@@ -72,17 +72,25 @@ func (r *reader) addBackups() error {
 }
 
 // same reports whether b and o are one backup given twice (a zip and its
-// folder): the same maker, date, organization and user ids.
+// folder): the same maker, date and organization, and the same users,
+// values, kinds of membership and memberships. Two backups of one day
+// (Get-JCBackup's older names give the day alone), or a folder with part
+// of a zip's files, are two.
 func (b *Backup) same(o *Backup) bool {
-	if b.By != o.By || !b.Date.Equal(o.Date) || b.Org != o.Org || len(b.users) != len(o.users) {
-		return false
+	sameUser := func(u, v backupUser) bool {
+		return u.id == v.id && u.username == v.username && u.email == v.email && u.created.Equal(v.created) &&
+			(u.sets == nil) == (v.sets == nil) && (u.sets == nil || slices.Equal(u.sets.cols, v.sets.cols) && slices.Equal(u.sets.attrs, v.sets.attrs) &&
+			u.sets.attrsSet == v.sets.attrsSet && slices.Equal(u.sets.lost, v.sets.lost))
 	}
-	for i := range b.users {
-		if b.users[i].id != o.users[i].id || b.users[i].username != o.users[i].username {
-			return false
-		}
+	sameLinks := func(ms, ns []membership) bool {
+		return slices.EqualFunc(ms, ns, func(m, n membership) bool {
+			at := m.at.Equal(n.at)
+			m.at, n.at = time.Time{}, time.Time{}
+			return at && m == n
+		})
 	}
-	return true
+	return b.By == o.By && b.Date.Equal(o.Date) && b.Org == o.Org && maps.Equal(b.covers, o.covers) &&
+		slices.EqualFunc(b.users, o.users, sameUser) && maps.EqualFunc(b.links, o.links, sameLinks)
 }
 
 // addBackup keeps the backup b's users, by id and by "u:"+username, and
@@ -120,20 +128,30 @@ func (l *ledger) newestBackup() *Backup {
 // not created before the username's latest user_create (an earlier user
 // of the name) and whose user id no other deletion names (that user was
 // deleted, and the username came back as another); rec takes their user
-// id.
+// id. A backup's user without an id (an older Get-JCBackup's) serves a
+// deletion with one under the same guards, and when no other account's
+// deletion of the username falls between the backup and this one.
 func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
+	if rec.Username == "" {
+		return slices.Clone(l.backed[rec.FormerID])
+	}
+	lower := strings.ToLower(rec.Username)
+	var createdAt time.Time // the username's latest user_create before the deletion
+	if cr, ok := l.created[creationKey{name: lower}]; ok && (rec.DeletedAt.IsZero() || cr.at <= unixNano(rec.DeletedAt)) {
+		createdAt = time.Unix(0, cr.at).UTC()
+	}
 	var found []backedUp
 	if rec.FormerID != "" {
 		found = slices.Clone(l.backed[rec.FormerID])
-		// A backup that gives no user ids (an older Get-JCBackup's):
-		// the user of that username, made before the deletion.
-		for _, e := range l.backed["u:"+strings.ToLower(rec.Username)] {
-			if e.u.id == "" && rec.Username != "" && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
+		for _, e := range l.backed["u:"+lower] {
+			another := slices.ContainsFunc(c.earlier, func(old *candidate) bool {
+				return old.s.userID != rec.FormerID && old.at.After(e.b.Date) && old.at.Before(rec.DeletedAt)
+			})
+			if e.u.id == "" && !another && !earlierUser(e, createdAt) && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
 				found = append(found, e)
 			}
 		}
-	} else if rec.Username != "" {
-		lower := strings.ToLower(rec.Username)
+	} else {
 		gone := l.deletedIDs()
 		same := map[string]bool{} // the ids of this very deletion, read twice with and without one
 		for _, old := range c.earlier {
@@ -141,13 +159,10 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 				same[old.s.userID] = true
 			}
 		}
-		var createdAt time.Time
-		if cr, ok := l.created[creationKey{name: lower}]; ok && (rec.DeletedAt.IsZero() || cr.at <= unixNano(rec.DeletedAt)) {
-			createdAt = time.Unix(0, cr.at).UTC()
-		}
 		for _, e := range l.backed["u:"+lower] {
+			_, deleted := gone[e.u.id]
 			switch {
-			case gone[e.u.id] && !same[e.u.id], earlierUser(e, createdAt):
+			case deleted && !same[e.u.id], earlierUser(e, createdAt):
 			case !rec.DeletedAt.IsZero() && !e.b.Date.Before(rec.DeletedAt):
 				rec.Details = append(rec.Details, fmt.Sprintf("the %s holds a user %s, but is dated after the deletion, which names no user id: not used", e.b.source(), rec.Username))
 			default:
@@ -183,8 +198,14 @@ func earlierUser(e backedUp, createdAt time.Time) bool {
 
 // idByName is the user id that held username (in lower case) last
 // before t, as the users' events set it (a user renamed since a backup is
-// deleted under the new name), or "".
+// deleted under the new name), or "": never an id a deletion named
+// before t, nor one that held the username before its latest user_create
+// (the username came back as another account), nor any when t is
+// unknown. deletedIDs must be made before the first call of rebuild.
 func (l *ledger) idByName(lower string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
 	if l.renamed == nil {
 		l.renamed = map[string][]stamp{}
 		col := uint8(ColumnIndex("Username"))
@@ -197,9 +218,20 @@ func (l *ledger) idByName(lower string, t time.Time) string {
 			}
 		}
 	}
+	before := unixNano(t)
+	again := l.created[creationKey{name: lower}].at // the username's latest user_create
+	if again > before {
+		again = 0 // after this deletion: it says nothing of the ids before it
+	}
 	id, latest := "", int64(-1)
 	for _, st := range l.renamed[lower] {
-		if (t.IsZero() || st.at <= unixNano(t)) && (st.at > latest || st.at == latest && st.value < id) {
+		if st.at > before || st.at < again {
+			continue
+		}
+		if at, ok := l.deletedIDs()[st.value]; ok && at != 0 && at < before {
+			continue
+		}
+		if st.at > latest || st.at == latest && st.value < id {
 			id, latest = st.value, st.at
 		}
 	}
@@ -207,16 +239,20 @@ func (l *ledger) idByName(lower string, t time.Time) string {
 }
 
 // deletedIDs are the user ids every deletion of the ledger names, kept
-// or left out by the filters: made once, before the users are rebuilt
-// (rebuild lets each deletion go as its record is made).
-func (l *ledger) deletedIDs() map[string]bool {
+// or left out by the filters, with the time of the earliest (Unix
+// nanoseconds; 0 when none says): made once, before the users are
+// rebuilt (rebuild lets each deletion go as its record is made).
+func (l *ledger) deletedIDs() map[string]int64 {
 	if l.gone == nil {
-		l.gone = map[string]bool{}
+		l.gone = map[string]int64{}
 		for _, m := range []map[string]*candidate{l.deleted.kept, l.deleted.outside} {
 			for _, c := range m {
 				for _, c := range append([]*candidate{c}, c.earlier...) {
-					if c.s != nil && c.s.userID != "" {
-						l.gone[c.s.userID] = true
+					if c.s == nil || c.s.userID == "" {
+						continue
+					}
+					if at, ok := l.gone[c.s.userID]; !ok || at == 0 || unixNano(c.s.time) != 0 && unixNano(c.s.time) < at {
+						l.gone[c.s.userID] = unixNano(c.s.time)
 					}
 				}
 			}
@@ -386,6 +422,7 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 		}
 		l.sinceBackup[s] = backedUp{b, u}
 	}
+	l.gone = nil // made again with these deletions
 	return order
 }
 

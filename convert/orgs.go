@@ -38,7 +38,7 @@ type ledger struct {
 	backed      map[string][]backedUp
 	backups     []*Backup
 	sinceBackup map[*summary]backedUp
-	gone        map[string]bool    // see deletedIDs
+	gone        map[string]int64   // see deletedIDs
 	renamed     map[string][]stamp // see idByName
 	trail       []AuditEntry       // of the backups of the users rebuilt
 }
@@ -156,10 +156,10 @@ func (l *ledger) absorb(o *ledger) {
 // leaves out those already back or taken by a current user (existing).
 // The values filled from earlier events are counted in stats.
 func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing *Existing, stats *Stats) (recs []Record, left []LeftOut, err error) {
-	if len(l.backed) > 0 {
+	kept, outside := l.deleted.users()
+	if len(l.backed) > 0 || slices.ContainsFunc(kept, func(c *candidate) bool { return c.s.userID == "" }) {
 		l.deletedIDs() // now: rebuilding lets each deletion go as its record is made
 	}
-	kept, outside := l.deleted.users()
 	recs = make([]Record, 0, len(kept))
 	for _, c := range kept {
 		since := time.Time{} // the deletion's time, or the backup's for one made since it

@@ -47,6 +47,7 @@ type Backup struct {
 	By   string // the cmdlet that made it: Backup-JCOrganization or Get-JCBackup
 	Org  string // the organization's id: the manifest's, or the users' own; "" when neither says
 	Date time.Time
+	span time.Duration // how long after Date it may have been made: a day, where its name gives the day alone
 	// Size and SHA256 are those of the zip or the users CSV (of a folder,
 	// of its User file), for the review workbook's About sheet.
 	Size   int64
@@ -174,7 +175,7 @@ func ReadBackup(p string) (*Backup, error) {
 		b.By = "Get-JCBackup"
 		layout := "20060102T150405"
 		if len(m[2]) == 8 {
-			layout = "01022006" // a day, no time: the day's start
+			layout, b.span = "01022006", 24*time.Hour // a day, no time: the day's start
 		}
 		if b.Date, err = time.Parse(layout, m[2]); err != nil {
 			return nil, fmt.Errorf("%s: the time in its name cannot be read as Get-JCBackup writes it (%s)", p, layout)

@@ -871,6 +871,69 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("an account deleted by an event naming no organization, among several, is not a later one of its username", func(t *testing.T) {
+		bob := `"resource": {"id": "660000000000000000000007", "type": "user", "username": "bob"}`
+		events := diEvent(orgA, 2, "user_create", bob+`, "changes": [{"field": "jobTitle", "to": "Chef"}, {"field": "email", "to": "bob@example.com"}]`) +
+			diEvent("", 10, "user_delete", bob) + diEvent(orgB, 11, "user_delete", `"resource": {"id": "660000000000000000000008", "type": "user", "username": "ola"}`) +
+			diEvent(orgA, 20, "user_delete", `"resource": {"type": "user", "username": "bob"}, "changes": [{"field": "email", "from": "bob.new@example.com"}]`)
+		for _, r := range readWithBackup(t, events, Options{}).Records {
+			if r.Username == "bob" && r.Organization == orgA && (r.FormerID != "" || r.JobTitle == "Chef") {
+				t.Errorf("took the account deleted before: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+			}
+		}
+	})
+
+	t.Run("a backup's user without an id: another account's deletion left out by --since still counts", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		third := `"resource": {"id": "660000000000000000000003", "type": "user", "username": "sam"}`
+		events := diEvent(orgA, 21, "user_delete", sam) + diEvent(orgA, 27, "user_delete", third)
+		r := recordOf(t, readWithBackup(t, events, Options{Since: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}, noID), "sam")
+		if r.FormerID != "660000000000000000000003" || r.JobTitle == "Account Executive" {
+			t.Errorf("id %q, jobTitle %q: the backup's earlier sam", r.FormerID, r.JobTitle)
+		}
+	})
+
+	t.Run("deleted since a backup without ids: the id the events give, and groups added after it", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		events := diEvent(orgA, 2, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) +
+			diEvent(orgA, 22, "association_change", `"association": {"op": "add", "connection": {"from": {"type": "user_group", "object_id": "6b0000000000000000000007", "name": "Kitchen"}, "to": {"type": "user", "object_id": "660000000000000000000002", "name": "sam"}}}`) +
+			diEvent(orgA, 28, "user_delete", dana)
+		if r := recordOf(t, readWithBackup(t, events, Options{Now: now}, noID), "sam"); r.FormerID != "660000000000000000000002" || !slices.Contains(r.Groups, "Kitchen") {
+			t.Errorf("sam: id %q, groups %q", r.FormerID, r.Groups)
+		}
+	})
+
+	t.Run("a Get-JCBackup named by its day serves a user created that day", func(t *testing.T) {
+		// An older Get-JCBackup (day-only names, sam without an id),
+		// made the day sam was created, after the creation.
+		src := "../testdata/shared/backup-csv"
+		dir := tempDir(t)
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+			os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), bytes.Replace(b, []byte(`"660000000000000000000002","True"`), []byte(`"","True"`), 1), 0o644)
+		}
+		bk, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_11202026.CSV"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := diEvent(orgA, 20, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 27, "user_delete", sam)
+		if r := recordOf(t, readWithBackup(t, events, Options{}, bk), "sam"); r.JobTitle != "Account Executive" {
+			t.Errorf("sam: jobTitle %q, details %q", r.JobTitle, r.Details)
+		}
+	})
+
 	t.Run("backups of one date and organization that hold different things are both read", func(t *testing.T) {
 		partial := withDate(t, "20261120T1015004321", func(dir string) { os.Remove(filepath.Join(dir, "Association-UserToSystem.json")) })
 		changed := withDate(t, "20261120T1015004321", func(dir string) {

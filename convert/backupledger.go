@@ -129,8 +129,9 @@ func (l *ledger) newestBackup() *Backup {
 // of the name) and whose user id no other deletion names (that user was
 // deleted, and the username came back as another); rec takes their user
 // id. A backup's user without an id (an older Get-JCBackup's) serves a
-// deletion with one under the same guards, and when no other account's
-// deletion of the username falls between the backup and this one.
+// deletion with one when made before it, of no earlier user of the name
+// (earlierUser), and when no deletion of another account of the
+// username (kept or left out) falls between the backup and this one.
 func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	if rec.Username == "" {
 		return slices.Clone(l.backed[rec.FormerID])
@@ -144,15 +145,14 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	if rec.FormerID != "" {
 		found = slices.Clone(l.backed[rec.FormerID])
 		for _, e := range l.backed["u:"+lower] {
-			another := slices.ContainsFunc(c.earlier, func(old *candidate) bool {
-				return old.s.userID != rec.FormerID && old.at.After(e.b.Date) && old.at.Before(rec.DeletedAt)
+			another := slices.ContainsFunc(l.gone.byName[lower], func(d stamp) bool {
+				return d.value != rec.FormerID && d.at > unixNano(e.b.Date) && d.at < unixNano(rec.DeletedAt)
 			})
 			if e.u.id == "" && !another && !earlierUser(e, createdAt) && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
 				found = append(found, e)
 			}
 		}
 	} else {
-		gone := l.deletedIDs()
 		same := map[string]bool{} // the ids of this very deletion, read twice with and without one
 		for _, old := range c.earlier {
 			if old.at.Equal(c.at) && old.s.userID != "" {
@@ -160,7 +160,7 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 			}
 		}
 		for _, e := range l.backed["u:"+lower] {
-			_, deleted := gone[e.u.id]
+			_, deleted := l.gone.at[e.u.id]
 			switch {
 			case deleted && !same[e.u.id], earlierUser(e, createdAt):
 			case !rec.DeletedAt.IsZero() && !e.b.Date.Before(rec.DeletedAt):
@@ -185,7 +185,8 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 // username's latest user_create, at createdAt (zero for none): an
 // earlier user of the name. By the account's own creation time where the
 // backup gives it (in UTC), else by the backup's date (local time: an
-// offset of hours may blur it).
+// offset of hours may blur it; of a backup named by its day alone, the
+// day's end).
 func earlierUser(e backedUp, createdAt time.Time) bool {
 	if createdAt.IsZero() {
 		return false
@@ -193,7 +194,7 @@ func earlierUser(e backedUp, createdAt time.Time) bool {
 	if !e.u.created.IsZero() {
 		return e.u.created.Before(createdAt.Add(-time.Minute)) // the event and the account's own time differ a little
 	}
-	return e.b.Date.Before(createdAt)
+	return e.b.Date.Add(e.b.span).Before(createdAt)
 }
 
 // idByName is the user id that held username (in lower case) last
@@ -201,7 +202,7 @@ func earlierUser(e backedUp, createdAt time.Time) bool {
 // deleted under the new name), or "": never an id a deletion named
 // before t, nor one that held the username before its latest user_create
 // (the username came back as another account), nor any when t is
-// unknown. deletedIDs must be made before the first call of rebuild.
+// unknown (see noteGone).
 func (l *ledger) idByName(lower string, t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -228,7 +229,7 @@ func (l *ledger) idByName(lower string, t time.Time) string {
 		if st.at > before || st.at < again {
 			continue
 		}
-		if at, ok := l.deletedIDs()[st.value]; ok && at != 0 && at < before {
+		if at, ok := l.gone.at[st.value]; ok && at != 0 && at < before {
 			continue
 		}
 		if st.at > latest || st.at == latest && st.value < id {
@@ -238,27 +239,49 @@ func (l *ledger) idByName(lower string, t time.Time) string {
 	return id
 }
 
-// deletedIDs are the user ids every deletion of the ledger names, kept
-// or left out by the filters, with the time of the earliest (Unix
-// nanoseconds; 0 when none says): made once, before the users are
-// rebuilt (rebuild lets each deletion go as its record is made).
-func (l *ledger) deletedIDs() map[string]int64 {
-	if l.gone == nil {
-		l.gone = map[string]int64{}
+// goneIDs is what the deletions read name, in every organization (user
+// ids are JumpCloud's own), kept or left out by the filters: which
+// account a deletion by username alone, or a backup's user without an
+// id, cannot be.
+type goneIDs struct {
+	at     map[string]int64   // by user id, the earliest deletion's time (Unix nanoseconds; 0 when none says)
+	byName map[string][]stamp // by username in lower case, each deletion: the id it names (value; "" for none) and when
+}
+
+// noteGone gives each of ledgers what the deletions of all of them name
+// (goneIDs), where one needs it (it holds a backup, or a deletion by
+// username alone): before the users are rebuilt, as rebuilding lets each
+// deletion go as its record is made.
+func noteGone(ledgers []*ledger) {
+	need := false
+	for _, l := range ledgers {
+		need = need || len(l.backed) > 0 || slices.ContainsFunc(slices.Collect(maps.Keys(l.deleted.kept)), func(k string) bool { return strings.HasPrefix(k, "u:") })
+	}
+	if !need {
+		return
+	}
+	g := goneIDs{at: map[string]int64{}, byName: map[string][]stamp{}}
+	for _, l := range ledgers {
 		for _, m := range []map[string]*candidate{l.deleted.kept, l.deleted.outside} {
 			for _, c := range m {
 				for _, c := range append([]*candidate{c}, c.earlier...) {
-					if c.s == nil || c.s.userID == "" {
+					if c.s == nil {
 						continue
 					}
-					if at, ok := l.gone[c.s.userID]; !ok || at == 0 || unixNano(c.s.time) != 0 && unixNano(c.s.time) < at {
-						l.gone[c.s.userID] = unixNano(c.s.time)
+					at := unixNano(c.s.time)
+					if old, ok := g.at[c.s.userID]; c.s.userID != "" && (!ok || old == 0 || at != 0 && at < old) {
+						g.at[c.s.userID] = at
+					}
+					if c.lower != "" {
+						g.byName[c.lower] = append(g.byName[c.lower], stamp{value: c.s.userID, at: at})
 					}
 				}
 			}
 		}
 	}
-	return l.gone
+	for _, l := range ledgers {
+		l.gone = g
+	}
 }
 
 // since is the time after which a user_create of the user of e, deleted
@@ -422,7 +445,6 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 		}
 		l.sinceBackup[s] = backedUp{b, u}
 	}
-	l.gone = nil // made again with these deletions
 	return order
 }
 

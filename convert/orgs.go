@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -38,7 +39,7 @@ type ledger struct {
 	backed      map[string][]backedUp
 	backups     []*Backup
 	sinceBackup map[*summary]backedUp
-	gone        map[string]int64   // see deletedIDs
+	gone        goneIDs            // see noteGone
 	renamed     map[string][]stamp // see idByName
 	trail       []AuditEntry       // of the backups of the users rebuilt
 }
@@ -157,29 +158,33 @@ func (l *ledger) absorb(o *ledger) {
 // The values filled from earlier events are counted in stats.
 func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing *Existing, stats *Stats) (recs []Record, left []LeftOut, err error) {
 	kept, outside := l.deleted.users()
-	if len(l.backed) > 0 || slices.ContainsFunc(kept, func(c *candidate) bool { return c.s.userID == "" }) {
-		l.deletedIDs() // now: rebuilding lets each deletion go as its record is made
-	}
-	recs = make([]Record, 0, len(kept))
+	// Each record is made in its place: a Record is a kilobyte, and a
+	// mass deletion has a hundred thousand.
+	recs = make([]Record, len(kept))
+	n := 0
 	for _, c := range kept {
 		since := time.Time{} // the deletion's time, or the backup's for one made since it
 		if e, ok := l.sinceBackup[c.s]; ok {
 			since = e.since()
 		}
-		rec := l.user(c, stats)
+		rec := &recs[n]
+		l.user(rec, c, stats)
 		c.s, c.earlier = nil, nil // in rec now: their memory goes as the records come
 		rec.Organization = l.org
 		if since.IsZero() {
 			since = rec.DeletedAt
 		}
-		if back, ok := l.created.after(&rec, since); ok {
-			left = append(left, LeftOut{Record: rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(time.Unix(0, back.at).UTC()), Position{File: back.file, Line: back.line})})
-		} else if why := existing.Taken(&rec); why != "" {
-			left = append(left, LeftOut{Record: rec, Reason: ReasonExists, Detail: why})
+		if back, ok := l.created.after(rec, since); ok {
+			left = append(left, LeftOut{Record: *rec, Reason: ReasonBack, Detail: fmt.Sprintf("created again %s (%s)", when(time.Unix(0, back.at).UTC()), Position{File: back.file, Line: back.line})})
+		} else if why := existing.Taken(rec); why != "" {
+			left = append(left, LeftOut{Record: *rec, Reason: ReasonExists, Detail: why})
 		} else {
-			recs = append(recs, rec)
+			n++
+			continue
 		}
+		*rec = Record{}
 	}
+	recs = recs[:n]
 	for _, c := range outside {
 		rec := c.s.record()
 		rec.Organization = l.org
@@ -195,39 +200,42 @@ func (o *orgs) rebuild(ctx context.Context, l *ledger, inputs []Input, existing 
 	return recs, left, nil
 }
 
-// user makes the record of the deleted user c: the latest deletion,
+// user makes rec the record of the deleted user c: the latest deletion,
 // its gaps filled with the newest of what the user's backups, earlier
 // events and earlier deletions held, their account settings, groups and
 // devices.
-func (l *ledger) user(c *candidate, stats *Stats) Record {
-	rec := c.s.record()
+func (l *ledger) user(rec *Record, c *candidate, stats *Stats) {
+	*rec = c.s.record()
 	ac := c.s.gone.account
 	if e, ok := l.sinceBackup[c.s]; ok {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", e.b.source()))
 	}
 	if rec.FormerID == "" && rec.Username != "" { // the id that held the username, by the events
-		rec.FormerID = l.idByName(strings.ToLower(rec.Username), rec.DeletedAt)
+		t := rec.DeletedAt
+		if _, ok := l.sinceBackup[c.s]; ok {
+			t = time.Unix(0, math.MaxInt64) // deleted some time after the backup: the latest
+		}
+		rec.FormerID = l.idByName(strings.ToLower(rec.Username), t)
 	}
-	bs := l.backupsOf(&rec, c) // rec takes the backups' user id where the deletion gives none
-	l.fill(&rec, &ac, c, bs, stats)
+	bs := l.backupsOf(rec, c) // rec takes the backups' user id where the deletion gives none
+	l.fill(rec, &ac, c, bs, stats)
 	rec.account = ac.set
 	if ac.set&acctMFA != 0 && rec.EnableUserPortalMultifactor == "" {
 		rec.EnableUserPortalMultifactor = "True"
 		rec.Notes = append(rec.Notes, "had to use MFA at the user portal: the CSV requires it again (enable_user_portal_multifactor); the user enrolls again, within the default 7 days")
 	}
 	if len(bs) > 0 {
-		l.backupLinks(bs, &rec, cmp.Or(rec.FormerID, "u:"+strings.ToLower(rec.Username)))
+		l.backupLinks(bs, rec, cmp.Or(rec.FormerID, "u:"+strings.ToLower(rec.Username)))
 	}
-	l.assoc.rebuild(&rec)
+	l.assoc.rebuild(rec)
 	for _, e := range bs {
-		l.trail = append(l.trail, l.backupTrail(e, &rec))
+		l.trail = append(l.trail, l.backupTrail(e, rec))
 	}
-	rec.Beyond = beyond(l.asides, &rec)
-	if rec.Reports = l.reports(&rec); len(rec.Reports) > 0 {
+	rec.Beyond = beyond(l.asides, rec)
+	if rec.Reports = l.reports(rec); len(rec.Reports) > 0 {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("managed %s until the deletion changed their manager: the restore script (--script) makes the user their manager again when run with -RestoreReports, if that is meant",
 			strings.Join(rec.Reports, ", ")))
 	}
-	return rec
 }
 
 // fill fills the gaps of rec, the latest deletion of c, and of its

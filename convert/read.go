@@ -504,6 +504,7 @@ func (r *reader) filter(s *summary) string {
 func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	res := &Result{}
 	ledgers := r.orgs.place()
+	noteGone(ledgers)
 	if r.opts.Now != nil {
 		// Of several backups, the newest says who was deleted since.
 		for _, l := range ledgers {
@@ -518,6 +519,7 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 				r.order = l.deletedSinceBackup(b, r.opts.Now, apart, r.order, r.filter)
 			}
 		}
+		noteGone(ledgers) // with the deletions since the backup
 	}
 	for _, l := range ledgers {
 		recs, left, err := r.orgs.rebuild(ctx, l, inputs, r.opts.Existing, &r.stats)

@@ -250,11 +250,20 @@ func managersFirst(recs []Record) {
 	for i := range recs {
 		place(i)
 	}
-	moved := make([]Record, len(recs))
-	for to, from := range order {
-		moved[to] = recs[from]
+	// Moved in place, a cycle of the permutation at a time, through one
+	// record: a copy of them all would be a kilobyte a user.
+	for start := range order {
+		if order[start] < 0 {
+			continue
+		}
+		held := recs[start]
+		to := start
+		for from := order[to]; from != start; from = order[to] {
+			recs[to] = recs[from]
+			order[to], to = -1, from
+		}
+		recs[to], order[to] = held, -1
 	}
-	copy(recs, moved)
 }
 
 // looksLikeID matches what Convert-JCUserToID takes for a user id: 24

@@ -2,6 +2,8 @@ package convert
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -186,4 +188,64 @@ func TestPlanManagerGone(t *testing.T) {
 	if p.Unwritten() != 1 || len(p.Outputs[0].Rows) != 1 {
 		t.Errorf("unwritten %d, rows %d", p.Unwritten(), len(p.Outputs[0].Rows))
 	}
+}
+
+// TestManagersFirst: managers are placed before the users who report to
+// them, a cycle left where it is, every record kept once; held against
+// placing by a plain copy, for random chains, trees and cycles.
+func TestManagersFirst(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 500 {
+		n := 1 + rng.IntN(40)
+		recs := make([]Record, n)
+		for i := range recs {
+			recs[i].Username = fmt.Sprintf("u%d", i)
+			if rng.IntN(4) > 0 {
+				recs[i].Manager = fmt.Sprintf("U%d", rng.IntN(n+3)) // some outside, some themselves, any case
+			}
+		}
+		want := slices.Clone(recs)
+		byCopy(want)
+		managersFirst(recs)
+		if !slices.EqualFunc(recs, want, func(a, b Record) bool { return a.Username == b.Username && a.Manager == b.Manager }) {
+			t.Fatalf("round %d: %v, want %v", round, chain(recs), chain(want))
+		}
+	}
+}
+
+// byCopy places managers first as managersFirst does, through a copy.
+func byCopy(recs []Record) {
+	index := map[string]int{}
+	for i, r := range recs {
+		index[strings.ToLower(r.Username)] = i
+	}
+	var order []int
+	state := make([]int, len(recs))
+	var place func(i int)
+	place = func(i int) {
+		if state[i] != 0 {
+			return
+		}
+		state[i] = 1
+		if m, ok := index[strings.ToLower(recs[i].Manager)]; ok && m != i {
+			place(m)
+		}
+		order = append(order, i)
+	}
+	for i := range recs {
+		place(i)
+	}
+	moved := make([]Record, len(recs))
+	for to, from := range order {
+		moved[to] = recs[from]
+	}
+	copy(recs, moved)
+}
+
+func chain(recs []Record) []string {
+	var s []string
+	for _, r := range recs {
+		s = append(s, r.Username+"<"+r.Manager)
+	}
+	return s
 }

@@ -170,13 +170,13 @@ func (r *reader) read(ctx context.Context, in Input) error {
 	events, lost, repeats := r.stats.Events, r.stats.Unreadable, r.stats.Repeats
 	src := &measured{r: in.R, progress: r.opts.Progress}
 	if r.opts.Digest {
-		src.h = sha256.New()
+		src.h = newHasher()
 	}
 	in.R = src
 	err := r.readEvents(ctx, in, &file)
 	file.Size = src.n
 	if src.h != nil {
-		file.SHA256 = hex.EncodeToString(src.h.Sum(nil))
+		file.SHA256 = src.h.sum()
 	}
 	file.Repeats = r.stats.Repeats - repeats
 	file.Events, file.Unreadable = r.stats.Events-events+file.Repeats, r.stats.Unreadable-lost
@@ -192,20 +192,58 @@ func (r *reader) read(ctx context.Context, in Input) error {
 type measured struct {
 	r        io.Reader
 	n        int64
-	h        hash.Hash
+	h        *hasher
 	progress *atomic.Int64
 }
 
 func (m *measured) Read(b []byte) (int, error) {
 	n, err := m.r.Read(b)
 	m.n += int64(n)
-	if m.h != nil {
-		m.h.Write(b[:n])
+	if m.h != nil && n > 0 {
+		m.h.write(b[:n])
 	}
 	if m.progress != nil {
 		m.progress.Add(int64(n))
 	}
 	return n, err
+}
+
+// hasher computes the SHA-256 of the bytes written to it on a goroutine
+// of its own, from copies: hashing a gigabyte export is then off the
+// reading path, a copy being a fraction of a hash's time. sum must be
+// called once, at the end.
+type hasher struct {
+	h          hash.Hash
+	work, free chan []byte
+	done       chan struct{}
+}
+
+func newHasher() *hasher {
+	const buffers = 4 // a few: the reading waits when the hash falls behind
+	hs := &hasher{h: sha256.New(), work: make(chan []byte, buffers), free: make(chan []byte, buffers), done: make(chan struct{})}
+	for range buffers {
+		hs.free <- nil
+	}
+	go func() {
+		for b := range hs.work {
+			hs.h.Write(b)
+			hs.free <- b
+		}
+		close(hs.done)
+	}()
+	return hs
+}
+
+func (hs *hasher) write(p []byte) {
+	b := <-hs.free
+	hs.work <- append(b[:0], p...)
+}
+
+// sum is the SHA-256 of all written, in hex; it ends the goroutine.
+func (hs *hasher) sum() string {
+	close(hs.work)
+	<-hs.done
+	return hex.EncodeToString(hs.h.Sum(nil))
 }
 
 // emptyInput says that in holds nothing.
@@ -536,7 +574,11 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 			}
 			recs = nil
 		}
-		res.Records = append(res.Records, recs...)
+		if res.Records == nil {
+			res.Records = recs // most often the one organization's: not copied
+		} else {
+			res.Records = append(res.Records, recs...)
+		}
 		res.LeftOut = append(res.LeftOut, left...)
 		if r.opts.Trail {
 			r.trail = append(r.trail, l.trail...)

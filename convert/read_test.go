@@ -3,6 +3,8 @@ package convert
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -313,5 +315,45 @@ func TestAuditWords(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("trail\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// chunked reads at most n bytes at a time, n changing with each read.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunked) Read(b []byte) (int, error) {
+	c.n = c.n*7%65521 + 1
+	return c.r.Read(b[:min(len(b), c.n)])
+}
+
+// TestDigest: the SHA-256 of each input, hashed beside the reading, is
+// that of its bytes, however they arrive; with several inputs, each its
+// own (the one-event file repeats the first of the other: read once).
+func TestDigest(t *testing.T) {
+	var inputs []Input
+	var want []string
+	for i, n := range []int{0, 1, 40000} {
+		var b strings.Builder
+		for j := range n {
+			fmt.Fprintf(&b, `{"event_type": "user_delete", "id": "69%022d", "timestamp": "2026-11-20T09:00:00Z", "resource": {"id": "66%022d", "type": "user", "username": "user%d"}}`+"\n", j, j, j)
+		}
+		sum := sha256.Sum256([]byte(b.String()))
+		want = append(want, hex.EncodeToString(sum[:]))
+		inputs = append(inputs, Input{Name: fmt.Sprintf("e%d", i), R: &chunked{r: strings.NewReader(b.String())}})
+	}
+	res, err := Read(context.Background(), inputs, Options{Digest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range res.Files {
+		if f.SHA256 != want[i] {
+			t.Errorf("%s: SHA-256 %s, want %s", f.Name, f.SHA256, want[i])
+		}
+	}
+	if len(res.Files) != len(want) || res.Users != 40000 {
+		t.Errorf("%d files, %d users", len(res.Files), res.Users)
 	}
 }

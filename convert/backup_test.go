@@ -859,13 +859,13 @@ func TestBackupMerged(t *testing.T) {
 			b, _ := os.ReadFile(users)
 			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
 		})
-		third := `"resource": {"id": "660000000000000000000003", "type": "user", "username": "sam"}`
+		third := `"resource": {"id": "66000000000000000000000e", "type": "user", "username": "sam"}`
 		for name, events := range map[string]string{
 			"created again after the backup": diEvent(orgA, 21, "user_delete", sam) +
 				diEvent(orgA, 24, "user_create", third+`, "changes": [{"field": "email", "to": "sam.new@example.com"}]`) + diEvent(orgA, 27, "user_delete", third),
 			"another account deleted since the backup": diEvent(orgA, 21, "user_delete", sam) + diEvent(orgA, 27, "user_delete", third),
 		} {
-			if r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam"); r.FormerID != "660000000000000000000003" || r.JobTitle == "Account Executive" {
+			if r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam"); r.FormerID != "66000000000000000000000e" || r.JobTitle == "Account Executive" {
 				t.Errorf("%s: id %q, jobTitle %q: the backup's earlier sam", name, r.FormerID, r.JobTitle)
 			}
 		}
@@ -889,10 +889,10 @@ func TestBackupMerged(t *testing.T) {
 			b, _ := os.ReadFile(users)
 			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
 		})
-		third := `"resource": {"id": "660000000000000000000003", "type": "user", "username": "sam"}`
+		third := `"resource": {"id": "66000000000000000000000e", "type": "user", "username": "sam"}`
 		events := diEvent(orgA, 21, "user_delete", sam) + diEvent(orgA, 27, "user_delete", third)
 		r := recordOf(t, readWithBackup(t, events, Options{Since: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}, noID), "sam")
-		if r.FormerID != "660000000000000000000003" || r.JobTitle == "Account Executive" {
+		if r.FormerID != "66000000000000000000000e" || r.JobTitle == "Account Executive" {
 			t.Errorf("id %q, jobTitle %q: the backup's earlier sam", r.FormerID, r.JobTitle)
 		}
 	})
@@ -975,6 +975,126 @@ func TestBackupMerged(t *testing.T) {
 		}
 		if n != 1 || !slices.ContainsFunc(notices, func(m string) bool { return strings.Contains(m, "read once") }) {
 			t.Errorf("%d backup rows in the trail; notices %q", n, notices)
+		}
+	})
+
+	t.Run("another organization's account of the same username does not hide a backup's user without an id", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		otherSam := `"resource": {"id": "66000000000000000000000b", "type": "user", "username": "sam"}`
+		events := diEvent(orgB, 25, "user_delete", otherSam) + diEvent(orgA, 28, "user_delete", sam)
+		for _, opts := range []Options{{}, {Org: orgA}} {
+			res := readWithBackup(t, events, opts, noID)
+			for _, r := range append(res.Records, func() (rs []Record) {
+				for _, l := range res.LeftOut {
+					rs = append(rs, l.Record)
+				}
+				return
+			}()...) {
+				if r.Organization == orgA && r.Username == "sam" && r.JobTitle != "Account Executive" {
+					t.Errorf("--org %q: orgA's sam: id %q, jobTitle %q, details %q", opts.Org, r.FormerID, r.JobTitle, r.Details)
+				}
+			}
+		}
+	})
+
+	t.Run("renamed since the backup, deleted by the new username alone at an unknown time, comes back once", func(t *testing.T) {
+		events := diEvent(orgA, 25, "user_update", dana+`, "changes": [{"field": "username", "from": "dana", "to": "dana2"}]`) +
+			`{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000097", "resource": {"type": "user", "username": "dana2"}}` + "\n"
+		for _, opts := range []Options{{}, {Now: now}} {
+			res := readWithBackup(t, events, opts, org)
+			var names []string
+			for _, r := range res.Records {
+				names = append(names, r.Username+"/"+r.FormerID+"/"+r.Email)
+			}
+			t.Logf("now=%v records %q", opts.Now != nil, names)
+			r := recordOf(t, res, "dana2")
+			if r.FormerID != "660000000000000000000001" || r.Email != "dana@example.com" {
+				t.Errorf("now=%v dana2: id %q, email %q", opts.Now != nil, r.FormerID, r.Email)
+			}
+			for _, other := range res.Records {
+				if other.Username == "dana" {
+					t.Errorf("now=%v dana restored again from the backup alone: %q", opts.Now != nil, other.Notes)
+				}
+			}
+		}
+	})
+
+	t.Run("a Get-JCBackup named by its day: a user created that day, deleted since it, is not back", func(t *testing.T) {
+		src := "../testdata/shared/backup-csv"
+		dir := tempDir(t)
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+			os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), bytes.Replace(b, []byte(`"660000000000000000000002","True"`), []byte(`"","True"`), 1), 0o644)
+		}
+		bk, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_11202026.CSV"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := diEvent(orgA, 20, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
+		res := readWithBackup(t, events, Options{Now: now}, bk)
+		for _, l := range res.LeftOut {
+			if l.Username == "sam" {
+				t.Errorf("sam left out: %s %s", l.Reason, l.Detail)
+			}
+		}
+		recordOf(t, res, "sam")
+	})
+
+	t.Run("a backup's user without an id, its local date after another account's deletion that day", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		third := `"resource": {"id": "66000000000000000000000c", "type": "user", "username": "sam"}`
+		// Made at 10:15 local time, UTC+10 (00:15Z): sam (…02) deleted at
+		// 05:00Z is the backup's sam; …03 created at 06:00Z.
+		events := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000098", "timestamp": "2026-11-20T05:00:00Z", ` + sam + "}\n" +
+			`{"event_type": "user_create", "organization": "` + orgA + `", "id": "690000000000000000000099", "timestamp": "2026-11-20T06:00:00Z", ` + third + `, "changes": [{"field": "email", "to": "sam.new@example.com"}]}` + "\n" +
+			diEvent(orgA, 27, "user_delete", third)
+		if r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam"); r.JobTitle == "Account Executive" {
+			t.Errorf("id %q, jobTitle %q: the backup's earlier sam; details %q", r.FormerID, r.JobTitle, r.Details)
+		}
+	})
+
+	t.Run("a deletion naming no organization among several is not made again from a backup without ids", func(t *testing.T) {
+		noID := withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
+		})
+		events := diEvent(orgA, 2, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) +
+			diEvent(orgA, 27, "user_delete", dana) + diEvent(orgB, 27, "user_delete", `"resource": {"id": "660000000000000000000008", "type": "user", "username": "ola"}`) +
+			diEvent("", 28, "user_delete", sam)
+		res := readWithBackup(t, events, Options{Now: now}, noID)
+		var sams []string
+		for _, r := range res.Records {
+			if r.Username == "sam" {
+				sams = append(sams, r.Organization+"/"+r.FormerID)
+			}
+		}
+		if len(sams) != 1 {
+			t.Errorf("sam restored %d times: %q", len(sams), sams)
+		}
+	})
+
+	t.Run("a record left out leaves nothing in the next one's place", func(t *testing.T) {
+		bob := `"resource": {"id": "660000000000000000000007", "type": "user", "username": "bob"}`
+		events := diEvent(orgA, 20, "user_delete", bob+`, "changes": [{"field": "jobTitle", "from": "Chef"}]`) +
+			diEvent(orgA, 21, "user_create", `"resource": {"id": "66000000000000000000000d", "type": "user", "username": "bob"}, "changes": [{"field": "email", "to": "bob@example.com"}]`) +
+			diEvent(orgA, 28, "user_delete", dana)
+		res := readWithBackup(t, events, Options{}, org)
+		r := recordOf(t, res, "dana")
+		if len(res.Records) != 1 || len(res.LeftOut) != 1 || res.LeftOut[0].JobTitle != "Chef" || r.JobTitle != "Engineer" || slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "bob") }) {
+			t.Errorf("records %d, left out %+v, dana %+v", len(res.Records), res.LeftOut, r)
 		}
 	})
 

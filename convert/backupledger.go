@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -131,7 +132,8 @@ func (l *ledger) newestBackup() *Backup {
 // id. A backup's user without an id (an older Get-JCBackup's) serves a
 // deletion with one when made before it, of no earlier user of the name
 // (earlierUser), and when no deletion of another account of the
-// username (kept or left out) falls between the backup and this one.
+// username (kept or left out) falls between the backup (its date less
+// the zones' slack: it is local time) and this one.
 func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	if rec.Username == "" {
 		return slices.Clone(l.backed[rec.FormerID])
@@ -146,7 +148,7 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 		found = slices.Clone(l.backed[rec.FormerID])
 		for _, e := range l.backed["u:"+lower] {
 			another := slices.ContainsFunc(l.gone.byName[lower], func(d stamp) bool {
-				return d.value != rec.FormerID && d.at > unixNano(e.b.Date) && d.at < unixNano(rec.DeletedAt)
+				return d.value != rec.FormerID && d.at > unixNano(e.b.Date.Add(-zoneSlack)) && d.at < unixNano(rec.DeletedAt)
 			})
 			if e.u.id == "" && !another && !earlierUser(e, createdAt) && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
 				found = append(found, e)
@@ -201,12 +203,9 @@ func earlierUser(e backedUp, createdAt time.Time) bool {
 // before t, as the users' events set it (a user renamed since a backup is
 // deleted under the new name), or "": never an id a deletion named
 // before t, nor one that held the username before its latest user_create
-// (the username came back as another account), nor any when t is
-// unknown (see noteGone).
+// (the username came back as another account). A zero t is a deletion
+// at an unknown time, or made since a backup: the latest (see noteGone).
 func (l *ledger) idByName(lower string, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
 	if l.renamed == nil {
 		l.renamed = map[string][]stamp{}
 		col := uint8(ColumnIndex("Username"))
@@ -220,6 +219,9 @@ func (l *ledger) idByName(lower string, t time.Time) string {
 		}
 	}
 	before := unixNano(t)
+	if t.IsZero() {
+		before = math.MaxInt64 // of a deletion at an unknown time, or since a backup: the latest
+	}
 	again := l.created[creationKey{name: lower}].at // the username's latest user_create
 	if again > before {
 		again = 0 // after this deletion: it says nothing of the ids before it
@@ -239,19 +241,23 @@ func (l *ledger) idByName(lower string, t time.Time) string {
 	return id
 }
 
-// goneIDs is what the deletions read name, in every organization (user
-// ids are JumpCloud's own), kept or left out by the filters: which
-// account a deletion by username alone, or a backup's user without an
-// id, cannot be.
+// goneIDs is what the deletions read name, kept or left out by the
+// filters: which account a deletion by username alone, or a backup's
+// user without an id, cannot be.
 type goneIDs struct {
-	at     map[string]int64   // by user id, the earliest deletion's time (Unix nanoseconds; 0 when none says)
-	byName map[string][]stamp // by username in lower case, each deletion: the id it names (value; "" for none) and when
+	// at is, by user id, the earliest deletion's time (Unix nanoseconds;
+	// 0 when none says), of every organization: ids are JumpCloud's own.
+	at map[string]int64
+	// byName is, by username in lower case, each deletion of the
+	// ledger's organization, or naming none: the id it names (value; ""
+	// for none) and when. Usernames are an organization's own.
+	byName map[string][]stamp
 }
 
-// noteGone gives each of ledgers what the deletions of all of them name
-// (goneIDs), where one needs it (it holds a backup, or a deletion by
-// username alone): before the users are rebuilt, as rebuilding lets each
-// deletion go as its record is made.
+// noteGone gives each of ledgers what the deletions name (goneIDs),
+// where one needs it (it holds a backup, or a deletion by username
+// alone): before the users are rebuilt, as rebuilding lets each deletion
+// go as its record is made.
 func noteGone(ledgers []*ledger) {
 	need := false
 	for _, l := range ledgers {
@@ -260,27 +266,42 @@ func noteGone(ledgers []*ledger) {
 	if !need {
 		return
 	}
-	g := goneIDs{at: map[string]int64{}, byName: map[string][]stamp{}}
-	for _, l := range ledgers {
+	each := func(l *ledger, f func(c *candidate)) {
 		for _, m := range []map[string]*candidate{l.deleted.kept, l.deleted.outside} {
 			for _, c := range m {
 				for _, c := range append([]*candidate{c}, c.earlier...) {
-					if c.s == nil {
-						continue
-					}
-					at := unixNano(c.s.time)
-					if old, ok := g.at[c.s.userID]; c.s.userID != "" && (!ok || old == 0 || at != 0 && at < old) {
-						g.at[c.s.userID] = at
-					}
-					if c.lower != "" {
-						g.byName[c.lower] = append(g.byName[c.lower], stamp{value: c.s.userID, at: at})
+					if c.s != nil {
+						f(c)
 					}
 				}
 			}
 		}
 	}
+	at := map[string]int64{}
+	var none *ledger // of the events that name no organization, among several
 	for _, l := range ledgers {
-		l.gone = g
+		if l.org == "" {
+			none = l
+		}
+		each(l, func(c *candidate) {
+			t := unixNano(c.s.time)
+			if old, ok := at[c.s.userID]; c.s.userID != "" && (!ok || old == 0 || t != 0 && t < old) {
+				at[c.s.userID] = t
+			}
+		})
+	}
+	for _, l := range ledgers {
+		byName := map[string][]stamp{}
+		name := func(c *candidate) {
+			if c.lower != "" {
+				byName[c.lower] = append(byName[c.lower], stamp{value: c.s.userID, at: unixNano(c.s.time)})
+			}
+		}
+		each(l, name)
+		if none != nil && none != l {
+			each(none, name)
+		}
+		l.gone = goneIDs{at: at, byName: byName}
 	}
 }
 
@@ -290,10 +311,11 @@ func noteGone(ledgers []*ledger) {
 // after it (the backup's date is local time, and its own user_create
 // must not count).
 func (e backedUp) since() time.Time {
-	if t := e.u.created.Add(time.Minute); !e.u.created.IsZero() && t.After(e.b.Date) {
+	made := e.b.Date.Add(e.b.span) // it may have been made until then
+	if t := e.u.created.Add(time.Minute); !e.u.created.IsZero() && t.After(made) {
 		return t
 	}
-	return e.b.Date
+	return made
 }
 
 // backupTime is when the backup's values stand for rec: its date, or,
@@ -397,7 +419,8 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 	}
 	// The users deletions name: by id; by username where they give no
 	// id ("u:"), or where they give one ("U:"), for a backup's user
-	// without one.
+	// without one (whose id cannot say that a deletion naming no
+	// organization is theirs).
 	named := map[string]bool{}
 	name := func(d *deletions, byName bool) {
 		for _, m := range []map[string]*candidate{d.kept, d.outside} {
@@ -406,9 +429,7 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 					switch {
 					case c.s.userID != "":
 						named["id:"+c.s.userID] = true
-						if byName {
-							named["U:"+c.lower] = true
-						}
+						named["U:"+c.lower] = true
 					case byName:
 						named["u:"+c.lower] = true
 						if id := l.idByName(c.lower, c.s.time); id != "" { // renamed since the backup
@@ -421,7 +442,7 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 	}
 	name(l.deleted, true)
 	if apart != nil {
-		name(apart, false) // user ids are JumpCloud's own, whatever the organization
+		name(apart, false) // by id: user ids are JumpCloud's own, whatever the organization
 	}
 	for i := range b.users {
 		u := &b.users[i]
@@ -435,10 +456,10 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 		if u.username != "" {
 			s.gone.cells = []cell{{uint8(ColumnIndex("Username")), u.username}}
 		}
-		// Of the deletions of its username, it is the latest (its user
-		// was in the backup): ordered at the account's creation where the
-		// backup gives it (in UTC), else at the backup's date; its time
-		// is unknown.
+		// Its time is unknown: among the deletions of its username it is
+		// ordered at the account's creation where the backup gives it (in
+		// UTC), else at the backup's date, as it was deleted after
+		// either.
 		l.deleted.addAt(s, filter(s), order, cmp.Or(u.created, b.Date))
 		if l.sinceBackup == nil {
 			l.sinceBackup = map[*summary]backedUp{}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -211,11 +210,7 @@ func (l *ledger) user(rec *Record, c *candidate, stats *Stats) {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("restored from the %s alone: JumpCloud no longer holds the user (--deleted-since-backup), and no event confirms when the user was deleted, or by whom", e.b.source()))
 	}
 	if rec.FormerID == "" && rec.Username != "" { // the id that held the username, by the events
-		t := rec.DeletedAt
-		if _, ok := l.sinceBackup[c.s]; ok {
-			t = time.Unix(0, math.MaxInt64) // deleted some time after the backup: the latest
-		}
-		rec.FormerID = l.idByName(strings.ToLower(rec.Username), t)
+		rec.FormerID = l.idByName(strings.ToLower(rec.Username), rec.DeletedAt)
 	}
 	bs := l.backupsOf(rec, c) // rec takes the backups' user id where the deletion gives none
 	l.fill(rec, &ac, c, bs, stats)

@@ -154,6 +154,7 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 	if err != nil {
 		a.Unedited = err.Error()
 	}
+	a.Records = make([]convert.Record, 0, len(written)) // a row each, as convert wrote them: not grown a kilobyte at a time
 	for n := 2; rows.Next(); n++ {
 		if counted != nil {
 			counted.Add(1)

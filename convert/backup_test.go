@@ -876,10 +876,17 @@ func TestBackupMerged(t *testing.T) {
 		events := diEvent(orgA, 2, "user_create", bob+`, "changes": [{"field": "jobTitle", "to": "Chef"}, {"field": "email", "to": "bob@example.com"}]`) +
 			diEvent("", 10, "user_delete", bob) + diEvent(orgB, 11, "user_delete", `"resource": {"id": "660000000000000000000008", "type": "user", "username": "ola"}`) +
 			diEvent(orgA, 20, "user_delete", `"resource": {"type": "user", "username": "bob"}, "changes": [{"field": "email", "from": "bob.new@example.com"}]`)
+		found := 0
 		for _, r := range readWithBackup(t, events, Options{}).Records {
-			if r.Username == "bob" && r.Organization == orgA && (r.FormerID != "" || r.JobTitle == "Chef") {
-				t.Errorf("took the account deleted before: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+			if r.Username == "bob" && r.Organization == orgA {
+				found++
+				if r.FormerID != "" || r.JobTitle == "Chef" {
+					t.Errorf("took the account deleted before: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+				}
 			}
+		}
+		if found != 1 {
+			t.Errorf("%d records of the organization's bob", found)
 		}
 	})
 
@@ -988,15 +995,22 @@ func TestBackupMerged(t *testing.T) {
 		events := diEvent(orgB, 25, "user_delete", otherSam) + diEvent(orgA, 28, "user_delete", sam)
 		for _, opts := range []Options{{}, {Org: orgA}} {
 			res := readWithBackup(t, events, opts, noID)
+			found := 0
 			for _, r := range append(res.Records, func() (rs []Record) {
 				for _, l := range res.LeftOut {
 					rs = append(rs, l.Record)
 				}
 				return
 			}()...) {
-				if r.Organization == orgA && r.Username == "sam" && r.JobTitle != "Account Executive" {
-					t.Errorf("--org %q: orgA's sam: id %q, jobTitle %q, details %q", opts.Org, r.FormerID, r.JobTitle, r.Details)
+				if r.Organization == orgA && r.Username == "sam" {
+					found++
+					if r.JobTitle != "Account Executive" {
+						t.Errorf("--org %q: orgA's sam: id %q, jobTitle %q, details %q", opts.Org, r.FormerID, r.JobTitle, r.Details)
+					}
 				}
+			}
+			if found != 1 {
+				t.Errorf("--org %q: %d of orgA's sam", opts.Org, found)
 			}
 		}
 	})
@@ -1056,7 +1070,7 @@ func TestBackupMerged(t *testing.T) {
 		})
 		third := `"resource": {"id": "66000000000000000000000c", "type": "user", "username": "sam"}`
 		// Made at 10:15 local time, UTC+10 (00:15Z): sam (…02) deleted at
-		// 05:00Z is the backup's sam; …03 created at 06:00Z.
+		// 05:00Z is the backup's sam; …0c created at 06:00Z.
 		events := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000098", "timestamp": "2026-11-20T05:00:00Z", ` + sam + "}\n" +
 			`{"event_type": "user_create", "organization": "` + orgA + `", "id": "690000000000000000000099", "timestamp": "2026-11-20T06:00:00Z", ` + third + `, "changes": [{"field": "email", "to": "sam.new@example.com"}]}` + "\n" +
 			diEvent(orgA, 27, "user_delete", third)
@@ -1095,6 +1109,46 @@ func TestBackupMerged(t *testing.T) {
 		r := recordOf(t, res, "dana")
 		if len(res.Records) != 1 || len(res.LeftOut) != 1 || res.LeftOut[0].JobTitle != "Chef" || r.JobTitle != "Engineer" || slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "bob") }) {
 			t.Errorf("records %d, left out %+v, dana %+v", len(res.Records), res.LeftOut, r)
+		}
+	})
+
+	// noIDOf is the backup with the user of id holding no id (an older Get-JCBackup's).
+	noIDOf := func(t *testing.T, id string) *Backup {
+		return withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "`+id+`"`), []byte(`"Other": "`+id+`"`), 1), 0o644)
+		})
+	}
+
+	t.Run("a backup without ids: an earlier account of the username deleted before it does not hide its user deleted since", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000002")
+		events := diEvent(orgA, 3, "user_delete", `"resource": {"id": "660000000000000000000007", "type": "user", "username": "sam"}`) +
+			diEvent(orgA, 4, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
+		res := readWithBackup(t, events, Options{Now: now}, noID)
+		if r := recordOf(t, res, "sam"); r.FormerID != "660000000000000000000002" || r.JobTitle != "Account Executive" {
+			t.Errorf("sam: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+		}
+	})
+
+	t.Run("an earlier account deleted by username alone before the backup does not hide its user deleted since", func(t *testing.T) {
+		events := diEvent(orgA, 3, "user_delete", `"resource": {"type": "user", "username": "sam"}`) +
+			diEvent(orgA, 4, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
+		res := readWithBackup(t, events, Options{Now: now}, org)
+		if r := recordOf(t, res, "sam"); r.FormerID != "660000000000000000000002" || r.JobTitle != "Account Executive" {
+			t.Errorf("sam: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+		}
+	})
+
+	t.Run("a backup's user without an id is not a later account deleted by username alone", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000002")
+		// Only the deletions exported: sam (…02, the backup's) deleted by
+		// id after the backup; a later sam deleted by username alone.
+		events := diEvent(orgA, 21, "user_delete", sam) +
+			diEvent(orgA, 27, "user_delete", `"resource": {"type": "user", "username": "sam"}, "changes": [{"field": "email", "from": "sam.new@example.com"}]`)
+		r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam")
+		if r.JobTitle == "Account Executive" || r.Department == "Sales" {
+			t.Errorf("id %q, jobTitle %q, department %q: the backup's earlier sam; details %q", r.FormerID, r.JobTitle, r.Department, r.Details)
 		}
 	})
 

@@ -147,10 +147,7 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 	if rec.FormerID != "" {
 		found = slices.Clone(l.backed[rec.FormerID])
 		for _, e := range l.backed["u:"+lower] {
-			another := slices.ContainsFunc(l.gone.byName[lower], func(d stamp) bool {
-				return d.value != rec.FormerID && d.at > unixNano(e.b.Date.Add(-zoneSlack)) && d.at < unixNano(rec.DeletedAt)
-			})
-			if e.u.id == "" && !another && !earlierUser(e, createdAt) && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
+			if e.u.id == "" && !l.deletedBetween(lower, rec.FormerID, e, rec.DeletedAt) && !earlierUser(e, createdAt) && (rec.DeletedAt.IsZero() || e.b.Date.Before(rec.DeletedAt)) {
 				found = append(found, e)
 			}
 		}
@@ -164,7 +161,7 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 		for _, e := range l.backed["u:"+lower] {
 			_, deleted := l.gone.at[e.u.id]
 			switch {
-			case deleted && !same[e.u.id], earlierUser(e, createdAt):
+			case deleted && !same[e.u.id], earlierUser(e, createdAt), e.u.id == "" && l.deletedBetween(lower, "", e, rec.DeletedAt):
 			case !rec.DeletedAt.IsZero() && !e.b.Date.Before(rec.DeletedAt):
 				rec.Details = append(rec.Details, fmt.Sprintf("the %s holds a user %s, but is dated after the deletion, which names no user id: not used", e.b.source(), rec.Username))
 			default:
@@ -181,6 +178,16 @@ func (l *ledger) backupsOf(rec *Record, c *candidate) []backedUp {
 		found = slices.DeleteFunc(found, func(e backedUp) bool { return e.u.id != rec.FormerID && e.u.id != "" })
 	}
 	return found
+}
+
+// deletedBetween reports whether a deletion of the username lower, of
+// an account other than id ("" for any), falls after the backup of e
+// (its date less the zones' slack: local time) and before t: the
+// backup's user without an id may be that account.
+func (l *ledger) deletedBetween(lower, id string, e backedUp, t time.Time) bool {
+	return slices.ContainsFunc(l.gone.byName[lower], func(d stamp) bool {
+		return (id == "" || d.value != id) && d.at > unixNano(e.b.Date.Add(-zoneSlack)) && d.at < unixNano(t)
+	})
 }
 
 // earlierUser reports whether the user of e was created before the
@@ -421,16 +428,21 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 	// id ("u:"), or where they give one ("U:"), for a backup's user
 	// without one (whose id cannot say that a deletion naming no
 	// organization is theirs).
+	// A username names a backup's user only in a deletion after the
+	// backup (its date less the zones' slack), or at an unknown time: one
+	// before it was of an earlier account of the name.
 	named := map[string]bool{}
+	after := unixNano(b.Date.Add(-zoneSlack))
 	name := func(d *deletions, byName bool) {
 		for _, m := range []map[string]*candidate{d.kept, d.outside} {
 			for _, c := range m {
 				for _, c := range append([]*candidate{c}, c.earlier...) {
+					late := unixNano(c.s.time) == 0 || unixNano(c.s.time) > after
 					switch {
 					case c.s.userID != "":
 						named["id:"+c.s.userID] = true
-						named["U:"+c.lower] = true
-					case byName:
+						named["U:"+c.lower] = named["U:"+c.lower] || late
+					case byName && late:
 						named["u:"+c.lower] = true
 						if id := l.idByName(c.lower, c.s.time); id != "" { // renamed since the backup
 							named["id:"+id] = true

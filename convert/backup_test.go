@@ -1152,6 +1152,39 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("a user renamed since a backup without ids, deleted by id, comes back once", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000001")
+		events := diEvent(orgA, 25, "user_update", dana+`, "changes": [{"field": "username", "from": "dana", "to": "dana2"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"id": "660000000000000000000001", "type": "user", "username": "dana2"}, "changes": [{"field": "email", "from": "dana@example.com"}]`)
+		res := readWithBackup(t, events, Options{Now: now}, noID)
+		var danas []string
+		for _, r := range res.Records {
+			if strings.HasPrefix(r.Username, "dana") {
+				danas = append(danas, r.Username+"/"+r.FormerID+"/"+r.Email)
+			}
+		}
+		if len(danas) != 1 {
+			t.Errorf("dana restored %d times: %q", len(danas), danas)
+		}
+		if r := recordOf(t, res, "dana2"); r.FormerID != "660000000000000000000001" || r.JobTitle != "Engineer" || r.SystemID != "6a0000000000000000000001" {
+			t.Errorf("dana2: id %q, jobTitle %q, SystemID %q: not the backup's dana", r.FormerID, r.JobTitle, r.SystemID)
+		}
+	})
+
+	t.Run("a backup's user without an id is not another account renamed to the username since", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000002")
+		// sam (…02, the backup's) renamed sam.old; samantha (…0a) renamed
+		// sam, and deleted.
+		samantha := `"resource": {"id": "66000000000000000000000a", "type": "user", "username": "sam"}`
+		events := diEvent(orgA, 22, "user_update", sam+`, "changes": [{"field": "username", "from": "sam", "to": "sam.old"}]`) +
+			diEvent(orgA, 23, "user_update", samantha+`, "changes": [{"field": "username", "from": "samantha", "to": "sam"}]`) +
+			diEvent(orgA, 27, "user_delete", samantha)
+		r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam")
+		if r.JobTitle == "Account Executive" || r.Department == "Sales" || r.Email == "sam@example.com" {
+			t.Errorf("id %q, jobTitle %q, department %q, email %q: sam.old's values; details %q", r.FormerID, r.JobTitle, r.Department, r.Email, r.Details)
+		}
+	})
+
 	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
 		b := *org
 		b.Org = ""
@@ -1206,5 +1239,37 @@ func TestReadGetJCBackupDay(t *testing.T) {
 	}
 	if _, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_13452026.CSV")); err == nil || !strings.Contains(err.Error(), "cannot be read") {
 		t.Errorf("an impossible day: %v", err)
+	}
+}
+
+// TestTenureHolder: who held a username at a time, by the events that
+// gave it or took it away.
+func TestTenureHolder(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+	var ts tenures
+	ts.took("a", "Sam", day(2))  // created
+	ts.left("a", "sam", day(10)) // renamed away
+	ts.left("b", "sam", day(5))  // held it from before the export, deleted
+	ts.took("c", "sam", day(12)) // renamed to it
+	ts.left("c", "sam", day(20)) // deleted
+	ts.left("d", "kim", day(8))  // renamed away: held it before
+	for _, c := range []struct {
+		name string
+		day  int
+		want string
+	}{
+		{"sam", 1, "b"},  // a not yet; b held it before leaving
+		{"sam", 3, ""},   // a and b both seem to: the events do not tell
+		{"sam", 7, "a"},  // b gone
+		{"sam", 11, ""},  // a renamed away, c not yet
+		{"sam", 15, "c"}, // c
+		{"sam", 21, ""},  // c deleted
+		{"kim", 1, "d"},  // d, until renamed away
+		{"kim", 9, ""},   // nobody
+		{"lee", 9, ""},   // no events
+	} {
+		if got := ts.holder(c.name, day(c.day)); got != c.want {
+			t.Errorf("%s on day %d: %q, want %q", c.name, c.day, got, c.want)
+		}
 	}
 }

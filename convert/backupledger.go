@@ -458,6 +458,9 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 	}
 	for i := range b.users {
 		u := &b.users[i]
+		if r := l.resolved[u]; r != nil {
+			u = r // its id by the events
+		}
 		lower := strings.ToLower(u.username)
 		if here["id:"+u.id] && u.id != "" || here["u:"+lower] && u.username != "" || here["e:"+strings.ToLower(u.email)] && u.email != "" ||
 			named["id:"+u.id] && u.id != "" || named["u:"+lower] && u.username != "" || named["U:"+lower] && u.id == "" && u.username != "" {
@@ -506,4 +509,115 @@ func (l *ledger) backupTrail(e backedUp, rec *Record) AuditEntry {
 		changes += ", with " + Plural(links, "group, device or link", "groups, devices or links")
 	}
 	return AuditEntry{Time: e.b.Date, Type: "backup", Service: e.b.By, Username: cmp.Or(e.u.username, rec.Username), Changes: changes, Source: e.u.at, Organization: l.org}
+}
+
+// tenures are, by username in lower case, the events that gave it to a
+// user id or took it away (user_create, a rename by user_update, a
+// deletion): who held a username at a backup's date, for the backup's
+// users without an id. Kept only where backups are given.
+type tenures map[string][]tenure
+
+// tenure is one such event: the user id took the username, or left it,
+// at (Unix nanoseconds).
+type tenure struct {
+	id   string
+	at   int64
+	took bool
+}
+
+func (ts *tenures) add(id, username string, t time.Time, took bool) {
+	if id == "" || username == "" || t.IsZero() {
+		return
+	}
+	if *ts == nil {
+		*ts = tenures{}
+	}
+	k := strings.ToLower(username)
+	(*ts)[k] = append((*ts)[k], tenure{id: id, at: unixNano(t), took: took})
+}
+
+// took notes that the user id took username at t; left, that it left it.
+func (ts *tenures) took(id, username string, t time.Time) { ts.add(id, username, t, true) }
+func (ts *tenures) left(id, username string, t time.Time) { ts.add(id, username, t, false) }
+
+// merge takes in the tenures of o.
+func (ts *tenures) merge(o tenures) {
+	for k, es := range o {
+		if *ts == nil {
+			*ts = tenures{}
+		}
+		(*ts)[k] = append((*ts)[k], es...)
+	}
+}
+
+// holder is the user id that held username (lower case) at t, by the
+// tenures: an id whose last event of the username at or before t gave it
+// to them, or whose first after t took it away (they held it before).
+// "" when none did, or when more than one seem to (the events do not
+// tell).
+func (ts tenures) holder(lower string, t time.Time) string {
+	at := unixNano(t)
+	es := slices.Clone(ts[lower])
+	slices.SortStableFunc(es, func(a, b tenure) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.at, b.at)) })
+	holder, holders := "", 0
+	for i := 0; i < len(es); {
+		j := i
+		for j < len(es) && es[j].id == es[i].id {
+			j++
+		}
+		mine := es[i:j]                          // one id's, oldest first
+		held := !mine[0].took && mine[0].at > at // left it after t, having held it before
+		for _, e := range mine {
+			if e.at <= at {
+				held = e.took
+			}
+		}
+		if held {
+			holder, holders = mine[0].id, holders+1
+		}
+		i = j
+	}
+	if holders != 1 {
+		return ""
+	}
+	return holder
+}
+
+// resolveBackupIDs gives each user of l's backups who has no id (an
+// older Get-JCBackup's) the id that held the username at the backup's
+// date by the events (tenures.holder): the same at its date less and
+// more the zones' slack (and the day, for a backup named by its day),
+// where another holds it there, and not the id of another user of the
+// backup. Where the events do not tell, the user stays without one (the
+// guards of backupsOf then hold). The backups are not changed: the
+// ledger keeps copies.
+func (l *ledger) resolveBackupIDs() {
+	for _, key := range slices.Sorted(maps.Keys(l.backed)) {
+		if !strings.HasPrefix(key, "u:") {
+			continue
+		}
+		for i, e := range l.backed[key] {
+			if e.u.id != "" {
+				continue
+			}
+			id := l.tenures.holder(key[2:], e.b.Date)
+			if id == "" || slices.ContainsFunc(l.backed[id], func(o backedUp) bool { return o.b == e.b }) {
+				continue
+			}
+			if h := l.tenures.holder(key[2:], e.b.Date.Add(-zoneSlack)); h != "" && h != id {
+				continue
+			}
+			if h := l.tenures.holder(key[2:], e.b.Date.Add(e.b.span+zoneSlack)); h != "" && h != id {
+				continue
+			}
+			u := *e.u
+			u.id = id
+			if l.resolved == nil {
+				l.resolved = map[*backupUser]*backupUser{}
+			}
+			l.resolved[e.u] = &u
+			l.backed[key][i] = backedUp{e.b, &u}
+			l.backed[id] = append(l.backed[id], backedUp{e.b, &u})
+		}
+	}
 }

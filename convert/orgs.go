@@ -38,9 +38,11 @@ type ledger struct {
 	backed      map[string][]backedUp
 	backups     []*Backup
 	sinceBackup map[*summary]backedUp
-	gone        goneIDs            // see noteGone
-	renamed     map[string][]stamp // see idByName
-	trail       []AuditEntry       // of the backups of the users rebuilt
+	gone        goneIDs                     // see noteGone
+	tenures     tenures                     // who held each username when, where backups are given
+	resolved    map[*backupUser]*backupUser // see resolveBackupIDs
+	renamed     map[string][]stamp          // see idByName
+	trail       []AuditEntry                // of the backups of the users rebuilt
 }
 
 // reassignment is a user_update that moved a report away from their
@@ -132,6 +134,7 @@ func (l *ledger) absorb(o *ledger) {
 	l.assoc.merge(o.assoc)
 	l.names.merge(o.names)
 	l.reassigned = append(l.reassigned, o.reassigned...)
+	l.tenures.merge(o.tenures)
 	l.asides = append(l.asides, o.asides...)
 	for key, es := range o.backed {
 		if l.backed == nil {

@@ -502,9 +502,16 @@ func (r *reader) apply(p *prepared) {
 		}
 		r.order++
 		l.deleted.add(s, r.filter(s), r.order)
+		if len(r.opts.Backups) > 0 {
+			l.tenures.left(s.userID, s.gone.value("Username"), s.time)
+		}
 	case kindCreate, kindUpdate:
 		if s.formerBoss != "" {
 			l.reassigned = append(l.reassigned, reassignment{boss: s.formerBoss, report: userName{strings.Clone(subject.id), strings.Clone(subject.name)}, at: s.time})
+		}
+		if len(r.opts.Backups) > 0 && (s.kind == kindCreate || s.formerName != "") {
+			l.tenures.left(s.userID, s.formerName, s.time)
+			l.tenures.took(s.userID, s.sets.value("Username"), s.time)
 		}
 		l.history.add(s)
 		if s.kind == kindCreate {
@@ -543,6 +550,9 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	res := &Result{}
 	ledgers := r.orgs.place()
 	noteGone(ledgers)
+	for _, l := range ledgers {
+		l.resolveBackupIDs()
+	}
 	if r.opts.Now != nil {
 		// Of several backups, the newest says who was deleted since.
 		for _, l := range ledgers {

@@ -43,6 +43,7 @@ type summary struct {
 	sets        *history     // of a user_create or user_update: what it sets, as of its time
 	assoc       *assocChange // of an association_change
 	formerBoss  string       // of a user_update: the manager (a user id) it changed away from
+	formerName  string       // of a user_update: the username it changed away from
 	aside       *aside       // of an event of beyondTypes
 }
 
@@ -135,8 +136,15 @@ func (rd *reading) event(typ string, at Position, v gjson.Result, raw []byte) *p
 		p.psCut = a.psCut
 		if typ == "user_update" {
 			e.eachChange(func(c change) {
-				if Normalize(c.field) == "manager" && IsID(scalar(c.from)) && scalar(c.from) != scalar(c.to) {
-					s.formerBoss = strings.Clone(scalar(c.from))
+				switch Normalize(c.field) {
+				case "manager":
+					if IsID(scalar(c.from)) && scalar(c.from) != scalar(c.to) {
+						s.formerBoss = strings.Clone(scalar(c.from))
+					}
+				case "username":
+					if from := scalar(c.from); from != "" && !strings.EqualFold(from, scalar(c.to)) {
+						s.formerName = strings.Clone(from)
+					}
 				}
 			})
 		}

@@ -199,9 +199,12 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 }
 
 // readWritten reads the hidden Written sheet: what convert wrote of each
-// user, by the row's key. A workbook without it (written before 2026-12,
-// or by hand) has no edits to tell: an error says so.
-func readWritten(f *excelize.File) (map[string]map[string]string, error) {
+// user (a JSON object of header and value), by the row's key, as text:
+// edits decodes a row's when it reads the row, so that a hundred
+// thousand users' maps are not all held at once. A workbook without it
+// (written before 2026-12, or by hand) has no edits to tell: an error
+// says so.
+func readWritten(f *excelize.File) (map[string]string, error) {
 	if !slices.Contains(f.GetSheetList(), sheetWritten) {
 		return nil, errors.New("the workbook keeps no record of what convert wrote (a workbook of an older jcrestore, or made by hand): the reviewer's edits are not told")
 	}
@@ -210,25 +213,23 @@ func readWritten(f *excelize.File) (map[string]map[string]string, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	written := map[string]map[string]string{}
+	written := map[string]string{}
 	for rows.Next() {
 		cells, err := rows.Columns()
 		if err != nil || len(cells) < 2 || cells[0] == "Key" {
 			continue
 		}
-		var m map[string]string
-		if json.Unmarshal([]byte(cells[1]), &m) == nil {
-			written[cells[0]] = m
-		}
+		written[cells[0]] = cells[1]
 	}
 	return written, rows.Error()
 }
 
 // edits are what the reviewer changed in one row (cells, under header,
 // its number n) against what convert wrote of it.
-func (c *reviewCols) edits(header, cells []string, written map[string]map[string]string, n int, username string) []Edit {
-	was, ok := written[writtenKey(c.get(cells, colEventID), c.get(cells, colFormerID), c.get(cells, colSource))]
-	if !ok {
+func (c *reviewCols) edits(header, cells []string, written map[string]string, n int, username string) []Edit {
+	text, ok := written[writtenKey(c.get(cells, colEventID), c.get(cells, colFormerID), c.get(cells, colSource))]
+	var was map[string]string
+	if !ok || json.Unmarshal([]byte(text), &was) != nil {
 		return nil // a row the reviewer added, or whose key they changed
 	}
 	var out []Edit
@@ -238,7 +239,7 @@ func (c *reviewCols) edits(header, cells []string, written map[string]map[string
 		}
 		prior, known := was[h]
 		now := c.cell(cells, i)
-		if !known && !c.isData(h) {
+		if !known && !c.userValue[i] {
 			continue // Restore, Status, Notes and the provenance: not the user's values
 		}
 		if now != prior {
@@ -320,11 +321,13 @@ type reviewCols struct {
 	groups     []int          // cell index of Group1, Group2, ... (-1 where missing)
 	attributes [][2]int       // cell indexes of AttributeN_name and _value
 	deleted    []string       // the data columns of every CSV that are not there
+	userValue  []bool         // by cell index: the header is one of the user's values (isData), for edits
 }
 
 func reviewColumns(header []string) (*reviewCols, error) {
-	c := &reviewCols{index: make(map[string]int)}
+	c := &reviewCols{index: make(map[string]int), userValue: make([]bool, len(header))}
 	for i, h := range header {
+		c.userValue[i] = c.isData(h)
 		n := convert.Normalize(h)
 		if n == "" {
 			continue

@@ -919,7 +919,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a Get-JCBackup named by its day serves a user created that day", func(t *testing.T) {
-		// An older Get-JCBackup (day-only names, sam without an id),
+		// An older Get-JCBackup (day-only names), sam's _id cell empty,
 		// made the day sam was created, after the creation.
 		src := "../testdata/shared/backup-csv"
 		dir := tempDir(t)
@@ -1112,7 +1112,7 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
-	// noIDOf is the backup with the user of id holding no id (an older Get-JCBackup's).
+	// noIDOf is the backup with the user of id holding no id (its Id renamed).
 	noIDOf := func(t *testing.T, id string) *Backup {
 		return withDate(t, "20261120T1015004321", func(dir string) {
 			users := filepath.Join(dir, "User.json")
@@ -1182,6 +1182,120 @@ func TestBackupMerged(t *testing.T) {
 		r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam")
 		if r.JobTitle == "Account Executive" || r.Department == "Sales" || r.Email == "sam@example.com" {
 			t.Errorf("id %q, jobTitle %q, department %q, email %q: sam.old's values; details %q", r.FormerID, r.JobTitle, r.Department, r.Email, r.Details)
+		}
+	})
+
+	// userRecs are the records whose username begins with prefix: username/id/jobTitle.
+	userRecs := func(res *Result, prefix string) []string {
+		var out []string
+		for _, r := range res.Records {
+			if strings.HasPrefix(r.Username, prefix) {
+				out = append(out, r.Username+"/"+r.FormerID+"/"+r.JobTitle)
+			}
+		}
+		return out
+	}
+
+	t.Run("one organization, the rename naming none: a user renamed since a backup without ids comes back once", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000001")
+		events := diEvent("", 25, "user_update", dana+`, "changes": [{"field": "username", "from": "dana", "to": "dana2"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"id": "660000000000000000000001", "type": "user", "username": "dana2"}, "changes": [{"field": "email", "from": "dana@example.com"}]`)
+		res := readWithBackup(t, events, Options{Now: now}, noID)
+		if got := userRecs(res, "dana"); len(got) != 1 {
+			t.Errorf("dana restored %d times: %q", len(got), got)
+		}
+		if r := recordOf(t, res, "dana2"); r.FormerID != "660000000000000000000001" || r.JobTitle != "Engineer" {
+			t.Errorf("dana2: id %q, jobTitle %q", r.FormerID, r.JobTitle)
+		}
+	})
+
+	t.Run("one organization, the deletion naming none: a user renamed since a backup without ids comes back once", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000001")
+		events := diEvent(orgA, 25, "user_update", dana+`, "changes": [{"field": "username", "from": "dana", "to": "dana2"}]`) +
+			diEvent("", 28, "user_delete", `"resource": {"id": "660000000000000000000001", "type": "user", "username": "dana2"}, "changes": [{"field": "email", "from": "dana@example.com"}]`)
+		res := readWithBackup(t, events, Options{Now: now}, noID)
+		if got := userRecs(res, "dana"); len(got) != 1 {
+			t.Errorf("dana restored %d times: %q", len(got), got)
+		}
+	})
+
+	t.Run("a rename whose resource gives the new name, in another case: a user renamed since a backup without ids comes back once", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000001")
+		events := diEvent(orgA, 25, "user_update", `"resource": {"id": "660000000000000000000001", "type": "user", "username": "Dana2"}, "changes": [{"field": "username", "from": "DANA", "to": "Dana2"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"id": "660000000000000000000001", "type": "user", "username": "dana2"}, "changes": [{"field": "email", "from": "dana@example.com"}]`)
+		res := readWithBackup(t, events, Options{Now: now}, noID)
+		if got := userRecs(res, "dana"); len(got) != 1 {
+			t.Errorf("dana restored %d times: %q", len(got), got)
+		}
+	})
+
+	t.Run("a backup without ids: its user's deletion left out by --since, another account renamed to the username gets none of its values", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000002")
+		samantha := `"resource": {"id": "66000000000000000000000a", "type": "user", "username": "sam"}`
+		events := diEvent(orgA, 21, "user_delete", sam) +
+			diEvent(orgA, 23, "user_update", samantha+`, "changes": [{"field": "username", "from": "samantha", "to": "sam"}]`) +
+			diEvent(orgA, 27, "user_delete", samantha)
+		res := readWithBackup(t, events, Options{Now: now, Since: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)}, noID)
+		got := userRecs(res, "sam")
+		if len(got) != 1 {
+			t.Fatalf("sam restored %d times: %q", len(got), got)
+		}
+		if r := recordOf(t, res, "sam"); r.FormerID != "66000000000000000000000a" || r.JobTitle == "Account Executive" || r.Department == "Sales" {
+			t.Errorf("sam: %q department %q", got, r.Department)
+		}
+	})
+
+	t.Run("a backup without ids: a rename back and forth, another account holding the username between", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000002")
+		samantha := `"resource": {"id": "66000000000000000000000a", "type": "user", "username": "sam"}`
+		events := diEvent(orgA, 22, "user_update", sam+`, "changes": [{"field": "username", "from": "sam", "to": "sam.old"}]`) +
+			diEvent(orgA, 23, "user_update", samantha+`, "changes": [{"field": "username", "from": "samantha", "to": "sam"}]`) +
+			diEvent(orgA, 24, "user_update", samantha+`, "changes": [{"field": "username", "from": "sam", "to": "samantha"}]`) +
+			diEvent(orgA, 25, "user_update", sam+`, "changes": [{"field": "username", "from": "sam.old", "to": "sam"}]`) +
+			diEvent(orgA, 27, "user_delete", sam)
+		now2 := &Current{Name: "users.json", Users: append(slices.Clone(now.Users), CurrentUser{ID: "66000000000000000000000a", Record: Record{User: User{Username: "samantha", Email: "samantha@example.com"}}, Organization: orgA})}
+		res := readWithBackup(t, events, Options{Now: now2}, noID)
+		got := userRecs(res, "sam")
+		if len(got) != 1 {
+			t.Fatalf("sam restored %d times: %q", len(got), got)
+		}
+		if r := recordOf(t, res, "sam"); r.FormerID != "660000000000000000000002" || r.JobTitle != "Account Executive" {
+			t.Errorf("sam: %q", got)
+		}
+	})
+
+	t.Run("a backup without ids: an account created with the username and renamed at the same instant", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000002")
+		// kim (…0b) created as sam and renamed kim at once, listed newest
+		// first; sam (…02, the backup's) deleted by id.
+		kim := `"resource": {"id": "66000000000000000000000b", "type": "user", "username": "kim"}`
+		events := diEvent(orgA, 5, "user_update", kim+`, "changes": [{"field": "username", "from": "sam", "to": "kim"}]`) +
+			diEvent(orgA, 5, "user_create", `"resource": {"id": "66000000000000000000000b", "type": "user", "username": "sam"}`) +
+			diEvent(orgA, 27, "user_delete", sam)
+		res := readWithBackup(t, events, Options{}, noID)
+		if r := recordOf(t, res, "sam"); r.FormerID != "660000000000000000000002" || r.JobTitle != "Account Executive" {
+			t.Errorf("sam: id %q jobTitle %q", r.FormerID, r.JobTitle)
+		}
+	})
+
+	t.Run("among several organizations, the rename naming none: a user renamed since a backup without ids comes back once", func(t *testing.T) {
+		noID := noIDOf(t, "660000000000000000000001")
+		events := diEvent("", 25, "user_update", dana+`, "changes": [{"field": "username", "from": "dana", "to": "dana2"}]`) +
+			diEvent(orgA, 28, "user_delete", `"resource": {"id": "660000000000000000000001", "type": "user", "username": "dana2"}, "changes": [{"field": "email", "from": "dana@example.com"}]`) +
+			diEvent(orgB, 28, "user_delete", `"resource": {"id": "660000000000000000000008", "type": "user", "username": "ola"}`)
+		res := readWithBackup(t, events, Options{Now: now, Org: orgA}, noID)
+		if got := userRecs(res, "dana"); len(got) != 1 {
+			t.Errorf("dana restored %d times: %q", len(got), got)
+		}
+	})
+
+	t.Run("a backup without ids dated after the deletion (a zone ahead of UTC): its values", func(t *testing.T) {
+		// the backup 2026-11-20 10:15 local (UTC+10: 00:15 UTC); sam deleted 05:00 UTC.
+		noID := noIDOf(t, "660000000000000000000002")
+		events := `{"event_type": "user_delete", "organization": "` + orgA + `", "id": "69aaaaaaaaaaaaaaaaaaaaa2", "timestamp": "2026-11-20T05:00:00Z", ` + sam + "}\n"
+		r := recordOf(t, readWithBackup(t, events, Options{}, noID), "sam")
+		if r.JobTitle != "Account Executive" {
+			t.Errorf("sam: jobTitle %q; details %q", r.JobTitle, r.Details)
 		}
 	})
 

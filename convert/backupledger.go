@@ -129,7 +129,8 @@ func (l *ledger) newestBackup() *Backup {
 // not created before the username's latest user_create (an earlier user
 // of the name) and whose user id no other deletion names (that user was
 // deleted, and the username came back as another); rec takes their user
-// id. A backup's user without an id (an older Get-JCBackup's) serves a
+// id. A backup's user without an id (an empty _id cell, a User file
+// without Id) and unresolved by the events (resolveBackupIDs) serves a
 // deletion with one when made before it, of no earlier user of the name
 // (earlierUser), and when no deletion of another account of the
 // username (kept or left out) falls between the backup (its date less
@@ -552,7 +553,8 @@ func (ts *tenures) merge(o tenures) {
 
 // holder is the user id that held username (lower case) at t, by the
 // tenures: an id whose last event of the username at or before t gave it
-// to them, or whose first after t took it away (they held it before).
+// to them, or, with none at or before t, whose first after t took it
+// away (they held it before).
 // "" when none did, or when more than one seem to (the events do not
 // tell).
 func (ts tenures) holder(lower string, t time.Time) string {
@@ -583,15 +585,23 @@ func (ts tenures) holder(lower string, t time.Time) string {
 	return holder
 }
 
-// resolveBackupIDs gives each user of l's backups who has no id (an
-// older Get-JCBackup's) the id that held the username at the backup's
-// date by the events (tenures.holder): the same at its date less and
-// more the zones' slack (and the day, for a backup named by its day),
-// where another holds it there, and not the id of another user of the
-// backup. Where the events do not tell, the user stays without one (the
-// guards of backupsOf then hold). The backups are not changed: the
-// ledger keeps copies.
-func (l *ledger) resolveBackupIDs() {
+// resolveBackupIDs gives each user of l's backups who has no id (a
+// users file without ids, or an empty _id cell) the id that held the
+// username at the backup's date by the events (tenures.holder, with
+// those of events that name no organization, none): where none held it
+// then, at its date less the zones' slack (a zone ahead of UTC, and a
+// deletion that day); the same at its date less and more the slack (and
+// the day, for a backup named by its day) where another holds it there;
+// never the id of another user of the backup. Where the events do not
+// tell, the user stays without one (the guards of backupsOf then hold).
+// The backups are not changed: the ledger keeps copies.
+func (l *ledger) resolveBackupIDs(none *ledger) {
+	ts := l.tenures
+	if none != nil && none != l && len(none.tenures) > 0 {
+		ts = tenures{}
+		ts.merge(l.tenures)
+		ts.merge(none.tenures)
+	}
 	for _, key := range slices.Sorted(maps.Keys(l.backed)) {
 		if !strings.HasPrefix(key, "u:") {
 			continue
@@ -600,14 +610,16 @@ func (l *ledger) resolveBackupIDs() {
 			if e.u.id != "" {
 				continue
 			}
-			id := l.tenures.holder(key[2:], e.b.Date)
+			lower := key[2:]
+			before := ts.holder(lower, e.b.Date.Add(-zoneSlack))
+			id := cmp.Or(ts.holder(lower, e.b.Date), before)
 			if id == "" || slices.ContainsFunc(l.backed[id], func(o backedUp) bool { return o.b == e.b }) {
 				continue
 			}
-			if h := l.tenures.holder(key[2:], e.b.Date.Add(-zoneSlack)); h != "" && h != id {
+			if before != "" && before != id {
 				continue
 			}
-			if h := l.tenures.holder(key[2:], e.b.Date.Add(e.b.span+zoneSlack)); h != "" && h != id {
+			if h := ts.holder(lower, e.b.Date.Add(e.b.span+zoneSlack)); h != "" && h != id {
 				continue
 			}
 			u := *e.u

@@ -551,7 +551,7 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 	ledgers := r.orgs.place()
 	noteGone(ledgers)
 	for _, l := range ledgers {
-		l.resolveBackupIDs()
+		l.resolveBackupIDs(r.orgs.ledgers[""])
 	}
 	if r.opts.Now != nil {
 		// Of several backups, the newest says who was deleted since.

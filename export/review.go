@@ -154,7 +154,9 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 	if err != nil {
 		a.Unedited = err.Error()
 	}
-	a.Records = make([]convert.Record, 0, len(written)) // a row each, as convert wrote them: not grown a kilobyte at a time
+	// A row each, as convert wrote them, not grown a kilobyte at a time;
+	// at most for a mass deletion's count, whatever a hidden sheet says.
+	a.Records = make([]convert.Record, 0, min(len(written), 100_000))
 	for n := 2; rows.Next(); n++ {
 		if counted != nil {
 			counted.Add(1)
@@ -219,7 +221,9 @@ func readWritten(f *excelize.File) (map[string]string, error) {
 		if err != nil || len(cells) < 2 || cells[0] == "Key" {
 			continue
 		}
-		written[cells[0]] = cells[1]
+		if _, ok := written[cells[0]]; !ok || json.Valid([]byte(cells[1])) { // a broken row does not hide a good one
+			written[cells[0]] = cells[1]
+		}
 	}
 	return written, rows.Error()
 }

@@ -689,3 +689,48 @@ func TestReviewOldHeader(t *testing.T) {
 		t.Errorf("read %+v, want jdoe deleted at %s", a.Records, deleted)
 	}
 }
+
+// TestReadWrittenBroken: a broken row of the hidden Written sheet under a
+// key already read (a hand-edited sheet) does not hide what convert
+// wrote: the reviewer's edit is still told.
+func TestReadWrittenBroken(t *testing.T) {
+	f, err := excelize.OpenFile(writeReview(t, tempDir(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	written, err := f.GetRows(sheetWritten)
+	if err != nil || len(written) < 2 {
+		t.Fatalf("Written sheet: %v, %d rows", err, len(written))
+	}
+	users, err := f.GetRows(SheetUsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept := slices.Index(users[0], "department")
+	row := slices.IndexFunc(users, func(r []string) bool { return slices.Contains(r, "jdoe") })
+	if dept < 0 || row < 0 {
+		t.Fatalf("department column %d, jdoe's row %d", dept, row)
+	}
+	cell, _ := excelize.CoordinatesToCellName(dept+1, row+1)
+	f.SetCellStr(SheetUsers, cell, "Sales")
+	var key string
+	for _, r := range written {
+		if len(r) >= 2 && strings.Contains(r[1], "jdoe") {
+			key = r[0]
+		}
+	}
+	end, _ := excelize.CoordinatesToCellName(1, len(written)+1)
+	f.SetSheetRow(sheetWritten, end, &[]any{key, "{broken"})
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadReview(&b, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(a.Edits, func(e Edit) bool { return e.Username == "jdoe" && e.Field == "department" && e.Now == "Sales" }) {
+		t.Errorf("key %q: edits %+v", key, a.Edits)
+	}
+}

@@ -269,7 +269,13 @@ type goneIDs struct {
 func noteGone(ledgers []*ledger) {
 	need := false
 	for _, l := range ledgers {
-		need = need || len(l.backed) > 0 || slices.ContainsFunc(slices.Collect(maps.Keys(l.deleted.kept)), func(k string) bool { return strings.HasPrefix(k, "u:") })
+		need = need || len(l.backed) > 0
+		for k := range l.deleted.kept {
+			if need {
+				break
+			}
+			need = strings.HasPrefix(k, "u:")
+		}
 	}
 	if !need {
 		return
@@ -554,9 +560,8 @@ func (ts *tenures) merge(o tenures) {
 // holder is the user id that held username (lower case) at t, by the
 // tenures: an id whose last event of the username at or before t gave it
 // to them, or, with none at or before t, whose first after t took it
-// away (they held it before).
-// "" when none did, or when more than one seem to (the events do not
-// tell).
+// away (they held it before); "" when none did, or when more than one
+// seem to (the events do not tell).
 func (ts tenures) holder(lower string, t time.Time) string {
 	at := unixNano(t)
 	es := slices.Clone(ts[lower])

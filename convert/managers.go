@@ -143,9 +143,9 @@ func leftOutManagers(recs []Record, leftOut []LeftOut) {
 // gives it; a manager restored by the same file has no id yet, and is left
 // empty with a warning too. Call it after Validate: it adds its warnings.
 func notWrittenManagers(rows []Record, notWritten map[string]string, rules Rules) {
-	written := map[string]bool{}
-	for _, r := range rows {
-		written[strings.ToLower(r.Username)] = true
+	written := make(map[string]bool, len(rows))
+	for i := range rows {
+		written[strings.ToLower(rows[i].Username)] = true
 	}
 	for i := range rows {
 		r := &rows[i]
@@ -227,11 +227,18 @@ func holdsID(raw []byte, ids map[string]bool) bool {
 // stays as it is.
 func managersFirst(recs []Record) {
 	index := make(map[string]int, len(recs))
-	for i, r := range recs {
-		index[strings.ToLower(r.Username)] = i
+	for i := range recs {
+		index[strings.ToLower(recs[i].Username)] = i
 	}
-	if !slices.ContainsFunc(recs, func(r Record) bool { _, ok := index[strings.ToLower(r.Manager)]; return ok }) {
-		return // nobody's manager is restored too: keep the order, copy nothing
+	restored := false // somebody's manager is restored too
+	for i := range recs {
+		if _, ok := index[strings.ToLower(recs[i].Manager)]; ok {
+			restored = true
+			break
+		}
+	}
+	if !restored {
+		return // keep the order, move nothing
 	}
 	order := make([]int, 0, len(recs))
 	state := make([]byte, len(recs)) // 0 new, 1 being placed, 2 placed
@@ -283,8 +290,8 @@ var looksLikeID = regexp.MustCompile(`(?i)^[a-z0-9]{24}$`)
 // are notes. Then managers come first again.
 func unfindableManagers(rows []Record, existing *Existing, rules Rules) {
 	index := make(map[string]int, len(rows))
-	for i, r := range rows {
-		index[strings.ToLower(r.Username)] = i
+	for i := range rows {
+		index[strings.ToLower(rows[i].Username)] = i
 	}
 	gone := func(r *Record, why string) {
 		is := managerGone(why, rules)

@@ -385,9 +385,22 @@ func checkAttributes(c *checker, r *Record, rules Rules) {
 // duplicates marks every record that shares a non-empty value of field
 // (ignoring case) with another: only one of them can be created.
 func duplicates(records []Record, field string, get func(*Record) string) {
-	rows := make(map[string][]int)
+	// Counted first, in a map of the records' size: most often no value
+	// is there twice, and the rows of each are not needed.
+	count := make(map[string]int, len(records))
+	twice := false
 	for i := range records {
 		if v := strings.ToLower(get(&records[i])); v != "" {
+			count[v]++
+			twice = twice || count[v] > 1
+		}
+	}
+	if !twice {
+		return
+	}
+	rows := make(map[string][]int)
+	for i := range records {
+		if v := strings.ToLower(get(&records[i])); count[v] > 1 {
 			rows[v] = append(rows[v], i)
 		}
 	}

@@ -1299,6 +1299,21 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("a user deleted since the backup whose username another account holds now is left out, told", func(t *testing.T) {
+		// sam was made again by hand, with a new id.
+		now := &Current{Name: "users.json", Users: []CurrentUser{
+			{ID: "660000000000000000000003", Record: Record{User: User{Username: "lee", Email: "lee@example.com"}}, Organization: orgA},
+			{ID: "660000000000000000000077", Record: Record{User: User{Username: "sam", Email: "sam.again@example.com"}}, Organization: orgA}}}
+		res := readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), Options{Now: now, Existing: (*Existing)(nil).With(now)}, org)
+		var left []string
+		for _, l := range res.LeftOut {
+			left = append(left, l.Username+": "+l.Reason+", "+l.Detail)
+		}
+		if len(res.Records) != 1 || !slices.Equal(left, []string{"sam: " + ReasonExists + ", the username sam is in users.json"}) {
+			t.Errorf("records %d, left out %q", len(res.Records), left)
+		}
+	})
+
 	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
 		b := *org
 		b.Org = ""

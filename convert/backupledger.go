@@ -418,7 +418,10 @@ func nowOf(now *Current, b *Backup) error {
 }
 
 // deletedSinceBackup makes a deletion of each user of b whom no user of
-// now is (by id, username or email) and no deletion of the ledger, or of
+// now is (by id; for a user without one, by username or email; another
+// account with the username or email leaves the user out in rebuild,
+// as Options.Existing holds the users now too) and no deletion of the
+// ledger, or of
 // apart (the deletions of events that name no organization, kept apart
 // among several; by id alone), names; filter may leave them out as it
 // would a deletion with no time and no admin. order is the deletions
@@ -469,7 +472,9 @@ func (l *ledger) deletedSinceBackup(b *Backup, now *Current, apart *deletions, o
 			u = r // its id by the events
 		}
 		lower := strings.ToLower(u.username)
-		if here["id:"+u.id] && u.id != "" || here["u:"+lower] && u.username != "" || here["e:"+strings.ToLower(u.email)] && u.email != "" ||
+		// A current user with the id is the user, not deleted; without an
+		// id, one with the username or email is taken for them.
+		if here["id:"+u.id] && u.id != "" || u.id == "" && (here["u:"+lower] && u.username != "" || here["e:"+strings.ToLower(u.email)] && u.email != "") ||
 			named["id:"+u.id] && u.id != "" || named["u:"+lower] && u.username != "" || named["U:"+lower] && u.id == "" && u.username != "" {
 			continue
 		}

@@ -1314,6 +1314,18 @@ func TestBackupMerged(t *testing.T) {
 		}
 	})
 
+	t.Run("devices a backup binds, all at its date: none is said to be bound last", func(t *testing.T) {
+		two := withDate(t, "20261120T1015004321", func(dir string) {
+			p := filepath.Join(dir, "Association-UserToSystem.json")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.ReplaceAll(b, []byte(`"FromId": "660000000000000000000002"`), []byte(`"FromId": "660000000000000000000001"`)), 0o644)
+		})
+		r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", dana), Options{}, two), "dana")
+		if len(r.Devices) != 1 || r.SystemID == "" || slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "bound last") }) {
+			t.Errorf("SystemID %q, devices %q, notes %q", r.SystemID, r.Devices, r.Notes)
+		}
+	})
+
 	t.Run("a backup naming no organization: --org's, else refused among several", func(t *testing.T) {
 		b := *org
 		b.Org = ""

@@ -250,7 +250,8 @@ func (as associations) rebuild(r *Record) {
 }
 
 // bindDevices fills SystemID and Administrator with the device bound last
-// among those the user was bound to, when the export gives its id: the
+// among those the user was bound to (of those bound at one time, the
+// first), when the export gives its id: the
 // import binds it once the user is created (a binding that fails leaves
 // the user created), as an administrator only where the binding had sudo.
 // The others are listed in Devices, to bind again by hand.
@@ -265,11 +266,11 @@ func (r *Record) bindDevices(devices []membership) {
 		}
 		return m.name + " (" + m.id + ")"
 	}
-	var bound string
+	bound, at := "", -1
 	r.Devices = nil
-	for _, m := range devices {
+	for i, m := range devices {
 		if bound == "" && IsID(m.id) && r.SystemID == "" {
-			bound = name(m)
+			bound, at = name(m), i
 			r.SystemID, r.Administrator = m.id, "False"
 			if m.admin {
 				r.Administrator = "True"
@@ -278,13 +279,18 @@ func (r *Record) bindDevices(devices []membership) {
 		}
 		r.Devices = append(r.Devices, name(m))
 	}
+	// bound last: after every other (a backup gives its bindings one date)
+	last := bound != "" && !slices.ContainsFunc(devices, func(m membership) bool { return m != devices[at] && !m.at.Before(devices[at].at) })
 	slices.Sort(r.Devices)
 	note := ""
 	switch {
 	case bound != "" && len(r.Devices) == 0:
 		note = fmt.Sprintf("bound to the device %s: the CSV binds it again (SystemID)", bound)
-	case bound != "":
+	case last:
 		note = fmt.Sprintf("bound to %s: the CSV binds %s, bound last (SystemID); bind %s again by hand after the import",
+			Plural(len(devices), "device", "devices"), bound, strings.Join(r.Devices, ", "))
+	case bound != "":
+		note = fmt.Sprintf("bound to %s: the CSV binds %s (SystemID); bind %s again by hand after the import",
 			Plural(len(devices), "device", "devices"), bound, strings.Join(r.Devices, ", "))
 	case len(r.Devices) > 0:
 		note = fmt.Sprintf("bound to %s (%s), whose id the export does not give: bind %s again by hand after the import",

@@ -983,6 +983,9 @@ func TestBackupMerged(t *testing.T) {
 		if n != 1 || !slices.ContainsFunc(notices, func(m string) bool { return strings.Contains(m, "read once") }) {
 			t.Errorf("%d backup rows in the trail; notices %q", n, notices)
 		}
+		if len(res.Backups) != 1 {
+			t.Errorf("%d backups in the result, for the About and Sign-off sheets", len(res.Backups))
+		}
 	})
 
 	t.Run("another organization's account of the same username does not hide a backup's user without an id", func(t *testing.T) {

@@ -31,7 +31,8 @@ const maxBackups = 16
 // that names none to --org's, or to the one organization the events
 // name. A backup of an organization the events do not name, or other
 // than --org's, is refused, as is one that names none among events of
-// several without --org.
+// several without --org. One given twice is read once (r.backups are
+// those read).
 func (r *reader) addBackups() error {
 	var named []string
 	for org := range r.orgs.ledgers {
@@ -43,10 +44,12 @@ func (r *reader) addBackups() error {
 	// Newest first, ties by name: which backup a tie or a name comes from
 	// does not hang on the order of the arguments.
 	backups := slices.Clone(r.opts.Backups)
+	r.backups = slices.Clone(r.opts.Backups)
 	slices.SortStableFunc(backups, func(a, b *Backup) int { return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Name, b.Name)) })
 	for i, b := range backups {
 		if j := slices.IndexFunc(backups[:i], b.same); j >= 0 {
 			r.problem(Problem{Kind: Notice, Message: fmt.Sprintf("%s is the backup %s holds (the same date, organization, users and memberships): read once", b.Name, backups[j].Name)})
+			r.backups = slices.DeleteFunc(r.backups, func(o *Backup) bool { return o == b })
 			continue
 		}
 		org := b.Org

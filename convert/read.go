@@ -89,6 +89,9 @@ type reader struct {
 	types map[string]*counted // the events read by type (Stats.ByType once all is read)
 	known map[string]string   // the services and organizations met, each once (see intern)
 	files []File
+	// backups are those read, in the order given: Options.Backups less
+	// one given twice.
+	backups []*Backup
 	// foreign counts the objects of the input being read that are of a
 	// kind foreign.go knows (JumpCloud's users, OCSF records), by what a
 	// file of them holds.
@@ -594,7 +597,7 @@ func (r *reader) finish(ctx context.Context, inputs []Input) (*Result, error) {
 			r.trail = append(r.trail, l.trail...)
 		}
 	}
-	res.Backups = r.opts.Backups
+	res.Backups = r.backups
 	res.Stats = r.stats
 	res.Users = len(res.Records) + len(res.LeftOut)
 	res.Trail = r.trail

@@ -1023,11 +1023,6 @@ func TestBackupMerged(t *testing.T) {
 			`{"event_type": "user_delete", "organization": "` + orgA + `", "id": "690000000000000000000097", "resource": {"type": "user", "username": "dana2"}}` + "\n"
 		for _, opts := range []Options{{}, {Now: now}} {
 			res := readWithBackup(t, events, opts, org)
-			var names []string
-			for _, r := range res.Records {
-				names = append(names, r.Username+"/"+r.FormerID+"/"+r.Email)
-			}
-			t.Logf("now=%v records %q", opts.Now != nil, names)
 			r := recordOf(t, res, "dana2")
 			if r.FormerID != "660000000000000000000001" || r.Email != "dana@example.com" {
 				t.Errorf("now=%v dana2: id %q, email %q", opts.Now != nil, r.FormerID, r.Email)

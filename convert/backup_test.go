@@ -697,6 +697,27 @@ func TestBackupMerged(t *testing.T) {
 		return bk
 	}
 
+	// noIDOf is the backup with the user of id holding no id (its Id renamed).
+	noIDOf := func(t *testing.T, id string) *Backup {
+		return withDate(t, "20261120T1015004321", func(dir string) {
+			users := filepath.Join(dir, "User.json")
+			b, _ := os.ReadFile(users)
+			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "`+id+`"`), []byte(`"Other": "`+id+`"`), 1), 0o644)
+		})
+	}
+
+	// dayNamed is Get-JCBackup's set as older modules named it, by the
+	// day alone (JumpCloudUsers_11202026.CSV), sam's _id cell empty.
+	dayNamed := func(t *testing.T) *Backup {
+		bk, err := ReadBackup(dayNamedCopy(t, func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"660000000000000000000002","True"`), []byte(`"","True"`), 1)
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bk
+	}
+
 	t.Run("two backups dated after the deletion: the newer's values", func(t *testing.T) {
 		later := withDate(t, "20261120T1115000000", func(dir string) {
 			users := filepath.Join(dir, "User.json")
@@ -758,11 +779,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a backup's user without an id, deleted by an event with one, is not deleted twice", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", sam), Options{Now: now}, noID), "sam")
 		if slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "also deleted earlier") }) {
 			t.Errorf("notes %q", r.Notes)
@@ -825,11 +842,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a backup's user without an id serves a deletion with one", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		if r := recordOf(t, readWithBackup(t, diEvent(orgA, 28, "user_delete", sam), Options{}, noID), "sam"); r.JobTitle != "Account Executive" {
 			t.Errorf("sam: jobTitle %q", r.JobTitle)
 		}
@@ -854,11 +867,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a backup's user without an id is not a later account of the username", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		third := `"resource": {"id": "66000000000000000000000e", "type": "user", "username": "sam"}`
 		for name, events := range map[string]string{
 			"created again after the backup": diEvent(orgA, 21, "user_delete", sam) +
@@ -891,11 +900,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a backup's user without an id: another account's deletion left out by --since still counts", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		third := `"resource": {"id": "66000000000000000000000e", "type": "user", "username": "sam"}`
 		events := diEvent(orgA, 21, "user_delete", sam) + diEvent(orgA, 27, "user_delete", third)
 		r := recordOf(t, readWithBackup(t, events, Options{Since: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}, noID), "sam")
@@ -905,11 +910,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("deleted since a backup without ids: the id the events give, and groups added after it", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		events := diEvent(orgA, 2, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) +
 			diEvent(orgA, 22, "association_change", `"association": {"op": "add", "connection": {"from": {"type": "user_group", "object_id": "6b0000000000000000000007", "name": "Kitchen"}, "to": {"type": "user", "object_id": "660000000000000000000002", "name": "sam"}}}`) +
 			diEvent(orgA, 28, "user_delete", dana)
@@ -919,22 +920,8 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a Get-JCBackup named by its day serves a user created that day", func(t *testing.T) {
-		// An older Get-JCBackup (day-only names), sam's _id cell empty,
-		// made the day sam was created, after the creation.
-		src := "../testdata/shared/backup-csv"
-		dir := tempDir(t)
-		entries, err := os.ReadDir(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
-			os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), bytes.Replace(b, []byte(`"660000000000000000000002","True"`), []byte(`"","True"`), 1), 0o644)
-		}
-		bk, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_11202026.CSV"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		// Made the day sam was created, after the creation.
+		bk := dayNamed(t)
 		events := diEvent(orgA, 20, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 27, "user_delete", sam)
 		if r := recordOf(t, readWithBackup(t, events, Options{}, bk), "sam"); r.JobTitle != "Account Executive" {
 			t.Errorf("sam: jobTitle %q, details %q", r.JobTitle, r.Details)
@@ -989,11 +976,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("another organization's account of the same username does not hide a backup's user without an id", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		otherSam := `"resource": {"id": "66000000000000000000000b", "type": "user", "username": "sam"}`
 		events := diEvent(orgB, 25, "user_delete", otherSam) + diEvent(orgA, 28, "user_delete", sam)
 		for _, opts := range []Options{{}, {Org: orgA}} {
@@ -1036,20 +1019,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a Get-JCBackup named by its day: a user created that day, deleted since it, is not back", func(t *testing.T) {
-		src := "../testdata/shared/backup-csv"
-		dir := tempDir(t)
-		entries, err := os.ReadDir(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
-			os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), bytes.Replace(b, []byte(`"660000000000000000000002","True"`), []byte(`"","True"`), 1), 0o644)
-		}
-		bk, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_11202026.CSV"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		bk := dayNamed(t)
 		events := diEvent(orgA, 20, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) + diEvent(orgA, 28, "user_delete", dana)
 		res := readWithBackup(t, events, Options{Now: now}, bk)
 		for _, l := range res.LeftOut {
@@ -1061,11 +1031,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a backup's user without an id, its local date after another account's deletion that day", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		third := `"resource": {"id": "66000000000000000000000c", "type": "user", "username": "sam"}`
 		// Made at 10:15 local time, UTC+10 (00:15Z): sam (…02) deleted at
 		// 05:00Z is the backup's sam; …0c created at 06:00Z.
@@ -1078,11 +1044,7 @@ func TestBackupMerged(t *testing.T) {
 	})
 
 	t.Run("a deletion naming no organization among several is not made again from a backup without ids", func(t *testing.T) {
-		noID := withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "660000000000000000000002"`), []byte(`"Other": "660000000000000000000002"`), 1), 0o644)
-		})
+		noID := noIDOf(t, "660000000000000000000002")
 		events := diEvent(orgA, 2, "user_create", sam+`, "changes": [{"field": "email", "to": "sam@example.com"}]`) +
 			diEvent(orgA, 27, "user_delete", dana) + diEvent(orgB, 27, "user_delete", `"resource": {"id": "660000000000000000000008", "type": "user", "username": "ola"}`) +
 			diEvent("", 28, "user_delete", sam)
@@ -1109,15 +1071,6 @@ func TestBackupMerged(t *testing.T) {
 			t.Errorf("records %d, left out %+v, dana %+v", len(res.Records), res.LeftOut, r)
 		}
 	})
-
-	// noIDOf is the backup with the user of id holding no id (its Id renamed).
-	noIDOf := func(t *testing.T, id string) *Backup {
-		return withDate(t, "20261120T1015004321", func(dir string) {
-			users := filepath.Join(dir, "User.json")
-			b, _ := os.ReadFile(users)
-			os.WriteFile(users, bytes.Replace(b, []byte(`"Id": "`+id+`"`), []byte(`"Other": "`+id+`"`), 1), 0o644)
-		})
-	}
 
 	t.Run("a backup without ids: an earlier account of the username deleted before it does not hide its user deleted since", func(t *testing.T) {
 		noID := noIDOf(t, "660000000000000000000002")
@@ -1352,20 +1305,8 @@ func TestBackupMerged(t *testing.T) {
 // TestReadGetJCBackupDay: older modules named Get-JCBackup's files by the
 // day alone (MMddyyyy): the backup is of that day's start.
 func TestReadGetJCBackupDay(t *testing.T) {
-	src := "../testdata/shared/backup-csv"
-	dir := tempDir(t)
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), b, 0o644)
-	}
-	users := filepath.Join(dir, "JumpCloudUsers_11202026.CSV")
+	users := dayNamedCopy(t, same)
+	dir := filepath.Dir(users)
 	if BackupPart(users) != "backup" || UsersOfPart(filepath.Join(dir, "JumpCloudSystemUsers_11202026.CSV")) != users {
 		t.Fatal("the older names are not told")
 	}
@@ -1379,6 +1320,30 @@ func TestReadGetJCBackupDay(t *testing.T) {
 	if _, err := ReadBackup(filepath.Join(dir, "JumpCloudUsers_13452026.CSV")); err == nil || !strings.Contains(err.Error(), "cannot be read") {
 		t.Errorf("an impossible day: %v", err)
 	}
+}
+
+// dayNamedCopy copies Get-JCBackup's set of testdata/shared/backup-csv
+// under the names older modules gave it, by the day alone
+// (JumpCloudUsers_11202026.CSV), each file's bytes turned by edit, and
+// returns the users CSV's path.
+func dayNamedCopy(t testing.TB, edit func([]byte) []byte) string {
+	t.Helper()
+	src := "../testdata/shared/backup-csv"
+	dir := tempDir(t)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, strings.Replace(e.Name(), "20261120T101500", "11202026", 1)), edit(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "JumpCloudUsers_11202026.CSV")
 }
 
 // TestTenureHolder: who held a username at a time, by the events that

@@ -677,14 +677,7 @@ func TestReviewOldHeader(t *testing.T) {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		f.SetSheetRow(SheetUsers, cell, &row)
 	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	a, err := ReadReview(&b, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := reread(t, f)
 	if len(a.Records) != 1 || !a.Records[0].DeletedAt.Equal(deleted) {
 		t.Errorf("read %+v, want jdoe deleted at %s", a.Records, deleted)
 	}
@@ -722,6 +715,15 @@ func TestReadWrittenBroken(t *testing.T) {
 	}
 	end, _ := excelize.CoordinatesToCellName(1, len(written)+1)
 	f.SetSheetRow(sheetWritten, end, &[]any{key, "{broken"})
+	a := reread(t, f)
+	if !slices.ContainsFunc(a.Edits, func(e Edit) bool { return e.Username == "jdoe" && e.Field == "department" && e.Now == "Sales" }) {
+		t.Errorf("key %q: edits %+v", key, a.Edits)
+	}
+}
+
+// reread is what ReadReview reads of the workbook f as it is now.
+func reread(t *testing.T, f *excelize.File) *Approved {
+	t.Helper()
 	var b bytes.Buffer
 	if err := f.Write(&b); err != nil {
 		t.Fatal(err)
@@ -730,7 +732,5 @@ func TestReadWrittenBroken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(a.Edits, func(e Edit) bool { return e.Username == "jdoe" && e.Field == "department" && e.Now == "Sales" }) {
-		t.Errorf("key %q: edits %+v", key, a.Edits)
-	}
+	return a
 }

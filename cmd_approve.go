@@ -27,18 +27,17 @@ func approveAction(c *cli.Context) error {
 	if err := reviewWorkbook(path); err != nil {
 		return err
 	}
-	f, err := os.Open(path)
+	b, err := readReview(path)
 	if err != nil {
-		return fail(exitUsage, "%s", export.PathError(err))
+		return err
 	}
+	sum := sha256.Sum256(b)
 	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
 	defer rep.flush()
-	sum := sha256.New()
 	rows := new(atomic.Int64)
-	b := rep.startBusy("reading "+path, rows, 0, "rows")
-	a, err := export.ReadReviewCounted(io.TeeReader(f, sum), filepath.Dir(path), rows)
-	b.stop()
-	f.Close()
+	busy := rep.startBusy("reading "+path, rows, 0, "rows")
+	a, err := export.ReadReviewCounted(b, rows)
+	busy.stop()
 	if err != nil {
 		return fail(exitNoInput, "%s: %s; nothing written", path, err)
 	}
@@ -59,7 +58,7 @@ func approveAction(c *cli.Context) error {
 	if a.Unedited != "" && len(a.Records) > 0 {
 		rep.message(convert.Notef("%s: %s", path, a.Unedited))
 	}
-	out.reviewed = fmt.Sprintf("%s (SHA-256 %s)", filepath.Base(path), hex.EncodeToString(sum.Sum(nil)))
+	out.reviewed = fmt.Sprintf("%s (SHA-256 %s)", filepath.Base(path), hex.EncodeToString(sum[:]))
 	opts := out.planOptions(c)
 	opts.NotWritten = a.NotWritten()
 	plan, paths, err := out.plan(rep, &convert.Result{Records: a.Records}, opts)
@@ -100,6 +99,30 @@ func reviewWorkbook(path string) error {
 		}
 	}
 	return nil // a workbook, or a zip: ReadReview says what is wrong with it
+}
+
+// readReview reads the review workbook at path, refusing one larger than
+// any jcrestore writes before reading it.
+func readReview(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fail(exitUsage, "%s", export.PathError(err))
+	}
+	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = min(fi.Size(), export.MaxReviewFile)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // read once, not grown by doubling
+	_, err = buf.ReadFrom(io.LimitReader(f, export.MaxReviewFile+1))
+	b := buf.Bytes()
+	switch {
+	case err != nil:
+		return nil, fail(exitNoInput, "%s: %s; nothing written", path, err)
+	case len(b) > export.MaxReviewFile:
+		return nil, fail(exitNoInput, "%s: more than %d MB: larger than any review workbook jcrestore writes; nothing written", path, export.MaxReviewFile>>20)
+	}
+	return b, nil
 }
 
 // fileHead is the first n bytes of the file at path, or fewer.

@@ -139,7 +139,7 @@ func workbookRows(t *testing.T, b []byte) []byte {
 // Restore or not, username, email, organization.
 func reviewRows(t *testing.T, b []byte) []byte {
 	t.Helper()
-	a, err := export.ReadReview(bytes.NewReader(b), "")
+	a, err := export.ReadReview(b)
 	if err != nil {
 		t.Error(err)
 		return nil

@@ -55,7 +55,7 @@ func BenchmarkReadReview(b *testing.B) {
 	}
 	b.SetBytes(int64(buf.Len()))
 	for b.Loop() {
-		a, err := ReadReview(bytes.NewReader(buf.Bytes()), "")
+		a, err := ReadReview(buf.Bytes())
 		if err != nil || len(a.Records) != 100000 {
 			b.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -20,7 +19,7 @@ import (
 // ReadWorkbookPlan reads the reviewed workbook as a plan: the rows marked
 // Restore, with their After import column.
 func ReadWorkbookPlan(path string, b []byte) (*convert.Planned, error) {
-	a, err := ReadReview(bytes.NewReader(b), filepath.Dir(path))
+	a, err := ReadReview(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}

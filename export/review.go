@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,19 +17,17 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Limits for opening a workbook: how large the file may be, what its zip
-// may unpack to in all, and how much of one sheet's XML is unpacked in
-// memory (more goes to a temporary file, see ReadReview). The largest
-// review jcrestore writes, one of 100,000 users, is a 28 MB file that
-// unpacks to 196 MB (its Users sheet 95 MB); the review of a generated
-// 90-day export of 1,000,000 events (9,892 users) unpacks to 85 MB. A
-// workbook that unpacks to more holds what jcrestore did not write, such
-// as a million blank rows a spreadsheet program kept for a formatted
-// column: refused at once, where reading it took a minute.
+// Limits for opening a workbook: how large the file may be and what its
+// zip may unpack to in all. The largest review jcrestore writes, one of
+// 100,000 users, is a 28 MB file that unpacks to 196 MB (its Users sheet
+// 95 MB); the review of a generated 90-day export of 1,000,000 events
+// (9,892 users) unpacks to 85 MB. A workbook that unpacks to more holds
+// what jcrestore did not write, such as a million blank rows a
+// spreadsheet program kept for a formatted column: refused at once, where
+// reading it took a minute.
 const (
-	maxFile        = 256 << 20
-	maxUnzipped    = 512 << 20
-	maxSheetMemory = 16 << 20
+	MaxReviewFile = 256 << 20
+	maxUnzipped   = 512 << 20
 )
 
 // Approved is what a reviewed workbook asks for.
@@ -95,62 +92,51 @@ var (
 
 const restoreHelp = "Restore takes Yes (or y, true, 1, x) and No (or n, false, 0)"
 
-// ReadReview reads the Users sheet of a review workbook by its header
+// ReadReview reads the Users sheet of the review workbook b by its header
 // names, so that columns may be moved, hidden or deleted, rows sorted,
 // filtered, deleted or edited, and extra columns added. It returns the rows
 // whose Restore is yes, and those whose Restore it does not understand.
 // Restore, Username and Email must be there; another data column deleted
-// is written empty (Approved.Deleted). A
-// sheet too large to unpack in memory is unpacked into a temporary file in
-// tmpDir, which should be beside the workbook: it holds personal data ("" is
-// the system's temporary directory).
-func ReadReview(r io.Reader, tmpDir string) (*Approved, error) {
-	return ReadReviewCounted(r, tmpDir, nil)
+// is written empty (Approved.Deleted). The sheets are read streamed from
+// the zip: nothing is unpacked to a file.
+func ReadReview(b []byte) (*Approved, error) {
+	return ReadReviewCounted(b, nil)
 }
 
-// ReadReviewCounted is ReadReview, counting the rows read into rows, for
-// a progress line.
-func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Approved, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxFile {
-		return nil, fmt.Errorf("more than %d MB: larger than any review workbook jcrestore writes", maxFile>>20)
+// ReadReviewCounted is ReadReview, counting the rows read into counted,
+// for a progress line.
+func ReadReviewCounted(b []byte, counted *atomic.Int64) (*Approved, error) {
+	if len(b) > MaxReviewFile {
+		return nil, fmt.Errorf("more than %d MB: larger than any review workbook jcrestore writes", MaxReviewFile>>20)
 	}
 	if err := unzippedSize(b); err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxSheetMemory, TmpDir: tmpDir})
+	bk, err := openBook(b)
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Excel workbook (%v)", err)
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if !slices.Contains(sheets, SheetAbout) || !slices.Contains(sheets, SheetUsers) {
-		return nil, fmt.Errorf("not a jcrestore review workbook: it needs the sheets %s and %s (it has %s)", SheetUsers, SheetAbout, strings.Join(sheets, ", "))
+	if !slices.Contains(bk.sheets, SheetAbout) || !slices.Contains(bk.sheets, SheetUsers) {
+		return nil, fmt.Errorf("not a jcrestore review workbook: it needs the sheets %s and %s (it has %s)", SheetUsers, SheetAbout, strings.Join(bk.sheets, ", "))
 	}
-	if title, _ := f.GetCellValue(SheetAbout, "A1"); title != Title {
-		return nil, fmt.Errorf("not a jcrestore review workbook: About!A1 is %q, not %q", title, Title)
+	if title, err := firstCell(bk, SheetAbout); err != nil || title != Title {
+		return nil, cmp.Or(err, fmt.Errorf("not a jcrestore review workbook: About!A1 is %q, not %q", title, Title))
 	}
-	rows, err := f.Rows(SheetUsers)
+	rows, err := bk.rows(SheetUsers)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return nil, errors.New("the Users sheet is empty: it has no header row")
+		return nil, cmp.Or(rows.Err(), errors.New("the Users sheet is empty: it has no header row"))
 	}
-	header, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
+	header := rows.Columns()
 	cols, err := reviewColumns(header)
 	if err != nil {
 		return nil, err
 	}
 	a := &Approved{Deleted: cols.deleted}
-	written, err := readWritten(f)
+	written, err := readWritten(bk)
 	if err != nil {
 		a.Unedited = err.Error()
 	}
@@ -161,21 +147,21 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 		if counted != nil {
 			counted.Add(1)
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, fmt.Errorf("Users row %d: %v", n, err)
-		}
+		cells := rows.Columns()
 		if blank(cells) {
 			continue
 		}
 		a.Rows++
 		said := strings.TrimSpace(cols.get(cells, colRestore))
 		if slices.Contains(restoreYes, strings.ToLower(said)) {
-			r := cols.record(cells, n)
+			a.Records = append(a.Records, convert.Record{}) // made in its place: a kilobyte not copied
+			r := &a.Records[len(a.Records)-1]
+			cols.record(r, cells, n)
 			if _, ok := cols.named[colAfter]; ok {
 				steps, err := convert.ParseAfterImport(cols.get(cells, colAfter))
 				if err != nil {
 					a.Unclear = append(a.Unclear, Unclear{Row: n, Username: r.Username, Said: cols.get(cells, colAfter), Why: err.Error()})
+					a.Records = a.Records[:len(a.Records)-1]
 					continue
 				}
 				r.SetAfterImport(steps)
@@ -183,7 +169,6 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 			if written != nil {
 				a.Edits = append(a.Edits, cols.edits(header, cells, written, n, r.Username)...)
 			}
-			a.Records = append(a.Records, r)
 			continue
 		}
 		u := cols.cell(cells, cols.data[convert.ColumnIndex("Username")])
@@ -194,10 +179,23 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 			a.NotMarked = append(a.NotMarked, u)
 		}
 	}
-	if err := rows.Error(); err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// firstCell is the value of the sheet's cell A1.
+func firstCell(bk *book, sheet string) (string, error) {
+	rows, err := bk.rows(sheet)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	if rows.Next() && len(rows.Columns()) > 0 {
+		return rows.Columns()[0], nil
+	}
+	return "", rows.Err()
 }
 
 // readWritten reads the hidden Written sheet: what convert wrote of each
@@ -206,26 +204,29 @@ func ReadReviewCounted(r io.Reader, tmpDir string, counted *atomic.Int64) (*Appr
 // thousand users' maps are not all held at once. A workbook without it
 // (written before 2026-12, or by hand) has no edits to tell: an error
 // says so.
-func readWritten(f *excelize.File) (map[string]string, error) {
-	if !slices.Contains(f.GetSheetList(), sheetWritten) {
+func readWritten(bk *book) (map[string]string, error) {
+	if !slices.Contains(bk.sheets, sheetWritten) {
 		return nil, errors.New("the workbook keeps no record of what convert wrote (a workbook of an older jcrestore, or made by hand): the reviewer's edits are not told")
 	}
-	rows, err := f.Rows(sheetWritten)
+	rows, err := bk.rows(sheetWritten)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	written := map[string]string{}
 	for rows.Next() {
-		cells, err := rows.Columns()
-		if err != nil || len(cells) < 2 || cells[0] == "Key" {
+		cells := rows.Columns()
+		if len(cells) < 2 || cells[0] == "Key" {
 			continue
 		}
 		if _, ok := written[cells[0]]; !ok || json.Valid([]byte(cells[1])) { // a broken row does not hide a good one
 			written[cells[0]] = cells[1]
 		}
 	}
-	return written, rows.Error()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return written, nil
 }
 
 // edits are what the reviewer changed in one row (cells, under header,
@@ -419,9 +420,9 @@ func (c *reviewCols) get(cells []string, name string) string {
 	return c.cell(cells, i)
 }
 
-// record builds the record of one approved row; n is its row number.
-func (c *reviewCols) record(cells []string, n int) convert.Record {
-	var r convert.Record
+// record fills r, a new record, with one approved row; n is its row
+// number.
+func (c *reviewCols) record(r *convert.Record, cells []string, n int) {
 	for i, j := range c.data {
 		r.User.SetCell(i, c.cell(cells, j))
 	}
@@ -446,7 +447,6 @@ func (c *reviewCols) record(cells []string, n int) convert.Record {
 	if src := c.get(cells, colSource); src != "" {
 		r.Source += " (" + src + ")"
 	}
-	return r
 }
 
 // cellTime reads a date cell's raw value (a serial number) or, where a

@@ -299,6 +299,10 @@ func unzippedSize(b []byte) error {
 	}
 	var total uint64
 	for _, f := range z.File {
+		if f.UncompressedSize64 > maxUnzipped {
+			total = f.UncompressedSize64 // one part alone: a sum of parts that claim 2^64 bytes would wrap around
+			break
+		}
 		total += f.UncompressedSize64
 	}
 	if total <= maxUnzipped {

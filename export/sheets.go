@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
 )
 
 // The workbook reader approve uses: a sheet's cells row by row, streamed
@@ -31,11 +32,12 @@ const (
 
 // book is a workbook opened for reading its sheets.
 type book struct {
-	files  map[string]*zip.File
-	sheets []string          // the sheets' names, in the workbook's order
-	parts  map[string]string // a sheet's part in the zip, by its name in lower case
-	shared []string          // the shared strings, once a sheet needed them
-	read   bool              // whether shared holds them
+	files     map[string]*zip.File
+	sheets    []string          // the sheets' names, in the workbook's order
+	parts     map[string]string // a sheet's part in the zip, by its name in lower case
+	shared    []string          // the shared strings, once a sheet needed them
+	read      bool              // whether they were read
+	sharedErr error             // why they could not be
 }
 
 // openBook opens the workbook b: its sheets, by name.
@@ -46,7 +48,11 @@ func openBook(b []byte) (*book, error) {
 	}
 	bk := &book{files: make(map[string]*zip.File, len(z.File)), parts: map[string]string{}}
 	for _, f := range z.File {
-		bk.files[f.Name] = f
+		name := strings.ReplaceAll(f.Name, `\`, "/") // as an old Windows zip tool names it
+		if strings.EqualFold(name, sharedStringsPart) {
+			name = sharedStringsPart
+		}
+		bk.files[name] = f
 	}
 	var rels relationships
 	if err := bk.decode("_rels/.rels", &rels); err != nil {
@@ -105,7 +111,9 @@ func (bk *book) decode(name string, v any) error {
 		return err
 	}
 	defer rc.Close()
-	if err := xml.NewDecoder(rc).Decode(v); err != nil {
+	d := xml.NewDecoder(rc)
+	d.CharsetReader = charset.NewReaderLabel
+	if err := d.Decode(v); err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
 	return nil
@@ -125,14 +133,24 @@ func (bk *book) rows(name string) (*rows, error) {
 	return &rows{bk: bk, sheet: name, rc: rc, x: newTokens(rc)}, nil
 }
 
+// sharedStringsPart is where Excel, LibreOffice and excelize keep the
+// shared strings (excelize looks nowhere else, in any case).
+const sharedStringsPart = "xl/sharedStrings.xml"
+
 // sharedStrings reads the workbook's shared strings, the first time a
-// cell refers to one. Excel and excelize keep them in one place.
+// cell refers to one; an error is the same each time.
 func (bk *book) sharedStrings() error {
-	if bk.read {
-		return nil
+	if !bk.read {
+		bk.read = true
+		if bk.sharedErr = bk.readShared(); bk.sharedErr != nil {
+			bk.sharedErr = fmt.Errorf("the shared strings: %v", bk.sharedErr)
+		}
 	}
-	bk.read = true
-	f, ok := bk.files["xl/sharedStrings.xml"]
+	return bk.sharedErr
+}
+
+func (bk *book) readShared() error {
+	f, ok := bk.files[sharedStringsPart]
 	if !ok {
 		return nil
 	}
@@ -148,12 +166,12 @@ func (bk *book) sharedStrings() error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("the shared strings: %v", err)
+			return err
 		}
 		if s, ok := t.(xml.StartElement); ok && s.Name.Local == "si" && len(x.open) == 2 {
 			v, err := x.richText()
 			if err != nil {
-				return fmt.Errorf("the shared strings: %v", err)
+				return err
 			}
 			bk.shared = append(bk.shared, v)
 		}
@@ -170,7 +188,9 @@ type tokens struct {
 }
 
 func newTokens(r io.Reader) *tokens {
-	return &tokens{d: xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))}
+	d := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	d.CharsetReader = charset.NewReaderLabel // a part in another encoding, as excelize reads it
+	return &tokens{d: d}
 }
 
 func (x *tokens) next() (xml.Token, error) {
@@ -183,10 +203,8 @@ func (x *tokens) next() (xml.Token, error) {
 	}
 	switch t := t.(type) {
 	case xml.StartElement:
-		for i, a := range t.Attr {
-			if slices.ContainsFunc(t.Attr[:i], func(b xml.Attr) bool { return b.Name == a.Name }) {
-				return nil, fmt.Errorf("<%s> has the attribute %s twice", t.Name.Local, a.Name.Local)
-			}
+		if a, twice := twiceAttr(t.Attr); twice {
+			return nil, fmt.Errorf("<%s> has the attribute %s twice", t.Name.Local, a.Local)
 		}
 		x.open = append(x.open, t.Name)
 	case xml.EndElement:
@@ -196,6 +214,30 @@ func (x *tokens) next() (xml.Token, error) {
 		x.open = x.open[:len(x.open)-1]
 	}
 	return t, nil
+}
+
+// twiceAttr finds an attribute given twice: by pairs among the few an
+// element has, by a set among many (a hostile file's thousands would take
+// hours by pairs).
+func twiceAttr(attrs []xml.Attr) (xml.Name, bool) {
+	if len(attrs) <= 16 {
+		for i, a := range attrs {
+			for _, b := range attrs[:i] {
+				if a.Name == b.Name {
+					return a.Name, true
+				}
+			}
+		}
+		return xml.Name{}, false
+	}
+	seen := make(map[xml.Name]bool, len(attrs))
+	for _, a := range attrs {
+		if seen[a.Name] {
+			return a.Name, true
+		}
+		seen[a.Name] = true
+	}
+	return xml.Name{}, false
 }
 
 // rows is a sheet read a row at a time: Next, then Columns. A row the

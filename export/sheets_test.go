@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // ourRows reads every row of a sheet with approve's reader, and the
@@ -150,34 +151,126 @@ func TestSheetsAgree(t *testing.T) {
 	}
 }
 
-// withSheet is the cells workbook with its sheet's XML replaced by sheet.
-func withSheet(t testing.TB, template, sheet []byte) []byte {
-	z, err := zip.NewReader(bytes.NewReader(template), int64(len(template)))
+// rezip is the workbook b with each part as change makes it (its name
+// and content).
+func rezip(t testing.TB, b []byte, change func(name string, data []byte) (string, []byte)) []byte {
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	w := zip.NewWriter(&b)
+	var out bytes.Buffer
+	w := zip.NewWriter(&out)
 	for _, f := range z.File {
-		out, err := w.Create(f.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f.Name == "xl/worksheets/sheet1.xml" {
-			out.Write(sheet)
-			continue
-		}
 		rc, err := f.Open()
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(out, rc)
+		data, err := io.ReadAll(rc)
 		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, data := change(f.Name, data)
+		part, err := w.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part.Write(data)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	return out.Bytes()
+}
+
+// withSheet is the cells workbook with its sheet's XML replaced by sheet.
+func withSheet(t testing.TB, template, sheet []byte) []byte {
+	return rezip(t, template, func(name string, data []byte) (string, []byte) {
+		if name == "xl/worksheets/sheet1.xml" {
+			return name, sheet
+		}
+		return name, data
+	})
+}
+
+// TestWorkbookVariants: what other tools do to a workbook's zip is read
+// as excelize reads it: part names with backslashes (old Windows zip
+// tools), the shared strings named in another case, a part in another
+// encoding than UTF-8.
+func TestWorkbookVariants(t *testing.T) {
+	template := cellsWorkbook(t)
+	latin1 := charmap.ISO8859_1.NewEncoder()
+	for name, change := range map[string]func(string, []byte) (string, []byte){
+		"backslashes": func(n string, data []byte) (string, []byte) { return strings.ReplaceAll(n, "/", `\`), data },
+		"case": func(n string, data []byte) (string, []byte) {
+			if n == sharedStringsPart {
+				n = "xl/SharedStrings.xml"
+			}
+			return n, data
+		},
+		"ISO-8859-1": func(n string, data []byte) (string, []byte) {
+			if n != sharedStringsPart {
+				return n, data
+			}
+			data, err := latin1.Bytes(bytes.Replace(data, []byte(`encoding="UTF-8"`), []byte(`encoding="ISO-8859-1"`), 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n, data
+		},
+	} {
+		b := rezip(t, template, change)
+		want, _, err := excelizeRows(b, "Sheet1")
+		if err != nil {
+			t.Fatalf("%s: excelize: %v", name, err)
+		}
+		got, _, err := ourRows(b, "Sheet1")
+		if err != nil || !sameRows(got, want) {
+			t.Errorf("%s: %v\n got %q\nwant %q", name, err, got, want)
+		}
+		if !slices.ContainsFunc(got, func(row []string) bool { return slices.Contains(row, "Zoë Åström & <Ñúñez>") }) {
+			t.Errorf("%s: no Zoë Åström & <Ñúñez> in %q", name, got)
+		}
+	}
+}
+
+// TestSharedStringsBroken: shared strings that cannot be read fail every
+// sheet that needs them, not only the first read (approve reads the
+// Written sheet before the Users sheet, and goes on without it).
+func TestSharedStringsBroken(t *testing.T) {
+	b := rezip(t, cellsWorkbook(t), func(n string, data []byte) (string, []byte) {
+		if n == sharedStringsPart {
+			data = data[:len(data)/2]
+		}
+		return n, data
+	})
+	bk, err := openBook(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := bk.sharedStrings(); err == nil || !strings.HasPrefix(err.Error(), "the shared strings: ") {
+			t.Errorf("sharedStrings: %v", err)
+		}
+	}
+}
+
+// TestUnzippedSizeWraps: parts that claim sizes summing past 2^64 (to a
+// few bytes) are refused before anything is unpacked.
+func TestUnzippedSizeWraps(t *testing.T) {
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, size := range []uint64{^uint64(0), 2} {
+		if _, err := w.CreateRaw(&zip.FileHeader{Name: fmt.Sprint("part", size), Method: zip.Store, UncompressedSize64: size}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := unzippedSize(b.Bytes()); err == nil || !strings.Contains(err.Error(), "more than the 512 MB") {
+		t.Errorf("unzippedSize: %v", err)
+	}
 }
 
 const sheetHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
@@ -227,7 +320,12 @@ func FuzzSheet(f *testing.F) {
 // is refused, in words, rather than read as something else.
 func TestSheetRefused(t *testing.T) {
 	template := cellsWorkbook(t)
+	many := `<row><c`
+	for i := range 1000 {
+		many += fmt.Sprintf(` a%d=""`, i)
+	}
 	for _, c := range []struct{ sheet, want string }{
+		{many + ` a7="again"/></row>`, "<c> has the attribute a7 twice"},
 		{`</sheetData><sheetData><row/>`, "a row outside the sheet's data"},
 		{`<row/></sheetData><x><row/></x><sheetData>`, "a row outside the sheet's data"},
 		{`<row r="2"/><row r="1"/>`, "row 1 after row 2: the rows are out of order"},

@@ -326,6 +326,7 @@ func TestSheetRefused(t *testing.T) {
 	}
 	for _, c := range []struct{ sheet, want string }{
 		{many + ` a7="again"/></row>`, "<c> has the attribute a7 twice"},
+		{`<c><v>a</v></c><row/>`, "a cell before the first row, outside a row"},
 		{`</sheetData><sheetData><row/>`, "a row outside the sheet's data"},
 		{`<row/></sheetData><x><row/></x><sheetData>`, "a row outside the sheet's data"},
 		{`<row r="2"/><row r="1"/>`, "row 1 after row 2: the rows are out of order"},

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -27,9 +29,13 @@ func approveAction(c *cli.Context) error {
 	if err := reviewWorkbook(path); err != nil {
 		return err
 	}
-	b, err := readReview(path)
-	if err != nil {
-		return err
+	b, err := readWhole(path, export.MaxReviewFile, "any review workbook jcrestore writes")
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return fail(exitUsage, "%s", export.PathError(err))
+	case err != nil:
+		return fail(exitNoInput, "%s; nothing written", err)
 	}
 	sum := sha256.Sum256(b)
 	rep := newReporter(c.App.ErrWriter, c.Bool("quiet"))
@@ -99,30 +105,6 @@ func reviewWorkbook(path string) error {
 		}
 	}
 	return nil // a workbook, or a zip: ReadReview says what is wrong with it
-}
-
-// readReview reads the review workbook at path, refusing one larger than
-// any jcrestore writes before reading it.
-func readReview(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fail(exitUsage, "%s", export.PathError(err))
-	}
-	defer f.Close()
-	var size int64
-	if fi, err := f.Stat(); err == nil {
-		size = min(fi.Size(), export.MaxReviewFile)
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // read once, not grown by doubling
-	_, err = buf.ReadFrom(io.LimitReader(f, export.MaxReviewFile+1))
-	b := buf.Bytes()
-	switch {
-	case err != nil:
-		return nil, fail(exitNoInput, "%s: %s; nothing written", path, err)
-	case len(b) > export.MaxReviewFile:
-		return nil, fail(exitNoInput, "%s: more than %d MB: larger than any review workbook jcrestore writes; nothing written", path, export.MaxReviewFile>>20)
-	}
-	return b, nil
 }
 
 // fileHead is the first n bytes of the file at path, or fewer.

@@ -42,7 +42,7 @@ const maxEvidence = 1 << 30
 // readEvidence reads the file at path and says what it is. An error
 // opening it is the *fs.PathError of os.Open.
 func readEvidence(path string) (*evidence, error) {
-	b, err := readWhole(path)
+	b, err := readWhole(path, maxEvidence, "any plan or users file")
 	if err != nil {
 		return nil, err
 	}
@@ -84,9 +84,9 @@ func evidenceOf(path string, b []byte) (*evidence, error) {
 	return e, nil
 }
 
-// readWhole reads a file of at most maxEvidence bytes, into a buffer of
-// its size.
-func readWhole(path string) ([]byte, error) {
+// readWhole reads a file of at most limit bytes, into a buffer of its
+// size; a larger one is refused as larger than what (say) holds.
+func readWhole(path string, limit int, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -99,16 +99,17 @@ func readWhole(path string) ([]byte, error) {
 		}
 		size = fi.Size()
 	}
-	if size > maxEvidence {
-		return nil, fmt.Errorf("%s: more than %d MB: larger than any plan or users file", path, maxEvidence>>20)
+	tooLarge := fmt.Errorf("%s: more than %d MB: larger than %s", path, limit>>20, what)
+	if size > int64(limit) {
+		return nil, tooLarge
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(size) + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(f, maxEvidence+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, int64(limit)+1)); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	if buf.Len() > maxEvidence {
-		return nil, fmt.Errorf("%s: more than %d MB: larger than any plan or users file", path, maxEvidence>>20)
+	if buf.Len() > limit {
+		return nil, tooLarge
 	}
 	return buf.Bytes(), nil
 }

@@ -384,3 +384,22 @@ func TestBusyLine(t *testing.T) {
 		}
 	}
 }
+
+// TestReadWholeUnsized: a file whose size the system does not know (a
+// file of /proc says 0) is read to its end all the same.
+func TestReadWholeUnsized(t *testing.T) {
+	want, err := os.ReadFile("/proc/self/cmdline")
+	if err != nil || len(want) == 0 {
+		t.Skip("/proc/self/cmdline:", err)
+	}
+	if fi, err := os.Stat("/proc/self/cmdline"); err != nil || fi.Size() != 0 {
+		t.Skip("/proc/self/cmdline has a size here")
+	}
+	got, err := readWhole("/proc/self/cmdline", 1<<20, "a test's")
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("read %q, %v; want %q", got, err, want)
+	}
+	if _, err := readWhole("/proc/self/cmdline", len(want)-1, "a test's"); err == nil || !strings.Contains(err.Error(), "larger than a test's") {
+		t.Errorf("a limit of one byte less: %v", err)
+	}
+}

@@ -284,3 +284,31 @@ func TestApproveTellsEdits(t *testing.T) {
 		t.Errorf("the script records %q (%v), want %q", s.Reviewed, err, reviewed)
 	}
 }
+
+// TestReadWhole: a file is read whole up to the limit, its end in the
+// buffer of its size; a larger one, or a folder, is refused in words.
+func TestReadWhole(t *testing.T) {
+	dir := tempDir(t)
+	const limit = 1000
+	for _, n := range []int{0, 1, 511, 512, limit - 1, limit, limit + 1, 5 * limit} {
+		path := filepath.Join(dir, "f")
+		want := bytes.Repeat([]byte{'x'}, n)
+		if err := os.WriteFile(path, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readWhole(path, limit, "a test's")
+		switch {
+		case n > limit:
+			if err == nil || !strings.Contains(err.Error(), "larger than a test's") {
+				t.Errorf("%d bytes: %v, want larger than the limit", n, err)
+			}
+		case err != nil || !bytes.Equal(got, want):
+			t.Errorf("%d bytes: read %d, %v", n, len(got), err)
+		case cap(got) != n+1:
+			t.Errorf("%d bytes: read into a buffer of %d", n, cap(got))
+		}
+	}
+	if _, err := readWhole(dir, limit, "a test's"); err == nil || !strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("a folder: %v", err)
+	}
+}

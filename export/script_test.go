@@ -109,6 +109,28 @@ func linkRank(l convert.Link) int {
 	return 2
 }
 
+// TestCellsRead: a user's row reads as encoding/json reads it into a
+// []string, and what encoding/json refuses is refused; a row of strings,
+// as jcrestore writes it, to its length.
+func TestCellsRead(t *testing.T) {
+	for _, text := range []string{`null`, `[]`, `["a","","\"\\","\u00e9\ud83d\ude00\n"]`, `[ "x" , "y" ]`, `["a",null]`, `1`, `"a"`, `{}`, `["a",1]`, `[true]`, `[["a"]]`} {
+		var want []string
+		wantErr := json.Unmarshal([]byte(text), &want)
+		var got cells
+		err := json.Unmarshal([]byte(text), &got)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("%s: read with %v; encoding/json with %v", text, err, wantErr)
+			continue
+		}
+		if err == nil && (!slices.Equal(got, want) || (got == nil) != (want == nil)) {
+			t.Errorf("%s: read %q; encoding/json %q", text, got, want)
+		}
+		if err == nil && cap(got) != len(got) && !strings.Contains(text, "null") { // jcrestore writes no null cell
+			t.Errorf("%s: %d cells in room for %d", text, len(got), cap(got))
+		}
+	}
+}
+
 // FuzzScript: whatever the values, the code of the script stays the same
 // text and its data reads back to exactly those values.
 func FuzzScript(f *testing.F) {

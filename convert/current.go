@@ -87,25 +87,63 @@ func ReadCurrentValues(name string, values [][]byte, where []string) (*Current, 
 	u := &Current{Name: name, Users: make([]CurrentUser, 0, len(values))}
 	for i, raw := range values {
 		item := gjson.ParseBytes(raw)
-		if !gjson.ValidBytes(raw) || !item.IsObject() || !item.Get("username").Exists() {
+		if !gjson.ValidBytes(raw) || !item.IsObject() {
 			return nil, fmt.Errorf("%s: not an account of Get-JCUser's", where[i])
 		}
-		u.Users = append(u.Users, currentUser(item, where[i]))
+		h, m := currentUser(item, where[i])
+		if m&hasUsername == 0 {
+			return nil, fmt.Errorf("%s: not an account of Get-JCUser's", where[i])
+		}
+		u.Users = append(u.Users, h)
 	}
 	u.check()
 	return u, nil
 }
 
-// currentUser reads one of Get-JCUser's objects.
-func currentUser(item gjson.Result, at string) CurrentUser {
+// currentUser reads one of Get-JCUser's objects, and marks which of the
+// fields that tell a user from an event it has: in the same pass, where
+// looking each up would read the object three times more.
+func currentUser(item gjson.Result, at string) (CurrentUser, marks) {
 	var h CurrentUser
 	var a attrs
+	var m marks
 	item.ForEach(func(k, v gjson.Result) bool {
+		m |= markOf(k.Str)
 		h.offer(&a, k.Str, v)
 		return true
 	})
 	h.settle(&a, at)
-	return h
+	return h, m
+}
+
+// marks are the fields of an object that tell one of Get-JCUser's users
+// from a Directory Insights event.
+type marks uint8
+
+const (
+	hasUsername marks = 1 << iota
+	hasEventType
+	hasService
+	hasInitiatedBy
+)
+
+func markOf(field string) marks {
+	switch field {
+	case "username":
+		return hasUsername
+	case "event_type":
+		return hasEventType
+	case "service":
+		return hasService
+	case "initiated_by":
+		return hasInitiatedBy
+	}
+	return 0
+}
+
+// event reports whether the object is a Directory Insights event.
+func (m marks) event() bool {
+	return m&hasEventType != 0 || m&(hasService|hasInitiatedBy) == hasService|hasInitiatedBy
 }
 
 // IsUsersCSV reports whether text (decoded) is Get-JCUser | Export-Csv:
@@ -174,16 +212,16 @@ func usersJSON(name string, text []byte) (*Current, error) {
 			bad = fmt.Errorf("%s: not a user but %s", at, describe(item))
 			return false
 		}
-		if item.Get("event_type").Exists() || item.Get("service").Exists() && item.Get("initiated_by").Exists() {
+		h, m := currentUser(item, at)
+		switch {
+		case m.event():
 			bad = fmt.Errorf("%s: a Directory Insights event, not a user: %s", at, giveUsers)
-			return false
-		}
-		if !item.Get("username").Exists() {
+		case m&hasUsername == 0:
 			bad = fmt.Errorf("%s: not a user of Get-JCUser: no username (%s)", at, keysOf(item))
-			return false
+		default:
+			u.Users = append(u.Users, h)
 		}
-		u.Users = append(u.Users, currentUser(item, at))
-		return true
+		return bad == nil
 	}
 	if list.IsArray() {
 		list.ForEach(func(_, item gjson.Result) bool { return each(item) })

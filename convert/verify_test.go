@@ -143,16 +143,19 @@ func TestVerifyOrganization(t *testing.T) {
 }
 
 func TestReadCurrentRefused(t *testing.T) {
+	first := `[{"username": "a", "description": "` + strings.Repeat("x", 5000) + `"},` + "\n" // past where the file's head is looked at
 	for name, c := range map[string]struct{ text, want string }{
-		"truncated": {held[:300], "users.json:4: cut short"},
-		"not json":  {`[{"username": "a",}]`, "users.json:1:19: not JSON"},
-		"events":    {`[{"event_type": "user_delete", "username": "a"}]`, "Directory Insights events, not users"},
-		"no user":   {`[{"name": "a"}]`, "users.json:1: not a user of Get-JCUser: no username"},
-		"string":    {`["a"]`, "users.json:1: not a user but a string"},
-		"object":    {`{"count": 2}`, "not users: a JSON object without username"},
-		"csv":       {"FirstName,LastName,Username,Email\nA,B,c,d@example.com\n", "neither users"},
-		"html":      {"<!DOCTYPE html><html></html>", "a web page (HTML)"},
-		"bad csv":   {"_id,username\n\"a,b\n", "users.json:2:"},
+		"event later":   {first + `{"username": "b", "event_type": "user_delete"}]`, "users.json:2: a Directory Insights event, not a user"},
+		"service later": {first + `{"service": "directory", "username": "b", "initiated_by": {}}]`, "users.json:2: a Directory Insights event, not a user"},
+		"truncated":     {held[:300], "users.json:4: cut short"},
+		"not json":      {`[{"username": "a",}]`, "users.json:1:19: not JSON"},
+		"events":        {`[{"event_type": "user_delete", "username": "a"}]`, "Directory Insights events, not users"},
+		"no user":       {`[{"name": "a"}]`, "users.json:1: not a user of Get-JCUser: no username"},
+		"string":        {`["a"]`, "users.json:1: not a user but a string"},
+		"object":        {`{"count": 2}`, "not users: a JSON object without username"},
+		"csv":           {"FirstName,LastName,Username,Email\nA,B,c,d@example.com\n", "neither users"},
+		"html":          {"<!DOCTYPE html><html></html>", "a web page (HTML)"},
+		"bad csv":       {"_id,username\n\"a,b\n", "users.json:2:"},
 	} {
 		_, err := ReadCurrent("users.json", []byte(c.text))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

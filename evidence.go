@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/jcrestore/jcrestore/convert"
@@ -103,11 +104,13 @@ func readWhole(path string, limit int, what string) ([]byte, error) {
 	if size > int64(limit) {
 		return nil, tooLarge
 	}
-	// A byte more than the file, to read its end in the same buffer. A
-	// buffer from make is not cleared where the memory is fresh, as
-	// bytes.Buffer's is: the read is the first to touch it (at 150 MB,
-	// 0.45 s of CPU against 0.8).
-	b := make([]byte, 0, size+1)
+	// A byte more than the file, to read its end in the same buffer, and
+	// at least 512: the files of /proc say 0 and cannot be read in small
+	// pieces (this is os.ReadFile's loop, with a limit). A buffer from make
+	// is not cleared where the memory is fresh, as bytes.Buffer's is: the
+	// read is the first to touch it (at 150 MB, 0.45 s of CPU against 0.8).
+	const minRead = 512
+	b := make([]byte, 0, max(size+1, minRead))
 	r := io.LimitReader(f, int64(limit)+1)
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
@@ -118,8 +121,9 @@ func readWhole(path string, limit int, what string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
-		if len(b) == cap(b) { // the file grew since, or has no size (a pipe)
-			b = append(b, 0)[:len(b)]
+		// Full: the file grew since, or has no size (a pipe, /proc).
+		if room := cap(b) - len(b); room == 0 || size == 0 && room < minRead {
+			b = slices.Grow(b, minRead)
 		}
 	}
 	if len(b) > limit {

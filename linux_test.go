@@ -385,21 +385,22 @@ func TestBusyLine(t *testing.T) {
 	}
 }
 
-// TestReadWholeUnsized: a file whose size the system does not know (a
-// file of /proc says 0) is read to its end all the same.
+// TestReadWholeUnsized: a file whose size the system does not know (the
+// files of /proc say 0) is read to its end all the same, also one that
+// ends a read that starts past its first byte (/proc/sys).
 func TestReadWholeUnsized(t *testing.T) {
-	want, err := os.ReadFile("/proc/self/cmdline")
-	if err != nil || len(want) == 0 {
-		t.Skip("/proc/self/cmdline:", err)
-	}
-	if fi, err := os.Stat("/proc/self/cmdline"); err != nil || fi.Size() != 0 {
-		t.Skip("/proc/self/cmdline has a size here")
-	}
-	got, err := readWhole("/proc/self/cmdline", 1<<20, "a test's")
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("read %q, %v; want %q", got, err, want)
-	}
-	if _, err := readWhole("/proc/self/cmdline", len(want)-1, "a test's"); err == nil || !strings.Contains(err.Error(), "larger than a test's") {
-		t.Errorf("a limit of one byte less: %v", err)
+	for _, path := range []string{"/proc/self/cmdline", "/proc/sys/kernel/ostype", "/proc/sys/fs/file-max"} {
+		want, err := os.ReadFile(path)
+		if fi, serr := os.Stat(path); err != nil || serr != nil || len(want) == 0 || fi.Size() != 0 {
+			t.Logf("%s: not a file of no size with content here", path)
+			continue
+		}
+		got, err := readWhole(path, 1<<20, "a test's")
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: read %q, %v; want %q", path, got, err, want)
+		}
+		if _, err := readWhole(path, len(want)-1, "a test's"); err == nil || !strings.Contains(err.Error(), "larger than a test's") {
+			t.Errorf("%s: a limit of one byte less: %v", path, err)
+		}
 	}
 }

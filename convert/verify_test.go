@@ -162,6 +162,12 @@ func TestReadCurrentRefused(t *testing.T) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}
 	}
+	// Of the two fields an event has, one alone is a user's.
+	for _, text := range []string{first + `{"username": "b", "service": "x"}]`, first + `{"username": "b", "initiated_by": "x"}]`} {
+		if u, err := ReadCurrent("users.json", []byte(text)); err != nil || len(u.Users) != 2 {
+			t.Errorf("%s: %v", text[len(first):], err)
+		}
+	}
 }
 
 // FuzzReadCurrent: any bytes are users or an error, never a panic; every

@@ -67,7 +67,8 @@ type cells []string
 
 func (c *cells) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		return nil // as encoding/json leaves a slice
+		*c = nil // as encoding/json reads null into a slice
+		return nil
 	}
 	row := make([]string, 0, quoted(b))
 	if err := json.Unmarshal(b, &row); err != nil {
@@ -239,13 +240,13 @@ func readData(name string, text []byte) (*scriptData, error) {
 // what the script sets after. The rows' cells are let go as they are
 // read.
 func (d *scriptData) users(name string) ([]convert.Record, []convert.AfterImport, error) {
-	cells := make([][]string, len(d.Users))
+	table := make([][]string, len(d.Users))
 	where := make([]string, len(d.Users))
 	for i, u := range d.Users {
-		cells[i], where[i] = u.Row, fmt.Sprintf("%s: user %d", name, i+1)
+		table[i], where[i] = u.Row, fmt.Sprintf("%s: user %d", name, i+1)
 		d.Users[i].Row = nil
 	}
-	rows, err := tablePlan(name, d.Columns, cells, where)
+	rows, err := tablePlan(name, d.Columns, table, where)
 	if err != nil || len(rows.Users) != len(d.Users) {
 		return nil, nil, fmt.Errorf("%s: a restore script whose users' rows cannot be read: was it edited? Write it again with --script", name)
 	}

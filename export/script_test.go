@@ -109,24 +109,27 @@ func linkRank(l convert.Link) int {
 	return 2
 }
 
-// TestCellsRead: a user's row reads as encoding/json reads it into a
-// []string, and what encoding/json refuses is refused; a row of strings,
-// as jcrestore writes it, to its length.
+// TestCellsRead: a user's row reads as encoding/json reads a []string,
+// also over a row read before (a key given twice), and what encoding/json
+// refuses is refused; a row of strings, as jcrestore writes it, to its
+// length.
 func TestCellsRead(t *testing.T) {
 	for _, text := range []string{`null`, `[]`, `["a","","\"\\","\u00e9\ud83d\ude00\n"]`, `[ "x" , "y" ]`, `["a",null]`, `1`, `"a"`, `{}`, `["a",1]`, `[true]`, `[["a"]]`} {
-		var want []string
-		wantErr := json.Unmarshal([]byte(text), &want)
-		var got cells
-		err := json.Unmarshal([]byte(text), &got)
-		if (err != nil) != (wantErr != nil) {
-			t.Errorf("%s: read with %v; encoding/json with %v", text, err, wantErr)
-			continue
-		}
-		if err == nil && (!slices.Equal(got, want) || (got == nil) != (want == nil)) {
-			t.Errorf("%s: read %q; encoding/json %q", text, got, want)
-		}
-		if err == nil && cap(got) != len(got) && !strings.Contains(text, "null") { // jcrestore writes no null cell
-			t.Errorf("%s: %d cells in room for %d", text, len(got), cap(got))
+		for _, doc := range []string{`{"row":` + text + `}`, `{"row":["z"],"row":` + text + `}`} {
+			var want struct{ Row []string }
+			wantErr := json.Unmarshal([]byte(doc), &want)
+			var got struct{ Row cells }
+			err := json.Unmarshal([]byte(doc), &got)
+			if (err != nil) != (wantErr != nil) {
+				t.Errorf("%s: read with %v; encoding/json with %v", doc, err, wantErr)
+				continue
+			}
+			if err == nil && (!slices.Equal(got.Row, want.Row) || (got.Row == nil) != (want.Row == nil)) {
+				t.Errorf("%s: read %q; encoding/json %q", doc, got.Row, want.Row)
+			}
+			if err == nil && cap(got.Row) != len(got.Row) && !strings.Contains(text, "null") { // jcrestore writes no null cell
+				t.Errorf("%s: %d cells in room for %d", doc, len(got.Row), cap(got.Row))
+			}
 		}
 	}
 }

@@ -374,7 +374,10 @@ func (r *rows) row() ([]string, error) {
 				}
 			}
 			for _, a := range t.Attr {
-				if _, err := strconv.ParseInt(a.Value, 10, 64); a.Name.Local == "s" && err != nil {
+				if a.Name.Local != "s" {
+					continue
+				}
+				if _, err := strconv.ParseInt(a.Value, 10, 64); err != nil {
 					return nil, fmt.Errorf("a cell styled %q", a.Value) // excelize would read it empty
 				}
 			}
